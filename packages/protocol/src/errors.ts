@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * Every error the server returns, over HTTP or WebSocket, carries one of these stable codes.
+ * Messages are for people and may change; codes never do.
+ *
+ * @example
+ * if (err.code === 'RATE_LIMITED') await sleep(err.details.retryAfterMs);
+ */
+export const ERROR_CODES = [
+  // Input
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'UNKNOWN_FRAME_TYPE',
+  'FRAME_TOO_LARGE',
+  'PAYLOAD_TOO_LARGE',
+  'MESSAGE_TOO_LARGE',
+  'ROUTE_NOT_FOUND',
+  // Authentication
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'ALREADY_AUTHENTICATED',
+  'USERNAME_TAKEN',
+  // Access and state
+  'PERMISSION_DENIED',
+  'OPERATION_NOT_ALLOWED',
+  'USER_NOT_FOUND',
+  'SESSION_NOT_FOUND',
+  'CONVERSATION_NOT_FOUND',
+  'MESSAGE_NOT_FOUND',
+  'MESSAGE_DELETED',
+  // Load
+  'RATE_LIMITED',
+  // Server
+  'SERVER_SHUTTING_DOWN',
+  'INTERNAL_ERROR',
+] as const;
+
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/**
+ * The body of every error: an HTTP error response body, and the fields of a WebSocket `error` frame.
+ * `details` depends on the code: `retryAfterMs` for `RATE_LIMITED`, `issues` for `VALIDATION_FAILED`,
+ * `maxBytes` for the size errors.
+ */
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * WebSocket close codes the server uses. A client reconnects and resumes after every code except
+ * `UNAUTHENTICATED` and `SESSION_REVOKED`, which mean the token is no longer valid.
+ */
+export const CloseCode = {
+  /** The server is shutting down or restarting; reconnect, possibly to another node. */
+  GOING_AWAY: 1001,
+  /** A frame above the hard size cap; the connection cannot continue. */
+  MESSAGE_TOO_BIG: 1009,
+  /** The `auth` frame carried an invalid token. */
+  UNAUTHENTICATED: 4001,
+  /** No `auth` frame arrived in time after connecting. */
+  AUTH_TIMEOUT: 4002,
+  /** The session was signed out or revoked from another device. */
+  SESSION_REVOKED: 4003,
+  /** The client did not read fast enough and its send buffer passed the limit; resume to catch up. */
+  SLOW_CONSUMER: 4008,
+  /** The client stopped answering heartbeats. */
+  HEARTBEAT_TIMEOUT: 4009,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Id, Seq, Timestamp } from './common.js';
+import { Conversation, Member, Receipt } from './conversations.js';
+import { ConversationEvent } from './events.js';
+import { Presence, User } from './users.js';
+
+/**
+ * `POST /api/sync`: what a client sends after (re)connecting to catch up.
+ * It lists every conversation it holds with the `pts` it has applied, and the `serverTime` of its previous
+ * sync (omit on the first). The socket should already be open and authenticated, so that no event falls
+ * between the sync and the live stream; events that arrive twice are recognised by their `pts`.
+ */
+export const SyncRequest = z.object({
+  conversations: z.array(z.object({ id: Id, pts: Seq })).max(10_000),
+  since: Timestamp.optional(),
+});
+export type SyncRequest = z.infer<typeof SyncRequest>;
+
+export const SyncConversation = z.object({
+  /** The current state of the conversation for the caller (title, pts, unread counts, last message). */
+  conversation: Conversation,
+  /**
+   * Present when the client did not hold the conversation, or when its membership changed: the full member list.
+   */
+  members: z.array(Member).optional(),
+  /** The events after the client's `pts`, in order, when the gap was small enough to replay. */
+  events: z.array(ConversationEvent),
+  /**
+   * True when the gap was too large to replay (or the client did not know the conversation): the client drops
+   * its cached messages of the conversation and loads the latest page of history instead.
+   */
+  refetch: z.boolean(),
+});
+export type SyncConversation = z.infer<typeof SyncConversation>;
+
+export const SyncResponse = z.object({
+  /** Pass as `since` in the next sync. */
+  serverTime: Timestamp,
+  /** Conversations that changed since the client's `pts`, or that it did not hold. Unchanged ones are left out. */
+  conversations: z.array(SyncConversation),
+  /** Conversations the client holds but is no longer a member of. */
+  removed: z.array(Id),
+  /** Receipt pointers of other members that moved since `since` (all of them on a first sync). */
+  receipts: z.array(Receipt),
+  /** Presence of everyone who shares a conversation with the caller. */
+  presence: z.array(Presence),
+  /** Profiles of people who share a conversation with the caller, changed since `since` (all on a first sync). */
+  users: z.array(User),
+});
+export type SyncResponse = z.infer<typeof SyncResponse>;
