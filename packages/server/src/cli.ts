@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DisplayName, Password, Username } from '@hearth/protocol';
+import type { z } from 'zod';
+import { AuthService } from './features/auth/auth.service.js';
+import { LoginThrottle } from './features/auth/login-throttle.js';
+import { Passwords } from './features/auth/passwords.js';
+import * as users from './features/users/users.store.js';
+import { LocalBus } from './platform/bus.js';
+import { systemClock } from './platform/clock.js';
+import { ConfigError, loadConfig, type Config, type ConfigInput } from './platform/config.js';
+import { migrateToLatest, openDatabase, type Database } from './platform/db/database.js';
+import { RateLimiter } from './platform/rate-limit.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
+
+const HELP = `hearth ${VERSION}: a self-hosted instant messaging server
+
+Usage:
+  hearth serve [options]                  serve HTTP, WebSocket and the web app
+  hearth migrate [options]                apply pending database migrations and exit
+  hearth user create --username NAME [--display-name NAME] [--password PW | --password-stdin] [--admin]
+  hearth user reset-password --username NAME [--password PW | --password-stdin]
+  hearth user list [--json]
+
+Options (each also read from the environment variable shown):
+  --host HOST           HEARTH_HOST           address to listen on (default 127.0.0.1)
+  --port PORT           HEARTH_PORT           port (default 8080; 0 picks a free one)
+  --data-dir DIR        HEARTH_DATA_DIR       SQLite file and uploads (default ./hearth-data)
+  --database-url URL    HEARTH_DATABASE_URL   postgres://… to use PostgreSQL instead of SQLite
+  --log-level LEVEL     HEARTH_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help            this text
+  -v, --version         the version
+`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  'log-level': { type: 'string' },
+  username: { type: 'string' },
+  'display-name': { type: 'string' },
+  password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  admin: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+/** A mistake in how the command was called: printed with a hint, exit status 2. */
+class UsageError extends Error {}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function configFrom(values: Values): Config {
+  const overrides: ConfigInput = {
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.port !== undefined ? { port: values.port as unknown as number } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
+    ...(values['database-url'] !== undefined ? { databaseUrl: values['database-url'] } : {}),
+    ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as Config['logLevel'] } : {}),
+  };
+  return loadConfig(process.env, { webRoot: defaultWebRoot(), ...overrides });
+}
+
+/** The web app built next to this package (apps/web/dist in the repository), unless HEARTH_WEB_ROOT says otherwise. */
+function defaultWebRoot(): string | undefined {
+  if (process.env.HEARTH_WEB_ROOT) return undefined;
+  const candidate = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/web/dist');
+  return fs.existsSync(path.join(candidate, 'index.html')) ? candidate : undefined;
+}
+
+async function serve(config: Config): Promise<void> {
+  const server = await startServer(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'signal received');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = openDatabase(config);
+  try {
+    await migrateToLatest(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function authService(database: Database, config: Config): AuthService {
+  const clock = systemClock;
+  return new AuthService(
+    database.db,
+    database.capabilities,
+    new LocalBus(),
+    clock,
+    new Passwords(config.argon2),
+    new LoginThrottle(clock, config.rateLimits.signInFailures),
+    new RateLimiter(clock, 1, 1),
+  );
+}
+
+function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  return result.data;
+}
+
+async function readPassword(values: Values): Promise<string> {
+  if (values.password !== undefined) return values.password;
+  if (values['password-stdin'] || !process.stdin.isTTY) {
+    let input = '';
+    for await (const chunk of process.stdin) input += String(chunk);
+    return input.replace(/\r?\n$/, '');
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  // Echo nothing while the password is typed.
+  const output = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stdout.write('Password: ');
+  output._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  process.stdout.write('\n');
+  return answer;
+}
+
+async function userCommand(action: string | undefined, values: Values, config: Config): Promise<void> {
+  switch (action) {
+    case 'create': {
+      const username = check(Username, values.username, '--username');
+      const displayName = check(DisplayName, values['display-name'] ?? username, '--display-name');
+      const password = check(Password, await readPassword(values), 'password');
+      await withDatabase(config, async (database) => {
+        const row = await authService(database, config).createUser({ username, displayName, password, isAdmin: values.admin ?? false });
+        console.log(`created ${row.username} (${row.id})${row.is_admin ? ' as administrator' : ''}`);
+      });
+      return;
+    }
+    case 'reset-password': {
+      const username = check(Username, values.username, '--username');
+      const password = check(Password, await readPassword(values), 'password');
+      await withDatabase(config, async (database) => {
+        const row = await users.findByUsername(database.db, username);
+        if (!row) throw new UsageError(`no user named ${username}`);
+        await authService(database, config).setPassword(row.id, password);
+        console.log(`password of ${username} reset; their sessions were signed out`);
+      });
+      return;
+    }
+    case 'list':
+      await withDatabase(config, async (database) => {
+        const rows = await users.list(database.db);
+        if (values.json) {
+          console.log(JSON.stringify(rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, isAdmin: r.is_admin === 1, createdAt: r.created_at }))));
+          return;
+        }
+        for (const r of rows) console.log(`${r.username}\t${r.display_name}\t${r.is_admin ? 'admin' : ''}\t${r.id}`);
+      });
+      return;
+    default:
+      throw new UsageError('hearth user needs create, reset-password or list');
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return void console.log(VERSION);
+  const [command, action] = positionals;
+  if (values.help || !command) return void console.log(HELP);
+  const config = configFrom(values);
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      await withDatabase(config, async (database) => console.log(`database at ${database.location} is up to date`));
+      return;
+    case 'user':
+      return userCommand(action, values, config);
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    console.error(`hearth: ${err.message}`);
+    if (err instanceof UsageError) console.error('run `hearth --help` for usage');
+    process.exit(2);
+  }
+  console.error('hearth: failed:', err);
+  process.exit(1);
+});

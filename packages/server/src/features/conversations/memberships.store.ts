@@ -1,0 +1,85 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, MembershipsTable } from '../../platform/db/schema.js';
+
+export type MembershipRow = Selectable<MembershipsTable>;
+type Executor = Kysely<DB>;
+
+export async function find(db: Executor, conversationId: string, userId: string): Promise<MembershipRow | undefined> {
+  return db
+    .selectFrom('memberships')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** The memberships among the given (conversation, user) pairs that exist, keyed `conversationId:userId`. */
+export async function findPairs(db: Executor, pairs: ReadonlyArray<readonly [string, string]>): Promise<Map<string, MembershipRow>> {
+  if (pairs.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('memberships')
+    .selectAll()
+    .where((eb) => eb(eb.refTuple('conversation_id', 'user_id'), 'in', pairs.map(([c, u]) => eb.tuple(c, u))))
+    .execute();
+  return new Map(rows.map((r) => [`${r.conversation_id}:${r.user_id}`, r]));
+}
+
+export async function listByConversation(db: Executor, conversationId: string): Promise<MembershipRow[]> {
+  return db.selectFrom('memberships').selectAll().where('conversation_id', '=', conversationId).orderBy('joined_at').execute();
+}
+
+export async function listByUser(db: Executor, userId: string): Promise<MembershipRow[]> {
+  return db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute();
+}
+
+export async function conversationIdsOf(db: Executor, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('memberships').select('conversation_id').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.conversation_id);
+}
+
+export async function insertMany(db: Executor, rows: MembershipRow[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('memberships').values(rows).execute();
+}
+
+export async function remove(db: Executor, conversationId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('memberships')
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function update(
+  db: Executor,
+  conversationId: string,
+  userId: string,
+  fields: Partial<Pick<MembershipRow, 'role' | 'muted' | 'delivered_seq' | 'read_seq' | 'receipts_updated_at'>>,
+): Promise<void> {
+  await db.updateTable('memberships').set(fields).where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
+}
+
+/** Receipt pointers in the user's conversations that moved after `since` (all without `since`), except the user's own. */
+export async function receiptsChangedSince(db: Executor, userId: string, since: number | undefined): Promise<MembershipRow[]> {
+  let query = db
+    .selectFrom('memberships as other')
+    .innerJoin('memberships as mine', 'mine.conversation_id', 'other.conversation_id')
+    .selectAll('other')
+    .where('mine.user_id', '=', userId)
+    .where('other.user_id', '!=', userId);
+  if (since !== undefined) query = query.where('other.receipts_updated_at', '>', since);
+  return query.execute();
+}
+
+/** The longest-standing member with the given role, to inherit ownership. */
+export async function oldestWithRole(db: Executor, conversationId: string, role: MembershipRow['role']): Promise<MembershipRow | undefined> {
+  return db
+    .selectFrom('memberships')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('role', '=', role)
+    .orderBy('joined_at')
+    .orderBy('user_id')
+    .limit(1)
+    .executeTakeFirst();
+}

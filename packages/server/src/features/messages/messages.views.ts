@@ -1,0 +1,55 @@
+import type { Content, ForwardRef, Message, ReplyRef } from '@hearth/protocol';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.js';
+import * as reactions from '../reactions/reactions.store.js';
+import * as store from './messages.store.js';
+import type { MessageRow } from './messages.store.js';
+
+const EXCERPT_CHARS = 200;
+
+export function parseContent(json: string | null): Content | null {
+  return json === null ? null : (JSON.parse(json) as Content);
+}
+
+export function replyRefOf(original: MessageRow): ReplyRef {
+  const content = parseContent(original.content);
+  return {
+    messageId: original.id,
+    seq: Number(original.seq),
+    senderId: original.sender_id,
+    excerpt: content?.type === 'text' ? content.text.slice(0, EXCERPT_CHARS) : null,
+  };
+}
+
+/** The wire form of a stored message, given its reactions and the message it replies to (if loaded). */
+export function toMessage(row: MessageRow, reactionGroups: Message['reactions'], repliedTo: MessageRow | undefined): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    clientId: row.client_id,
+    createdAt: Number(row.created_at),
+    content: parseContent(row.content),
+    replyTo: repliedTo ? replyRefOf(repliedTo) : null,
+    forwarded: row.forwarded ? (JSON.parse(row.forwarded) as ForwardRef) : null,
+    editedAt: row.edited_at === null ? null : Number(row.edited_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    reactions: reactionGroups,
+  };
+}
+
+/** Wire forms of many stored messages, loading their reactions and quoted messages in two queries. */
+export async function loadMessages(db: Kysely<DB>, rows: readonly MessageRow[]): Promise<Message[]> {
+  if (rows.length === 0) return [];
+  const replyIds = [...new Set(rows.map((r) => r.reply_to_id).filter((id): id is string => id !== null))];
+  const [groups, replied] = await Promise.all([
+    reactions.groupsByMessage(
+      db,
+      rows.map((r) => r.id),
+    ),
+    store.findByIds(db, replyIds),
+  ]);
+  const repliedById = new Map(replied.map((r) => [r.id, r]));
+  return rows.map((r) => toMessage(r, groups.get(r.id) ?? [], r.reply_to_id ? repliedById.get(r.reply_to_id) : undefined));
+}

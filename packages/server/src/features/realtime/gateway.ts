@@ -1,0 +1,419 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  ClientFrame,
+  CloseCode,
+  type ClientFrameType,
+  type ErrorFrame,
+  type Limits,
+  type ReadyFrame,
+  type ServerEvent,
+} from '@hearth/protocol';
+import type { Kysely } from 'kysely';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { z } from 'zod';
+import type { Actor } from '../../platform/actor.js';
+import { topics, type Bus, type BusMessage } from '../../platform/bus.js';
+import type { Clock } from '../../platform/clock.js';
+import type { DB } from '../../platform/db/schema.js';
+import { HearthError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { RateLimiter } from '../../platform/rate-limit.js';
+import { describeIssues } from '../../platform/validate.js';
+import type { AuthService } from '../auth/auth.service.js';
+import * as memberships from '../conversations/memberships.store.js';
+import type { PresenceService } from '../presence/presence.service.js';
+import type { TypingService } from '../typing/typing.service.js';
+import * as users from '../users/users.store.js';
+import { toMe } from '../users/users.views.js';
+import { Connection } from './connection.js';
+
+/** What a frame handler knows about its caller. */
+export interface WsContext {
+  actor: Actor;
+  connectionId: string;
+}
+
+type FrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
+export type WsHandler<T extends ClientFrameType> = (ctx: WsContext, frame: FrameOf<T>) => Promise<unknown> | unknown;
+
+export interface GatewayOptions {
+  limits: Limits & { sendBufferBytes: number };
+  heartbeatMs: number;
+  authTimeoutMs: number;
+}
+
+export interface GatewayDeps {
+  db: Kysely<DB>;
+  bus: Bus;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+  auth: AuthService;
+  presence: PresenceService;
+  typing: TypingService;
+  /** Budgets by frame type; frames without one are not limited here. */
+  limiters: Partial<Record<ClientFrameType, RateLimiter>>;
+}
+
+const FRAME_SCHEMAS = new Map<string, z.ZodType>(ClientFrame.options.map((schema) => [schema.shape.type.value, schema]));
+
+interface TopicEntry {
+  connections: Set<Connection>;
+  unsubscribe: () => void;
+}
+
+/**
+ * The WebSocket endpoint: authenticates sockets, decodes and validates frames, dispatches them to the feature
+ * handlers, and fans bus events out to the sockets allowed to see them. Each node subscribes to a bus topic
+ * once, however many of its sockets want it, and writes each event's one serialisation to all of them.
+ */
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly handlers = new Map<ClientFrameType, WsHandler<ClientFrameType>>();
+  private readonly topicEntries = new Map<string, TopicEntry>();
+  /** For each user, the local sockets of people who share a conversation with them (presence and profiles). */
+  private readonly watchers = new Map<string, Set<Connection>>();
+  private readonly all = new Set<Connection>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribePresence: () => void;
+  private accepting = true;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly options: GatewayOptions,
+  ) {
+    // The hard cap only protects the process; frames between maxFrameBytes and it get a FRAME_TOO_LARGE reply.
+    const hardCap = Math.max(1_048_576, options.limits.maxFrameBytes * 4);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: hardCap, perMessageDeflate: false, clientTracking: false });
+    this.wss.on('connection', (ws: WebSocket) => this.accept(ws));
+    this.unsubscribePresence = deps.bus.subscribe(topics.presence, (msg) => this.onPeopleEvent(msg));
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
+    this.heartbeat.unref();
+    this.on('ping', () => ({ serverTime: deps.clock.now() }));
+  }
+
+  /** Registers the handler of one client frame type. */
+  on<T extends ClientFrameType>(type: T, handler: WsHandler<T>): void {
+    this.handlers.set(type, handler as unknown as WsHandler<ClientFrameType>);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.accepting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  get connectionCount(): number {
+    return this.all.size;
+  }
+
+  /** Stops accepting sockets and closes every open one with GOING_AWAY, so clients resume elsewhere. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.heartbeat);
+    this.unsubscribePresence();
+    const closed = [...this.all].map((conn) => new Promise<void>((resolve) => {
+      if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
+      conn.ws.once('close', () => resolve());
+      conn.close(CloseCode.GOING_AWAY, 'server shutting down');
+    }));
+    await Promise.all(closed);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket): void {
+    const conn = new Connection(newId(), ws, this.options.limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+    this.all.add(conn);
+    const authTimer = setTimeout(() => {
+      if (!conn.authenticated) conn.close(CloseCode.AUTH_TIMEOUT, 'no auth frame in time');
+    }, this.options.authTimeoutMs);
+    authTimer.unref();
+    ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('error', (err) => this.deps.log.debug({ err }, 'websocket error'));
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      this.all.delete(conn);
+      if (conn.authenticated) this.detach(conn);
+    });
+  }
+
+  private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    const received = performance.now();
+    conn.alive = true;
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (isBinary) return this.reject(conn, 'VALIDATION_FAILED', undefined, 'Frames are JSON text, not binary.');
+    if (bytes > this.options.limits.maxFrameBytes) {
+      return this.reject(conn, 'FRAME_TOO_LARGE', undefined, undefined, { maxBytes: this.options.limits.maxFrameBytes });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString());
+    } catch {
+      return this.reject(conn, 'INVALID_JSON');
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return this.reject(conn, 'VALIDATION_FAILED', undefined, 'A frame is a JSON object with a "type".');
+    }
+    const raw = json as Record<string, unknown>;
+    const rid = typeof raw.rid === 'string' && raw.rid.length > 0 && raw.rid.length <= 64 ? raw.rid : undefined;
+    const schema = typeof raw.type === 'string' ? FRAME_SCHEMAS.get(raw.type) : undefined;
+    if (!schema) {
+      return this.reject(conn, 'UNKNOWN_FRAME_TYPE', rid, `Unknown frame type ${JSON.stringify(raw.type ?? null).slice(0, 80)}.`);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error);
+      const first = issues[0];
+      return this.reject(conn, 'VALIDATION_FAILED', rid, first ? `Invalid ${first.path || 'frame'}: ${first.message}` : undefined, { issues });
+    }
+    const frame = parsed.data as ClientFrame;
+    this.deps.metrics.framesReceived.inc({ type: frame.type });
+    if (frame.type === 'auth') {
+      if (conn.authenticated) return this.reject(conn, 'ALREADY_AUTHENTICATED', rid);
+      return void this.authenticate(conn, frame.token, rid);
+    }
+    if (!conn.authenticated) return this.reject(conn, 'UNAUTHENTICATED', rid, 'Send an auth frame first.');
+    void this.dispatch(conn, frame, rid, received);
+  }
+
+  private async dispatch(conn: Connection, frame: ClientFrame, rid: string | undefined, received: number): Promise<void> {
+    try {
+      this.deps.limiters[frame.type]?.take(conn.userId);
+      const handler = this.handlers.get(frame.type)!;
+      const result = await handler({ actor: { userId: conn.userId, sessionId: conn.sessionId }, connectionId: conn.id }, frame);
+      if (rid !== undefined) conn.send(JSON.stringify({ type: 'result', rid, data: result ?? {} }));
+      if (frame.type === 'message.send') this.deps.metrics.sendLatency.observe((performance.now() - received) / 1000);
+    } catch (err) {
+      if (!(err instanceof HearthError) || err.code === 'INTERNAL_ERROR') {
+        this.deps.log.error({ err, type: frame.type }, 'frame handler failed');
+      }
+      const e = err instanceof HearthError ? err : new HearthError('INTERNAL_ERROR');
+      this.sendError(conn, { type: 'error', ...(rid !== undefined ? { rid } : {}), ...e.toBody() });
+    }
+  }
+
+  private reject(conn: Connection, code: ErrorFrame['code'], rid?: string, message?: string, details?: Record<string, unknown>): void {
+    this.deps.metrics.framesReceived.inc({ type: `rejected:${code}` });
+    const body = new HearthError(code, details, message).toBody();
+    this.sendError(conn, { type: 'error', ...(rid !== undefined ? { rid } : {}), ...body });
+  }
+
+  private sendError(conn: Connection, frame: ErrorFrame): void {
+    conn.send(JSON.stringify(frame));
+  }
+
+  private async authenticate(conn: Connection, token: string, rid: string | undefined): Promise<void> {
+    let found;
+    try {
+      found = await this.deps.auth.authenticate(token);
+    } catch (err) {
+      const e = err instanceof HearthError ? err : new HearthError('INTERNAL_ERROR');
+      this.sendError(conn, { type: 'error', ...(rid !== undefined ? { rid } : {}), ...e.toBody() });
+      return conn.close(CloseCode.UNAUTHENTICATED, 'authentication failed');
+    }
+    if (!conn.isOpen || conn.authenticated) return;
+    conn.authenticated = true;
+    conn.userId = found.user.id;
+    conn.sessionId = found.session.id;
+    conn.readReceipts = found.user.read_receipts === 1;
+    // Subscribe to the user's own topic before reading memberships: a conversation joined meanwhile is queued
+    // and applied after, so none is missed and none is applied against a stale list.
+    conn.pendingUserEvents = [];
+    this.subscribe(conn, topics.user(conn.userId));
+    try {
+      const [conversationIds, contacts] = await Promise.all([
+        memberships.conversationIdsOf(this.deps.db, conn.userId),
+        users.contactCounts(this.deps.db, conn.userId),
+      ]);
+      if (!conn.isOpen) return;
+      for (const id of conversationIds) this.subscribe(conn, topics.conversation(id));
+      for (const [userId, shared] of contacts) this.addContact(conn, userId, shared);
+      this.deps.presence.connect(conn.userId, conn.id);
+      this.deps.metrics.connections.inc();
+      const ready: ReadyFrame = {
+        type: 'ready',
+        ...(rid !== undefined ? { rid } : {}),
+        me: toMe(found.user),
+        sessionId: conn.sessionId,
+        connectionId: conn.id,
+        serverTime: this.deps.clock.now(),
+        heartbeatMs: this.options.heartbeatMs,
+        limits: {
+          maxFrameBytes: this.options.limits.maxFrameBytes,
+          maxTextBytes: this.options.limits.maxTextBytes,
+          maxPageSize: this.options.limits.maxPageSize,
+          typingTtlMs: this.options.limits.typingTtlMs,
+        },
+      };
+      conn.send(JSON.stringify(ready));
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not set up an authenticated socket');
+      return conn.close(CloseCode.GOING_AWAY, 'setup failed');
+    }
+    const pending = conn.pendingUserEvents;
+    conn.pendingUserEvents = null;
+    for (const apply of pending ?? []) apply();
+  }
+
+  /** Undoes everything an authenticated socket set up. */
+  private detach(conn: Connection): void {
+    for (const topic of conn.topics) this.unsubscribeTopic(conn, topic);
+    for (const userId of conn.contacts.keys()) this.watchers.get(userId)?.delete(conn);
+    conn.contacts.clear();
+    if (conn.pendingUserEvents === null) {
+      this.deps.presence.disconnect(conn.userId, conn.id);
+      this.deps.metrics.connections.dec();
+    }
+    this.deps.typing.connectionClosed(conn.id);
+  }
+
+  private subscribe(conn: Connection, topic: string): void {
+    if (conn.topics.has(topic)) return;
+    conn.topics.add(topic);
+    let entry = this.topicEntries.get(topic);
+    if (!entry) {
+      const connections = new Set<Connection>();
+      const unsubscribe = this.deps.bus.subscribe(topic, (msg) => this.onTopicEvent(connections, msg));
+      this.topicEntries.set(topic, (entry = { connections, unsubscribe }));
+    }
+    entry.connections.add(conn);
+  }
+
+  private unsubscribeTopic(conn: Connection, topic: string): void {
+    conn.topics.delete(topic);
+    const entry = this.topicEntries.get(topic);
+    if (!entry) return;
+    entry.connections.delete(conn);
+    if (entry.connections.size === 0) {
+      entry.unsubscribe();
+      this.topicEntries.delete(topic);
+    }
+  }
+
+  private onTopicEvent(connections: Set<Connection>, msg: BusMessage): void {
+    // Copy: handling a user event may change subscriptions while we iterate.
+    for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg);
+  }
+
+  /** Applies the per-recipient rules, then writes the event. */
+  private deliver(conn: Connection, msg: BusMessage): void {
+    const event = msg.event;
+    switch (event.type) {
+      case 'typing':
+        if (event.userId === conn.userId) return;
+        break;
+      case 'receipt.updated':
+        if (event.readSeq !== null && !conn.readReceipts && event.userId !== conn.userId) {
+          return this.write(conn, JSON.stringify({ ...event, readSeq: null }));
+        }
+        break;
+      case 'member.joined':
+        if (event.member.userId !== conn.userId) this.addContact(conn, event.member.userId, 1);
+        break;
+      case 'member.left':
+        if (event.userId !== conn.userId) this.removeContact(conn, event.userId);
+        break;
+      default:
+        if (msg.topic === topics.user(conn.userId)) return this.onUserEvent(conn, msg);
+    }
+    this.write(conn, msg.raw);
+  }
+
+  /** Events about the user themselves change what this socket subscribes to before they are passed on. */
+  private onUserEvent(conn: Connection, msg: BusMessage): void {
+    if (conn.pendingUserEvents) {
+      conn.pendingUserEvents.push(() => this.onUserEvent(conn, msg));
+      return;
+    }
+    const event = msg.event;
+    switch (event.type) {
+      case 'conversation.joined': {
+        const topic = topics.conversation(event.conversation.id);
+        if (conn.topics.has(topic)) break;
+        this.subscribe(conn, topic);
+        if (event.members) for (const m of event.members) if (m.userId !== conn.userId) this.addContact(conn, m.userId, 1);
+        else void this.loadContacts(conn, event.conversation.id, +1);
+        break;
+      }
+      case 'conversation.left': {
+        const topic = topics.conversation(event.conversationId);
+        if (!conn.topics.has(topic)) break;
+        this.unsubscribeTopic(conn, topic);
+        void this.loadContacts(conn, event.conversationId, -1);
+        break;
+      }
+      case 'me.updated':
+        conn.readReceipts = event.me.readReceipts;
+        break;
+      case 'session.revoked':
+        if (event.sessionId === conn.sessionId) {
+          this.write(conn, msg.raw);
+          return conn.close(CloseCode.SESSION_REVOKED, 'session revoked');
+        }
+        break;
+    }
+    this.write(conn, msg.raw);
+  }
+
+  /** Presence and profile changes go to the sockets of people who share a conversation with that user. */
+  private onPeopleEvent(msg: BusMessage): void {
+    const event = msg.event as Extract<ServerEvent, { type: 'presence' | 'user.updated' }>;
+    const userId = event.type === 'presence' ? event.userId : event.user.id;
+    const set = this.watchers.get(userId);
+    if (set) for (const conn of set) this.write(conn, msg.raw);
+  }
+
+  private write(conn: Connection, raw: string): void {
+    if (conn.send(raw)) this.deps.metrics.deliveries.inc();
+  }
+
+  private addContact(conn: Connection, userId: string, shared: number): void {
+    const before = conn.contacts.get(userId) ?? 0;
+    conn.contacts.set(userId, before + shared);
+    if (before === 0) {
+      let set = this.watchers.get(userId);
+      if (!set) this.watchers.set(userId, (set = new Set()));
+      set.add(conn);
+    }
+  }
+
+  private removeContact(conn: Connection, userId: string): void {
+    const left = (conn.contacts.get(userId) ?? 0) - 1;
+    if (left > 0) return void conn.contacts.set(userId, left);
+    conn.contacts.delete(userId);
+    const set = this.watchers.get(userId);
+    set?.delete(conn);
+    if (set?.size === 0) this.watchers.delete(userId);
+  }
+
+  /** Counts the members of a conversation the user joined or left in or out of their contacts. */
+  private async loadContacts(conn: Connection, conversationId: string, delta: 1 | -1): Promise<void> {
+    try {
+      const rows = await memberships.listByConversation(this.deps.db, conversationId);
+      for (const row of rows) {
+        if (row.user_id === conn.userId) continue;
+        if (delta > 0) this.addContact(conn, row.user_id, 1);
+        else this.removeContact(conn, row.user_id);
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not update contacts');
+    }
+  }
+
+  private checkHeartbeats(): void {
+    for (const conn of this.all) {
+      if (!conn.alive) {
+        conn.close(CloseCode.HEARTBEAT_TIMEOUT, 'no heartbeat');
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+    }
+  }
+}

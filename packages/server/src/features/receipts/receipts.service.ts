@@ -1,0 +1,79 @@
+import type { ReceiptBody } from '@hearth/protocol';
+import type { Actor } from '../../platform/actor.js';
+import { topics } from '../../platform/bus.js';
+import { HearthError } from '../../platform/errors.js';
+import type { WriteContext, WriteQueue } from '../../platform/write-queue.js';
+import * as conversations from '../conversations/conversations.store.js';
+import * as memberships from '../conversations/memberships.store.js';
+import { receiptSharers } from '../conversations/conversations.views.js';
+
+interface ReceiptItem {
+  userId: string;
+  conversationId: string;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+/**
+ * Delivered and read pointers. They only move forward, reading implies delivery, and neither passes the
+ * conversation's latest position. Updates that arrive together are merged into one write per member.
+ */
+export class ReceiptsService {
+  private readonly batch = this.storePointers.bind(this);
+
+  constructor(private readonly writer: WriteQueue) {}
+
+  async update(actor: Actor, conversationId: string, body: ReceiptBody): Promise<void> {
+    const readSeq = body.readSeq ?? 0;
+    await this.writer.submit(this.batch, {
+      userId: actor.userId,
+      conversationId,
+      readSeq,
+      deliveredSeq: Math.max(body.deliveredSeq ?? 0, readSeq),
+    });
+  }
+
+  private async storePointers(ctx: WriteContext, items: ReceiptItem[]): Promise<Array<void | HearthError>> {
+    const pairKey = (i: { conversationId: string; userId: string }) => `${i.conversationId}:${i.userId}`;
+    const merged = new Map<string, ReceiptItem>();
+    for (const item of items) {
+      const prev = merged.get(pairKey(item));
+      merged.set(
+        pairKey(item),
+        prev ? { ...item, deliveredSeq: Math.max(prev.deliveredSeq, item.deliveredSeq), readSeq: Math.max(prev.readSeq, item.readSeq) } : item,
+      );
+    }
+    const pairs = [...merged.values()];
+    const rows = await memberships.findPairs(ctx.trx, pairs.map((p) => [p.conversationId, p.userId] as const));
+    const convs = new Map((await conversations.findByIds(ctx.trx, [...new Set(pairs.map((p) => p.conversationId))])).map((c) => [c.id, c]));
+    const sharers = await receiptSharers(ctx.trx, pairs.map((p) => p.userId));
+
+    for (const p of pairs) {
+      const row = rows.get(pairKey(p));
+      const latest = Number(convs.get(p.conversationId)?.last_event_seq ?? 0);
+      if (!row) continue;
+      const delivered = Math.min(latest, Math.max(Number(row.delivered_seq), p.deliveredSeq));
+      const read = Math.min(latest, Math.max(Number(row.read_seq), p.readSeq));
+      if (delivered === Number(row.delivered_seq) && read === Number(row.read_seq)) continue;
+      await memberships.update(ctx.trx, p.conversationId, p.userId, { delivered_seq: delivered, read_seq: read, receipts_updated_at: ctx.now });
+      ctx.publish(topics.conversation(p.conversationId), {
+        type: 'receipt.updated',
+        conversationId: p.conversationId,
+        userId: p.userId,
+        deliveredSeq: delivered,
+        readSeq: sharers.has(p.userId) ? read : null,
+      });
+      if (read !== Number(row.read_seq)) {
+        const counts = (await conversations.unreadCounts(ctx.trx, p.userId, [p.conversationId])).get(p.conversationId);
+        ctx.publish(topics.user(p.userId), {
+          type: 'unread.updated',
+          conversationId: p.conversationId,
+          readSeq: read,
+          unreadCount: counts?.unread ?? 0,
+          unreadMentionCount: counts?.mentions ?? 0,
+        });
+      }
+    }
+    return items.map((item) => (rows.has(pairKey(item)) ? undefined : new HearthError('CONVERSATION_NOT_FOUND', { conversationId: item.conversationId })));
+  }
+}

@@ -1,0 +1,8 @@
+import { api } from '@hearth/protocol';
+import type { FastifyInstance } from 'fastify';
+import { route, type HttpDeps } from '../../platform/http.js';
+import type { SyncService } from './sync.service.js';
+
+export function registerSyncRoutes(app: FastifyInstance, deps: HttpDeps, sync: SyncService): void {
+  route(app, deps, api.sync, ({ actor, body }) => sync.sync(actor, body));
+}

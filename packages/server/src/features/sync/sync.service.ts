@@ -1,0 +1,109 @@
+import type { ConversationEvent, Receipt, SyncConversation, SyncRequest, SyncResponse } from '@hearth/protocol';
+import type { Kysely } from 'kysely';
+import type { Actor } from '../../platform/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import type { DB } from '../../platform/db/schema.js';
+import * as conversations from '../conversations/conversations.store.js';
+import { buildConversations, buildMembers, receiptSharers, type ConversationEntry } from '../conversations/conversations.views.js';
+import { readEvents } from '../conversations/event-log.js';
+import * as memberships from '../conversations/memberships.store.js';
+import * as messages from '../messages/messages.store.js';
+import { loadMessages } from '../messages/messages.views.js';
+import type { PresenceService } from '../presence/presence.service.js';
+import * as users from '../users/users.store.js';
+import { toUser } from '../users/users.views.js';
+
+// Receipts and profiles are looked up from a little before `since`: a write stamped just before the previous sync
+// may have committed just after it. Seeing one twice is harmless (pointers merge by maximum).
+const SINCE_MARGIN_MS = 10_000;
+
+/**
+ * Catch-up after a (re)connect: for each conversation the client holds, the events after its position, or a
+ * request to refetch when the gap is too large; plus conversations it does not know, those it left, and the
+ * receipts, profiles and presence around it. The work is bounded by what changed, not by the history.
+ */
+export class SyncService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly presence: PresenceService,
+    private readonly clock: Clock,
+    private readonly maxReplayEvents: number,
+  ) {}
+
+  async sync(actor: Actor, request: SyncRequest): Promise<SyncResponse> {
+    const serverTime = this.clock.now();
+    const since = request.since === undefined ? undefined : request.since - SINCE_MARGIN_MS;
+    const held = new Map(request.conversations.map((c) => [c.id, c.pts]));
+    const entries = await conversations.listForUser(this.db, actor.userId);
+    const current = new Set(entries.map((e) => e.conversation.id));
+
+    const plans: Array<{ entry: ConversationEntry; from: number | undefined }> = [];
+    for (const entry of entries) {
+      const pts = held.get(entry.conversation.id);
+      const latest = Number(entry.conversation.last_event_seq);
+      const myPointersMoved = since === undefined || Number(entry.membership.receipts_updated_at) > since;
+      if (pts === latest && !myPointersMoved) continue;
+      const replayable = pts !== undefined && pts <= latest && latest - pts <= this.maxReplayEvents;
+      plans.push({ entry, from: replayable ? pts : undefined });
+    }
+
+    const views = await buildConversations(
+      this.db,
+      actor.userId,
+      plans.map((p) => p.entry),
+    );
+    const changed: SyncConversation[] = [];
+    for (const [i, { entry, from }] of plans.entries()) {
+      const conversation = views[i]!;
+      if (from === undefined) {
+        const rows = await memberships.listByConversation(this.db, conversation.id);
+        changed.push({ conversation, members: await buildMembers(this.db, actor.userId, rows), events: [], refetch: true });
+      } else {
+        changed.push({ conversation, events: await this.replay(entry.conversation.id, from, conversation.pts), refetch: false });
+      }
+    }
+
+    const contacts = [...(await users.contactCounts(this.db, actor.userId)).keys()];
+    const [receipts, presence, profiles] = await Promise.all([
+      this.receiptsSince(actor.userId, since),
+      this.presence.snapshot(contacts),
+      users.contactsUpdatedSince(this.db, actor.userId, since),
+    ]);
+    return {
+      serverTime,
+      conversations: changed,
+      removed: [...held.keys()].filter((id) => !current.has(id)),
+      receipts,
+      presence,
+      users: profiles.filter((u) => u.id !== actor.userId).map(toUser),
+    };
+  }
+
+  /** The stored events `from < pts <= upTo`, messages and other events merged in position order. */
+  private async replay(conversationId: string, from: number, upTo: number): Promise<ConversationEvent[]> {
+    if (from >= upTo) return [];
+    const [rows, others] = await Promise.all([
+      messages.listRange(this.db, conversationId, from, upTo),
+      readEvents(this.db, conversationId, from, upTo),
+    ]);
+    const created: ConversationEvent[] = (await loadMessages(this.db, rows)).map((message) => ({
+      type: 'message.created',
+      conversationId,
+      pts: message.seq,
+      message,
+    }));
+    return [...created, ...others].sort((a, b) => a.pts - b.pts);
+  }
+
+  private async receiptsSince(userId: string, since: number | undefined): Promise<Receipt[]> {
+    const rows = await memberships.receiptsChangedSince(this.db, userId, since);
+    const sharers = await receiptSharers(this.db, [userId, ...rows.map((r) => r.user_id)]);
+    const viewerShares = sharers.has(userId);
+    return rows.map((r) => ({
+      conversationId: r.conversation_id,
+      userId: r.user_id,
+      deliveredSeq: Number(r.delivered_seq),
+      readSeq: viewerShares && sharers.has(r.user_id) ? Number(r.read_seq) : null,
+    }));
+  }
+}

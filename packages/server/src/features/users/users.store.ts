@@ -1,0 +1,76 @@
+import type { Kysely, Selectable } from 'kysely';
+import { containsIgnoringCase } from '../../platform/db/text-match.js';
+import type { DB, UsersTable } from '../../platform/db/schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+type Executor = Kysely<DB>;
+
+export async function insert(db: Executor, row: UserRow): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+}
+
+export async function findById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findByUsername(db: Executor, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function findByIds(db: Executor, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function count(db: Executor): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Users whose username or display name contains `q` (case-insensitive), by username. */
+export async function search(db: Executor, q: string, limit: number): Promise<UserRow[]> {
+  let query = db.selectFrom('users').selectAll().orderBy('username').limit(limit);
+  if (q) query = query.where(containsIgnoringCase(['username', 'display_name'], q));
+  return query.execute();
+}
+
+export async function list(db: Executor): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().orderBy('created_at').execute();
+}
+
+export async function update(
+  db: Executor,
+  id: string,
+  fields: Partial<Omit<UserRow, 'id' | 'created_at'>>,
+): Promise<UserRow | undefined> {
+  return db.updateTable('users').set(fields).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+/** Ids of everyone who shares at least one conversation with the user, with how many they share. */
+export async function contactCounts(db: Executor, userId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('memberships as mine')
+    .innerJoin('memberships as other', 'other.conversation_id', 'mine.conversation_id')
+    .select((eb) => ['other.user_id', eb.fn.countAll<number>().as('shared')])
+    .where('mine.user_id', '=', userId)
+    .where('other.user_id', '!=', userId)
+    .groupBy('other.user_id')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, Number(r.shared)]));
+}
+
+/** Profiles of the user's contacts changed after `since` (all of them without `since`). */
+export async function contactsUpdatedSince(db: Executor, userId: string, since: number | undefined): Promise<UserRow[]> {
+  let query = db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('memberships as mine')
+        .innerJoin('memberships as other', 'other.conversation_id', 'mine.conversation_id')
+        .select('other.user_id')
+        .where('mine.user_id', '=', userId),
+    );
+  if (since !== undefined) query = query.where('updated_at', '>', since);
+  return query.execute();
+}

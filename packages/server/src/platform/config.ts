@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from '@hearth/protocol';
+
+/** Server configuration. Every field has a default, so `hearth serve` runs with none given. */
+export const Config = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Holds the SQLite file (and later uploads). Created on first start. */
+  dataDir: z.string().min(1).default('./hearth-data'),
+  /** `postgres://…` selects PostgreSQL; unset means the embedded SQLite file in `dataDir`. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** SQLite `synchronous`: NORMAL survives a process crash; FULL also survives a power cut, at a cost per commit. */
+  sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** Serve the web app from this folder at `/` when it exists. */
+  webRoot: z.string().optional(),
+  limits: z
+    .object({
+      maxFrameBytes: z.coerce.number().int().min(1024).default(DEFAULT_LIMITS.maxFrameBytes),
+      maxTextBytes: z.coerce.number().int().min(16).default(DEFAULT_LIMITS.maxTextBytes),
+      maxPageSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxPageSize),
+      typingTtlMs: z.coerce.number().int().min(1000).default(DEFAULT_LIMITS.typingTtlMs),
+      /** A connection whose unsent output passes this is closed with SLOW_CONSUMER. */
+      sendBufferBytes: z.coerce.number().int().min(16_384).default(1_048_576),
+      /** Largest HTTP body, in bytes (sync requests list every conversation the client holds). */
+      maxBodyBytes: z.coerce.number().int().min(1024).default(2_097_152),
+      /** A sync replays at most this many events of one conversation before asking the client to refetch. */
+      maxReplayEvents: z.coerce.number().int().min(1).default(500),
+    })
+    .prefault({}),
+  rateLimits: z
+    .object({
+      /** Message sends, edits, deletes, reactions, forwards per user: sustained rate and burst. */
+      sendPerSecond: z.coerce.number().positive().default(20),
+      sendBurst: z.coerce.number().int().positive().default(60),
+      /** History, sync, directory, conversation listing and creation per user. */
+      expensivePerSecond: z.coerce.number().positive().default(10),
+      expensiveBurst: z.coerce.number().int().positive().default(40),
+      /** Failed sign-ins allowed per username and per address before a growing lockout. */
+      signInFailures: z.coerce.number().int().positive().default(5),
+      /** Sign-ups per address per hour. */
+      signUpsPerHour: z.coerce.number().int().positive().default(30),
+    })
+    .prefault({}),
+  presence: z
+    .object({
+      /** How long after the last connection closes a user turns offline (absorbs reconnect flapping). */
+      offlineGraceMs: z.coerce.number().int().min(0).default(5_000),
+    })
+    .prefault({}),
+  heartbeatMs: z.coerce.number().int().min(1000).default(30_000),
+  authTimeoutMs: z.coerce.number().int().min(100).default(10_000),
+  /** argon2id cost. The defaults follow OWASP's recommendation (19 MiB, 2 passes). */
+  argon2: z
+    .object({
+      memoryCost: z.coerce.number().int().min(1024).default(19_456),
+      timeCost: z.coerce.number().int().min(1).default(2),
+    })
+    .prefault({}),
+  /** How long SIGTERM waits for in-flight work before closing sockets. */
+  shutdownGraceMs: z.coerce.number().int().min(0).default(5_000),
+});
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+
+/** Thrown for a configuration that does not validate; the CLI prints it and exits with status 2. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const ENV: Record<string, string[]> = {
+  HEARTH_HOST: ['host'],
+  HEARTH_PORT: ['port'],
+  HEARTH_DATA_DIR: ['dataDir'],
+  HEARTH_DATABASE_URL: ['databaseUrl'],
+  HEARTH_LOG_LEVEL: ['logLevel'],
+  HEARTH_SQLITE_SYNCHRONOUS: ['sqliteSynchronous'],
+  HEARTH_WEB_ROOT: ['webRoot'],
+  HEARTH_MAX_TEXT_BYTES: ['limits', 'maxTextBytes'],
+  HEARTH_MAX_FRAME_BYTES: ['limits', 'maxFrameBytes'],
+  HEARTH_SEND_BUFFER_BYTES: ['limits', 'sendBufferBytes'],
+  HEARTH_RATE_SEND_PER_SECOND: ['rateLimits', 'sendPerSecond'],
+  HEARTH_RATE_SEND_BURST: ['rateLimits', 'sendBurst'],
+};
+
+/** The environment variable each configuration path is read from, for help texts and error messages. */
+export const ENV_NAMES: Record<string, string> = Object.fromEntries(Object.entries(ENV).map(([k, p]) => [p.join('.'), k]));
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys[keys.length - 1]!] = value;
+}
+
+/**
+ * Builds the configuration from defaults, then the environment, then explicit overrides (command-line flags).
+ * Throws ConfigError naming each bad value and where it came from.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigInput = {}): Config {
+  const input: Record<string, unknown> = {};
+  for (const [name, keys] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(input, keys, value);
+  }
+  const merged = mergeDeep(input, overrides as Record<string, unknown>);
+  const result = Config.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.join('.');
+        const source = ENV_NAMES[key] && env[ENV_NAMES[key]] !== undefined ? ` (from ${ENV_NAMES[key]})` : '';
+        return `${key}${source}: ${issue.message}`;
+      }),
+    );
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.dataDir) };
+}
+
+function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    const prev = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object'
+        ? mergeDeep(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}

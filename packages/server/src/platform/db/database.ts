@@ -1,0 +1,35 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './dialect.js';
+import * as initial from './migrations/0001-initial.js';
+import { openPostgres } from './postgres/postgres-database.js';
+import { openSqlite } from './sqlite/sqlite-database.js';
+
+export type { Database, DialectCapabilities } from './dialect.js';
+
+export interface DatabaseOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Opens the database the configuration names: PostgreSQL for a postgres:// URL, else the SQLite file. */
+export function openDatabase(options: DatabaseOptions): Database {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl)
+    : openSqlite({ dataDir: options.dataDir, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
+}
+
+// Listed in code rather than read from a folder, so the compiled server carries its migrations with it.
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Applies every pending migration; returns the names applied. Throws with the failing migration's error. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error(`migration failed: ${String(error)}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,43 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { errorCode, type Database, type DialectCapabilities } from '../dialect.js';
+import type { DB } from '../schema.js';
+
+const capabilities: DialectCapabilities = {
+  name: 'postgres',
+  singleWriter: false,
+  isUniqueViolation: (err) => errorCode(err) === '23505',
+  // 40001 serialization failure, 40P01 deadlock detected.
+  isRetryable: (err) => ['40001', '40P01'].includes(errorCode(err) ?? ''),
+};
+
+// Times and sequence numbers are bigint columns; every value we store fits a JS number exactly (< 2^53).
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'),
+};
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+export function openPostgres(url: string, poolSize = 10): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+  // An idle client that loses its connection emits on the pool; without a listener that would crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    capabilities,
+    location: redactUrl(url),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Generated } from 'kysely';
+
+/*
+ * Row types of the database, shared by both dialects. Times are milliseconds since the epoch (bigint),
+ * booleans are integers 0/1, and structured values (message content) are JSON text, so that the same
+ * queries and the same migrations serve SQLite and PostgreSQL.
+ */
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  status_text: string;
+  status_emoji: string;
+  read_receipts: number;
+  is_admin: number;
+  created_at: number;
+  updated_at: number;
+  last_seen_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  device_name: string;
+  user_agent: string;
+  created_at: number;
+  last_used_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  kind: 'direct' | 'group' | 'channel';
+  title: string | null;
+  topic: string;
+  created_by: string;
+  created_at: number;
+  /** The conversation's event position: the pts of its latest event. */
+  last_event_seq: number;
+  /** The seq of its latest message (0 when none). */
+  last_message_seq: number;
+  member_count: number;
+  /** For direct conversations, "<smaller user id>:<larger user id>": unique, so one per pair. */
+  direct_key: string | null;
+}
+
+export interface MembershipsTable {
+  conversation_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'member';
+  joined_at: number;
+  delivered_seq: number;
+  read_seq: number;
+  /** When either pointer last moved: sync returns receipts changed since a client's last sync. */
+  receipts_updated_at: number;
+  muted: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  client_id: string;
+  /** JSON of the protocol's Content; null once deleted. */
+  content: string | null;
+  reply_to_id: string | null;
+  /** JSON of the protocol's ForwardRef. */
+  forwarded: string | null;
+  mentions_all: number;
+  created_at: number;
+  edited_at: number | null;
+  edited_by: string | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
+}
+
+export interface MentionsTable {
+  conversation_id: string;
+  seq: number;
+  user_id: string;
+}
+
+export interface ReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: number;
+}
+
+/** Conversation events other than message.created (which the messages table records), for resume. */
+export interface ConversationEventsTable {
+  conversation_id: string;
+  pts: number;
+  type: string;
+  /** JSON of the event without its type, conversationId and pts. */
+  payload: string;
+  created_at: number;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  conversations: ConversationsTable;
+  memberships: MembershipsTable;
+  messages: MessagesTable;
+  mentions: MentionsTable;
+  reactions: ReactionsTable;
+  conversation_events: ConversationEventsTable;
+}
+
+export type { Generated };

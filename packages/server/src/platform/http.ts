@@ -1,0 +1,122 @@
+import type { Endpoint, RateLimitClass } from '@hearth/protocol';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Actor } from './actor.js';
+import { HearthError } from './errors.js';
+import { HTTP_STATUS } from './http-errors.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+import { serveAppShell } from './static.js';
+import { parse } from './validate.js';
+
+/** What a route handler receives: the caller (for authenticated endpoints) and the validated input. */
+export interface RouteInput<E extends Endpoint> {
+  actor: E['auth'] extends true ? Actor : Actor | null;
+  params: z.infer<E['params']>;
+  query: z.infer<E['query']>;
+  body: z.infer<E['body']>;
+  ip: string;
+  userAgent: string;
+}
+
+export interface HttpDeps {
+  /** Resolves a bearer token; throws UNAUTHENTICATED. */
+  authenticate(token: string | undefined): Promise<Actor>;
+  limiters: Record<RateLimitClass, RateLimiter>;
+}
+
+/**
+ * Registers one endpoint of the protocol's table: authenticates when the endpoint requires it, charges the rate
+ * budget, validates params, query and body with the protocol's schemas, and replies with the handler's result.
+ */
+export function route<E extends Endpoint>(
+  app: FastifyInstance,
+  deps: HttpDeps,
+  endpoint: E,
+  handler: (input: RouteInput<E>) => Promise<z.infer<E['response']> | void>,
+): void {
+  app.route({
+    method: endpoint.method,
+    url: endpoint.path,
+    handler: async (req) => {
+      const actor = endpoint.auth ? await deps.authenticate(bearerToken(req)) : null;
+      if (actor && endpoint.rateLimit) deps.limiters[endpoint.rateLimit].take(actor.userId);
+      const input = {
+        actor,
+        params: parse(endpoint.params, req.params ?? {}),
+        query: parse(endpoint.query, req.query ?? {}),
+        body: parse(endpoint.body, req.body ?? {}),
+        ip: req.ip,
+        userAgent: String(req.headers['user-agent'] ?? ''),
+      } as RouteInput<E>;
+      return (await handler(input)) ?? {};
+    },
+  });
+}
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+/** Fastify's own errors (body parsing and the like) in the protocol's terms. */
+function fromFastify(err: FastifyError): HearthError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HearthError('INVALID_JSON', {}, 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HearthError('PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HearthError('VALIDATION_FAILED', {}, 'Send the body as application/json.');
+    default:
+      if (err instanceof SyntaxError) return new HearthError('INVALID_JSON');
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        return new HearthError('VALIDATION_FAILED', {}, err.message);
+      }
+      return undefined;
+  }
+}
+
+/**
+ * The Fastify instance with the protocol's error mapping, request metrics and no per-request info logs; with
+ * `serveAppShell`, unknown non-API paths get the web app's index.html.
+ */
+export function createHttpApp(log: Logger, metrics: Metrics, bodyLimit: number, options: { serveAppShell?: boolean } = {}): FastifyInstance {
+  // Fastify's logger type is narrower than pino's; the instance is pino's, so the cast only widens it back.
+  const app = Fastify({
+    loggerInstance: log,
+    // Two info lines per request would drown the logs under load; errors are still logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    trustProxy: false,
+    // Emoji in reaction paths are percent-encoded; the router decodes them.
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const known = err instanceof HearthError ? err : fromFastify(err);
+    if (!known) req.log.error({ err, url: req.url }, 'request failed');
+    const error = known ?? new HearthError('INTERNAL_ERROR');
+    const retryAfterMs = error.details.retryAfterMs;
+    if (typeof retryAfterMs === 'number') void reply.header('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    void reply.status(HTTP_STATUS[error.code]).send(error.toBody());
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (options.serveAppShell && serveAppShell(req, reply)) return;
+    void reply.status(404).send(new HearthError('ROUTE_NOT_FOUND', {}, `No endpoint ${req.method} ${req.url.split('?')[0]}.`).toBody());
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  return app;
+}

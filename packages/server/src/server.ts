@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { registerAuthRoutes } from './features/auth/auth.routes.js';
+import { AuthService } from './features/auth/auth.service.js';
+import { LoginThrottle } from './features/auth/login-throttle.js';
+import { Passwords } from './features/auth/passwords.js';
+import { registerConversationsRoutes } from './features/conversations/conversations.routes.js';
+import { ConversationsService } from './features/conversations/conversations.service.js';
+import { registerMessagesRoutes } from './features/messages/messages.routes.js';
+import { MessagesService } from './features/messages/messages.service.js';
+import { registerMessagesFrames } from './features/messages/messages.ws.js';
+import { registerOpsRoutes } from './features/ops/ops.routes.js';
+import { PresenceService } from './features/presence/presence.service.js';
+import { registerPresenceFrames } from './features/presence/presence.ws.js';
+import { registerReactionsRoutes } from './features/reactions/reactions.routes.js';
+import { ReactionsService } from './features/reactions/reactions.service.js';
+import { registerReactionsFrames } from './features/reactions/reactions.ws.js';
+import { Gateway } from './features/realtime/gateway.js';
+import { registerReceiptsRoutes } from './features/receipts/receipts.routes.js';
+import { ReceiptsService } from './features/receipts/receipts.service.js';
+import { registerReceiptsFrames } from './features/receipts/receipts.ws.js';
+import { registerSyncRoutes } from './features/sync/sync.routes.js';
+import { SyncService } from './features/sync/sync.service.js';
+import { TypingService } from './features/typing/typing.service.js';
+import { registerTypingFrames } from './features/typing/typing.ws.js';
+import { registerUsersRoutes } from './features/users/users.routes.js';
+import { UsersService } from './features/users/users.service.js';
+import { LocalBus } from './platform/bus.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { migrateToLatest, openDatabase, type Database } from './platform/db/database.js';
+import { createHttpApp, type HttpDeps } from './platform/http.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { RateLimiter } from './platform/rate-limit.js';
+import { registerWebApp } from './platform/static.js';
+import { WriteQueue } from './platform/write-queue.js';
+import { VERSION } from './version.js';
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface HearthServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly services: Services;
+  /** Graceful stop: refuse new work, commit what is queued, close sockets with GOING_AWAY, close the database. */
+  close(): Promise<void>;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+function createServices(database: Database, config: Config, clock: Clock, log: Logger) {
+  const { db, capabilities } = database;
+  const metrics = createMetrics();
+  const bus = new LocalBus((err) => log.error({ err }, 'event subscriber failed'));
+  const writer = new WriteQueue(database, bus, clock, metrics, log);
+  const limiters = {
+    send: new RateLimiter(clock, config.rateLimits.sendPerSecond, config.rateLimits.sendBurst),
+    expensive: new RateLimiter(clock, config.rateLimits.expensivePerSecond, config.rateLimits.expensiveBurst),
+    // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
+    light: new RateLimiter(clock, 20, 100),
+  };
+  const passwords = new Passwords(config.argon2);
+  const auth = new AuthService(
+    db,
+    capabilities,
+    bus,
+    clock,
+    passwords,
+    new LoginThrottle(clock, config.rateLimits.signInFailures),
+    new RateLimiter(clock, config.rateLimits.signUpsPerHour / 3600, config.rateLimits.signUpsPerHour),
+  );
+  const presence = new PresenceService(db, bus, clock, config.presence.offlineGraceMs, log);
+  return {
+    database,
+    metrics,
+    bus,
+    writer,
+    limiters,
+    auth,
+    presence,
+    users: new UsersService(db, bus, clock),
+    conversations: new ConversationsService(db, capabilities, writer),
+    messages: new MessagesService(db, writer, metrics, config.limits),
+    reactions: new ReactionsService(writer),
+    receipts: new ReceiptsService(writer),
+    typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),
+    sync: new SyncService(db, presence, clock, config.limits.maxReplayEvents),
+  };
+}
+
+function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => boolean): void {
+  const deps: HttpDeps = {
+    authenticate: async (token) => {
+      const { user, session } = await s.auth.authenticate(token);
+      return { userId: user.id, sessionId: session.id };
+    },
+    limiters: s.limiters,
+  };
+  registerOpsRoutes(app, deps, { db: s.database.db, metrics: s.metrics, version: VERSION, isAccepting });
+  registerAuthRoutes(app, deps, s.auth);
+  registerUsersRoutes(app, deps, s.users);
+  registerConversationsRoutes(app, deps, s.conversations);
+  registerMessagesRoutes(app, deps, s.messages);
+  registerReactionsRoutes(app, deps, s.reactions);
+  registerReceiptsRoutes(app, deps, s.receipts);
+  registerSyncRoutes(app, deps, s.sync);
+}
+
+function createGateway(s: Services, config: Config, clock: Clock, log: Logger): Gateway {
+  const gateway = new Gateway(
+    {
+      db: s.database.db,
+      bus: s.bus,
+      clock,
+      metrics: s.metrics,
+      log,
+      auth: s.auth,
+      presence: s.presence,
+      typing: s.typing,
+      limiters: {
+        'message.send': s.limiters.send,
+        'message.forward': s.limiters.send,
+        'message.edit': s.limiters.send,
+        'message.delete': s.limiters.send,
+        'reaction.add': s.limiters.send,
+        'reaction.remove': s.limiters.send,
+        receipt: s.limiters.light,
+        typing: s.limiters.light,
+        presence: s.limiters.light,
+        ping: s.limiters.light,
+      },
+    },
+    { limits: config.limits, heartbeatMs: config.heartbeatMs, authTimeoutMs: config.authTimeoutMs },
+  );
+  registerMessagesFrames(gateway, s.messages);
+  registerReactionsFrames(gateway, s.reactions);
+  registerReceiptsFrames(gateway, s.receipts);
+  registerTypingFrames(gateway, s.typing);
+  registerPresenceFrames(gateway, s.presence);
+  return gateway;
+}
+
+/** Opens the database, applies migrations, and serves HTTP and WebSocket on the configured address. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<HearthServer> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const database = openDatabase(config);
+  try {
+    const applied = await migrateToLatest(database);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const services = createServices(database, config, clock, log);
+  let accepting = true;
+  const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
+  const app = createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined });
+  registerRoutes(app, services, () => accepting);
+  if (webRoot) await registerWebApp(app, webRoot);
+  const gateway = createGateway(services, config, clock, log);
+  app.server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === '/ws') gateway.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await gateway.close();
+    await database.close();
+    throw err;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url, database: database.location, dialect: database.capabilities.name }, 'hearth is listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      accepting = false;
+      log.info('shutting down');
+      const within = <T>(work: Promise<T>) =>
+        Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())]);
+      // Stop listening at once; in-flight requests finish. (The HTTP server also counts upgraded sockets, so
+      // this settles only after the gateway has closed them.)
+      const httpClosed = app.close();
+      // Queued writes commit before sockets close, so every acknowledged message is stored and every stored
+      // message's acknowledgement has been written. Later writes are refused with SERVER_SHUTTING_DOWN.
+      await within(services.writer.drain());
+      await within(gateway.close());
+      await within(httpClosed);
+      services.typing.close();
+      await services.presence.close();
+      await services.bus.close();
+      await database.close();
+      log.info('stopped');
+    })());
+
+  return { url, port, config, log, services, close };
+}
