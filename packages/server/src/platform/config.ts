@@ -85,8 +85,18 @@ const ENV: Record<string, string[]> = {
   HEARTH_MAX_TEXT_BYTES: ['limits', 'maxTextBytes'],
   HEARTH_MAX_FRAME_BYTES: ['limits', 'maxFrameBytes'],
   HEARTH_SEND_BUFFER_BYTES: ['limits', 'sendBufferBytes'],
+  HEARTH_MAX_REPLAY_EVENTS: ['limits', 'maxReplayEvents'],
   HEARTH_RATE_SEND_PER_SECOND: ['rateLimits', 'sendPerSecond'],
   HEARTH_RATE_SEND_BURST: ['rateLimits', 'sendBurst'],
+  HEARTH_RATE_EXPENSIVE_PER_SECOND: ['rateLimits', 'expensivePerSecond'],
+  HEARTH_RATE_EXPENSIVE_BURST: ['rateLimits', 'expensiveBurst'],
+  HEARTH_RATE_SIGNIN_FAILURES: ['rateLimits', 'signInFailures'],
+  HEARTH_RATE_SIGNUPS_PER_HOUR: ['rateLimits', 'signUpsPerHour'],
+  HEARTH_PRESENCE_OFFLINE_GRACE_MS: ['presence', 'offlineGraceMs'],
+  HEARTH_HEARTBEAT_MS: ['heartbeatMs'],
+  HEARTH_ARGON2_MEMORY_COST: ['argon2', 'memoryCost'],
+  HEARTH_ARGON2_TIME_COST: ['argon2', 'timeCost'],
+  HEARTH_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
 };
 
 /** The environment variable each configuration path is read from, for help texts and error messages. */
