@@ -25,6 +25,8 @@ export const MessageDeletedEvent = z.object({
   ...convEvent,
   messageId: Id,
   seq: Seq,
+  /** The author of the deleted message, so clients can correct unread counts without holding the message. */
+  senderId: Id,
   deletedAt: Timestamp,
   deletedBy: Id,
 });

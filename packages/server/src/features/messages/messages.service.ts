@@ -114,11 +114,13 @@ export class MessagesService {
         await store.deleteMentions(ctx.trx, conversationId, seq);
         await reactions.removeAllOf(ctx.trx, messageId);
         const pts = await ctx.allocate(conversationId, 1);
-        await appendEvent(ctx, { type: 'message.deleted', conversationId, pts, messageId, seq, deletedAt: ctx.now, deletedBy: actor.userId });
+        await appendEvent(ctx, { type: 'message.deleted', conversationId, pts, messageId, seq, senderId: row.sender_id, deletedAt: ctx.now, deletedBy: actor.userId });
         row.content = null;
         row.deleted_at = ctx.now;
       }
-      return toMessage(row, [], undefined);
+      // Loaded like history loads it, so the answer keeps the reply reference the stored tombstone shows.
+      const [tombstone] = await loadMessages(ctx.trx, [row]);
+      return tombstone!;
     });
   }
 

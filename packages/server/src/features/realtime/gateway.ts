@@ -77,6 +77,8 @@ export class Gateway {
   /** For each user, the local sockets of people who share a conversation with them (presence and profiles). */
   private readonly watchers = new Map<string, Set<Connection>>();
   private readonly all = new Set<Connection>();
+  /** Contacts gained since the last tick, by socket: their current presence is sent once, batched. */
+  private readonly newContacts = new Map<Connection, Set<string>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribePresence: () => void;
   private accepting = true;
@@ -233,7 +235,8 @@ export class Gateway {
       ]);
       if (!conn.isOpen) return;
       for (const id of conversationIds) this.subscribe(conn, topics.conversation(id));
-      for (const [userId, shared] of contacts) this.addContact(conn, userId, shared);
+      // No presence is announced for these: the client's sync after `ready` returns all of it.
+      for (const [userId, shared] of contacts) this.addContact(conn, userId, shared, false);
       this.deps.presence.connect(conn.userId, conn.id);
       this.deps.metrics.connections.inc();
       const ready: ReadyFrame = {
@@ -373,13 +376,34 @@ export class Gateway {
     if (conn.send(raw)) this.deps.metrics.deliveries.inc();
   }
 
-  private addContact(conn: Connection, userId: string, shared: number): void {
+  private addContact(conn: Connection, userId: string, shared: number, announce = true): void {
     const before = conn.contacts.get(userId) ?? 0;
     conn.contacts.set(userId, before + shared);
-    if (before === 0) {
-      let set = this.watchers.get(userId);
-      if (!set) this.watchers.set(userId, (set = new Set()));
-      set.add(conn);
+    if (before > 0) return;
+    let set = this.watchers.get(userId);
+    if (!set) this.watchers.set(userId, (set = new Set()));
+    set.add(conn);
+    if (!announce) return;
+    // A new contact's presence changes are delivered from now on; send where they stand now, too.
+    if (this.newContacts.size === 0) setImmediate(() => void this.announceContacts());
+    let pending = this.newContacts.get(conn);
+    if (!pending) this.newContacts.set(conn, (pending = new Set()));
+    pending.add(userId);
+  }
+
+  private async announceContacts(): Promise<void> {
+    const batch = [...this.newContacts];
+    this.newContacts.clear();
+    try {
+      const presence = new Map((await this.deps.presence.snapshot([...new Set(batch.flatMap(([, ids]) => [...ids]))])).map((p) => [p.userId, p]));
+      for (const [conn, ids] of batch) {
+        for (const id of ids) {
+          const p = presence.get(id);
+          if (p && conn.contacts.has(id)) this.write(conn, JSON.stringify({ type: 'presence', ...p }));
+        }
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not announce presence of new contacts');
     }
   }
 

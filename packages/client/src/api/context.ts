@@ -1,0 +1,4 @@
+import type { HearthClient } from '../client.js';
+
+/** The API namespaces reach the client through this one type, to keep the dependency visible. */
+export type ClientContext = HearthClient;

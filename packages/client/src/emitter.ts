@@ -1,0 +1,39 @@
+/** A small typed event emitter that works the same in browsers and Node. */
+export class Emitter<Events extends Record<string, unknown>> {
+  private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
+
+  /**
+   * Listens for an event; returns the function that stops listening.
+   * @example const off = client.on('message', ({ message }) => render(message)); off();
+   */
+  on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  /** Listens for the next occurrence only. */
+  once<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
+    const off = this.on(type, (payload) => {
+      off();
+      listener(payload);
+    });
+    return off;
+  }
+
+  protected emit<K extends keyof Events>(type: K, payload: Events[K]): void {
+    const set = this.listeners.get(type);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        (listener as (p: Events[K]) => void)(payload);
+      } catch (err) {
+        // A listener's bug must not stop the others or the client's own processing.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { api, buildPath, ErrorBody, type BodyOf, type EndpointName, type ParamsOf, type QueryOf, type ResponseOf } from '@hearth/protocol';
+import { HearthError } from './errors.js';
+
+export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
+  status: number;
+  text(): Promise<string>;
+}>;
+
+export interface CallInput<N extends EndpointName> {
+  params?: ParamsOf<N>;
+  query?: QueryOf<N>;
+  body?: BodyOf<N>;
+}
+
+/**
+ * REST calls through the protocol's endpoint table: the path, method and schemas come from `api`, and every
+ * response is validated against the endpoint's response schema.
+ */
+export class HttpTransport {
+  token: string | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly fetchImpl: FetchLike,
+  ) {}
+
+  /**
+   * Calls one endpoint; resolves with its validated response, rejects with HearthError.
+   * @example const { users } = await http.call('searchUsers', { query: { q: 'an' } });
+   */
+  async call<N extends EndpointName>(name: N, input: CallInput<N> = {}): Promise<ResponseOf<N>> {
+    const endpoint = api[name];
+    let url = this.baseUrl.replace(/\/$/, '') + buildPath(endpoint.path, (input.params ?? {}) as Record<string, string>);
+    const query = Object.entries((input.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    if (query.length > 0) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const hasBody = input.body !== undefined;
+    if (hasBody) headers['content-type'] = 'application/json';
+    let res;
+    try {
+      res = await this.fetchImpl(url, { method: endpoint.method, headers, ...(hasBody ? { body: JSON.stringify(input.body) } : {}) });
+    } catch (err) {
+      throw new HearthError('NETWORK_ERROR', `Could not reach the server: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      throw new HearthError('PROTOCOL_ERROR', `The server answered ${res.status} with a body that is not JSON.`, {}, res.status);
+    }
+    if (res.status >= 400) {
+      const body = ErrorBody.safeParse(json);
+      if (body.success) throw HearthError.fromBody(body.data, res.status);
+      throw new HearthError(res.status >= 500 ? 'INTERNAL_ERROR' : 'PROTOCOL_ERROR', `The server answered ${res.status}.`, {}, res.status);
+    }
+    const parsed = endpoint.response.safeParse(json);
+    if (!parsed.success) {
+      throw new HearthError('PROTOCOL_ERROR', `Unexpected response from ${endpoint.method} ${endpoint.path}: ${parsed.error.issues[0]?.message}`, {
+        issues: parsed.error.issues.slice(0, 5),
+      });
+    }
+    return parsed.data as ResponseOf<N>;
+  }
+}

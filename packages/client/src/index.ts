@@ -1,0 +1,19 @@
+/**
+ * @hearth/client: the Hearth SDK for browsers and Node 20+. It depends only on @hearth/protocol.
+ *
+ * @example
+ * import { HearthClient } from '@hearth/client';
+ * import WebSocket from 'ws'; // Node 20 only; browsers have WebSocket built in
+ * const client = new HearthClient({ baseUrl: 'http://127.0.0.1:8080', WebSocket });
+ * await client.auth.signIn('ana', 'correct horse');
+ * await client.connect();
+ */
+export { HearthClient, type HearthClientOptions, type ClientEvents } from './client.js';
+export { HearthError, type ClientErrorCode } from './errors.js';
+export type { OutgoingMessage, OutgoingState, OutboxStorage } from './outbox.js';
+export type { MessageWindow } from './state.js';
+export type { ConnectionState, WebSocketConstructor, WebSocketLike } from './socket.js';
+export type { MessageStatus } from './api/messages.js';
+export { backoffDelay } from './socket.js';
+export { toggleReaction } from './state.js';
+export * from '@hearth/protocol';

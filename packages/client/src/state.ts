@@ -1,0 +1,252 @@
+import type {
+  Conversation,
+  ConversationEvent,
+  Me,
+  Member,
+  Message,
+  Presence,
+  Receipt,
+  ServerEvent,
+  SyncConversation,
+  User,
+} from '@hearth/protocol';
+
+/** The loaded part of a conversation's history: always reaches the latest message, paged back on demand. */
+export interface MessageWindow {
+  /** Ascending by seq. */
+  messages: Message[];
+  /** Older messages exist on the server beyond the first one held. */
+  hasOlder: boolean;
+}
+
+/** What applying a conversation event did. */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'gap' | 'unknown-conversation';
+
+/**
+ * The client's local copy of the server state it has seen: conversations with their positions, members,
+ * loaded message windows, people, presence and typing. Applying events here is pure bookkeeping; the client
+ * decides when to fetch and what to announce.
+ */
+export class ClientState {
+  me: Me | undefined;
+  readonly conversations = new Map<string, Conversation>();
+  /** Members by conversation, for conversations whose member list is known. */
+  readonly members = new Map<string, Map<string, Member>>();
+  readonly windows = new Map<string, MessageWindow>();
+  readonly users = new Map<string, User>();
+  readonly presence = new Map<string, Presence>();
+  /** By conversation: who is typing, until when (local clock). */
+  readonly typing = new Map<string, Map<string, number>>();
+  /** `serverTime` of the last sync, passed back as `since`. */
+  since: number | undefined;
+
+  /** Applies one event of a conversation's stream, in order: duplicates are ignored, gaps reported. */
+  applyConversationEvent(event: ConversationEvent): ApplyOutcome {
+    const conversation = this.conversations.get(event.conversationId);
+    if (!conversation) return 'unknown-conversation';
+    if (event.pts <= conversation.pts) return 'duplicate';
+    if (event.pts > conversation.pts + 1) return 'gap';
+    conversation.pts = event.pts;
+    const window = this.windows.get(event.conversationId);
+    switch (event.type) {
+      case 'message.created': {
+        const m = event.message;
+        if (window && !window.messages.some((x) => x.id === m.id)) window.messages.push(m);
+        conversation.lastMessage = m;
+        this.typing.get(conversation.id)?.delete(m.senderId);
+        if (m.senderId !== this.me?.id && m.seq > conversation.me.readSeq) {
+          conversation.me.unreadCount++;
+          if (this.mentionsMe(m)) conversation.me.unreadMentionCount++;
+        }
+        break;
+      }
+      case 'message.edited':
+        this.patchMessage(conversation, event.messageId, (m) => ({ ...m, content: event.content, editedAt: event.editedAt }));
+        break;
+      case 'message.deleted': {
+        const held = window?.messages.find((m) => m.id === event.messageId) ?? (conversation.lastMessage?.id === event.messageId ? conversation.lastMessage : undefined);
+        if (event.senderId !== this.me?.id && event.seq > conversation.me.readSeq) {
+          conversation.me.unreadCount = Math.max(0, conversation.me.unreadCount - 1);
+          if (held && this.mentionsMe(held)) conversation.me.unreadMentionCount = Math.max(0, conversation.me.unreadMentionCount - 1);
+        }
+        this.patchMessage(conversation, event.messageId, (m) => ({ ...m, content: null, deletedAt: event.deletedAt, reactions: [] }));
+        break;
+      }
+      case 'reaction.added':
+      case 'reaction.removed':
+        this.patchMessage(conversation, event.messageId, (m) => ({
+          ...m,
+          reactions: toggleReaction(m.reactions, event.emoji, event.userId, event.type === 'reaction.added'),
+        }));
+        break;
+      case 'conversation.updated':
+        conversation.title = event.title;
+        conversation.topic = event.topic;
+        break;
+      case 'member.joined':
+        if (!this.members.get(conversation.id)?.has(event.member.userId)) conversation.memberCount++;
+        this.members.get(conversation.id)?.set(event.member.userId, event.member);
+        break;
+      case 'member.left':
+        if (this.members.get(conversation.id)?.delete(event.userId) ?? true) conversation.memberCount = Math.max(0, conversation.memberCount - 1);
+        break;
+      case 'member.updated': {
+        const member = this.members.get(conversation.id)?.get(event.userId);
+        if (member) member.role = event.role;
+        if (event.userId === this.me?.id) conversation.me.role = event.role;
+        break;
+      }
+    }
+    return 'applied';
+  }
+
+  /** Applies an event that is not part of a conversation stream. Returns false when it changed nothing. */
+  applyOtherEvent(event: Exclude<ServerEvent, ConversationEvent>, now: number): boolean {
+    switch (event.type) {
+      case 'conversation.joined': {
+        const held = this.conversations.get(event.conversation.id);
+        const knowsMembers = this.members.has(event.conversation.id);
+        if (event.members && !knowsMembers) this.setMembers(event.conversation.id, event.members);
+        if (held && held.pts >= event.conversation.pts) return Boolean(event.members && !knowsMembers);
+        this.conversations.set(event.conversation.id, event.conversation);
+        return true;
+      }
+      case 'conversation.left':
+        return this.removeConversation(event.conversationId);
+      case 'unread.updated': {
+        const c = this.conversations.get(event.conversationId);
+        if (!c || event.readSeq < c.me.readSeq) return false;
+        c.me.readSeq = event.readSeq;
+        c.me.deliveredSeq = Math.max(c.me.deliveredSeq, event.readSeq);
+        c.me.unreadCount = event.unreadCount;
+        c.me.unreadMentionCount = event.unreadMentionCount;
+        return true;
+      }
+      case 'conversation.settings': {
+        const c = this.conversations.get(event.conversationId);
+        if (!c) return false;
+        c.me.muted = event.muted;
+        return true;
+      }
+      case 'receipt.updated':
+        return this.applyReceipt(event);
+      case 'typing': {
+        let typers = this.typing.get(event.conversationId);
+        if (!typers) this.typing.set(event.conversationId, (typers = new Map()));
+        if (event.active) typers.set(event.userId, now + event.expiresInMs);
+        else return typers.delete(event.userId);
+        return true;
+      }
+      case 'presence':
+        this.presence.set(event.userId, { userId: event.userId, state: event.state, lastSeenAt: event.lastSeenAt });
+        // Someone who sends a message stops typing; someone who goes offline does too.
+        if (event.state === 'offline') for (const typers of this.typing.values()) typers.delete(event.userId);
+        return true;
+      case 'user.updated':
+        this.users.set(event.user.id, event.user);
+        return true;
+      case 'me.updated':
+        this.me = event.me;
+        return true;
+      case 'session.revoked':
+        return false;
+    }
+  }
+
+  /** Moves a member's pointers forward (never back). */
+  applyReceipt(receipt: Receipt): boolean {
+    const c = this.conversations.get(receipt.conversationId);
+    if (!c) return false;
+    if (receipt.userId === this.me?.id) {
+      c.me.deliveredSeq = Math.max(c.me.deliveredSeq, receipt.deliveredSeq);
+      if (receipt.readSeq !== null) c.me.readSeq = Math.max(c.me.readSeq, receipt.readSeq);
+    }
+    const member = this.members.get(receipt.conversationId)?.get(receipt.userId);
+    if (!member) return receipt.userId === this.me?.id;
+    member.deliveredSeq = Math.max(member.deliveredSeq, receipt.deliveredSeq);
+    member.readSeq = receipt.readSeq === null ? null : Math.max(member.readSeq ?? 0, receipt.readSeq);
+    return true;
+  }
+
+  /**
+   * Applies one conversation of a sync answer. Replayed events go through the normal path first; then the
+   * snapshot, which is current, overwrites the summary fields. Returns whether cached messages were dropped, and
+   * the events that were applied (in order).
+   */
+  applySync(entry: SyncConversation): { refetched: boolean; applied: ConversationEvent[] } {
+    const id = entry.conversation.id;
+    const applied: ConversationEvent[] = [];
+    if (!entry.refetch && this.conversations.has(id)) {
+      for (const event of entry.events) if (this.applyConversationEvent(event) === 'applied') applied.push(event);
+    } else {
+      this.windows.delete(id);
+    }
+    this.conversations.set(id, { ...entry.conversation });
+    if (entry.members) this.setMembers(id, entry.members);
+    return { refetched: entry.refetch, applied };
+  }
+
+  removeConversation(id: string): boolean {
+    const had = this.conversations.delete(id);
+    this.members.delete(id);
+    this.windows.delete(id);
+    this.typing.delete(id);
+    return had;
+  }
+
+  setMembers(conversationId: string, members: readonly Member[]): void {
+    this.members.set(conversationId, new Map(members.map((m) => [m.userId, { ...m }])));
+  }
+
+  /** Adds messages fetched from history to the window, keeping it ascending and free of duplicates. */
+  mergeHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean, replace: boolean): MessageWindow {
+    const held = replace ? undefined : this.windows.get(conversationId);
+    const byId = new Map((held?.messages ?? []).map((m) => [m.id, m]));
+    for (const m of messages) byId.set(m.id, m);
+    const merged = [...byId.values()].sort((a, b) => a.seq - b.seq);
+    const firstHeld = held?.messages[0]?.seq;
+    const window = {
+      messages: merged,
+      // Whether older ones exist is known from the page that reached furthest back.
+      hasOlder: held && firstHeld !== undefined && (messages[0]?.seq ?? Infinity) > firstHeld ? held.hasOlder : hasOlder,
+    };
+    this.windows.set(conversationId, window);
+    return window;
+  }
+
+  /** Users typing in a conversation now, pruning expired ones. */
+  typers(conversationId: string, now: number): string[] {
+    const typers = this.typing.get(conversationId);
+    if (!typers) return [];
+    for (const [userId, until] of typers) if (until <= now) typers.delete(userId);
+    return [...typers.keys()];
+  }
+
+  mentionsMe(m: Message): boolean {
+    if (m.content?.type !== 'text') return false;
+    return m.content.entities.some((e) => e.type === 'mention_all' || (e.type === 'mention' && e.userId === this.me?.id));
+  }
+
+  private patchMessage(conversation: Conversation, messageId: string, patch: (m: Message) => Message): void {
+    const window = this.windows.get(conversation.id);
+    if (window) {
+      const i = window.messages.findIndex((m) => m.id === messageId);
+      if (i >= 0) window.messages[i] = patch(window.messages[i]!);
+    }
+    if (conversation.lastMessage?.id === messageId) conversation.lastMessage = patch(conversation.lastMessage);
+  }
+}
+
+/** Adds or removes one user's reaction, keeping emoji in order of first use. */
+export function toggleReaction(groups: Message['reactions'], emoji: string, userId: string, add: boolean): Message['reactions'] {
+  const out = groups.map((g) => ({ emoji: g.emoji, userIds: [...g.userIds] }));
+  const group = out.find((g) => g.emoji === emoji);
+  if (add) {
+    if (!group) out.push({ emoji, userIds: [userId] });
+    else if (!group.userIds.includes(userId)) group.userIds.push(userId);
+    return out;
+  }
+  if (!group) return out;
+  group.userIds = group.userIds.filter((u) => u !== userId);
+  return out.filter((g) => g.userIds.length > 0);
+}

@@ -1,0 +1,193 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { BACKENDS } from '../../server/test/support/backends.js';
+import { startTestServer, type TestServer } from '../../server/test/support/server.js';
+import type { HearthClient } from '../src/index.js';
+import { newDevice, newUser, nextEvent, until } from './support.js';
+
+describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
+  let t: TestServer;
+  const clients: HearthClient[] = [];
+  const track = <T extends { client: HearthClient } | HearthClient>(x: T): T => {
+    clients.push('client' in x ? x.client : x);
+    return x;
+  };
+
+  beforeAll(async () => {
+    t = await startTestServer(backend, { limits: { maxReplayEvents: 20 } });
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  afterAll(async () => t?.close());
+
+  async function pair() {
+    const ana = track(await newUser(t.url));
+    const ben = track(await newUser(t.url));
+    const dm = await ana.client.conversations.openDirect(ben.client.users.me!.id);
+    await until(ben.client, () => ben.client.conversations.get(dm.id) !== undefined);
+    return { ana, ben, id: dm.id };
+  }
+
+  test('a message sent on one device reaches the peer and the sender’s other device, and leaves the outbox', async () => {
+    const { ana, ben, id } = await pair();
+    const ana2 = track(await newDevice(t.url, ana.username, ana.password));
+    await ana.client.messages.loadLatest(id);
+    const atBen = nextEvent(ben.client, 'message.created');
+    const atAna2 = nextEvent(ana2, 'message.created');
+    const sent = await ana.client.messages.send(id, 'hello ben');
+    expect((await atBen).message.id).toBe(sent.id);
+    expect((await atAna2).message.id).toBe(sent.id);
+    expect(ana.client.messages.pending(id)).toEqual([]);
+    expect(ana.client.messages.window(id)?.messages.map((m) => m.id)).toEqual([sent.id]);
+    expect(ben.client.conversations.get(id)?.me.unreadCount).toBe(1);
+  });
+
+  test('the sender sees their message go from sent to delivered to read', async () => {
+    const { ana, ben, id } = await pair();
+    await ana.client.conversations.members(id);
+    const sent = await ana.client.messages.send(id, 'did you get this?');
+    await until(ana.client, () => ana.client.messages.status(sent) === 'delivered');
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === sent.id);
+    ben.client.messages.markRead(id);
+    await until(ana.client, () => ana.client.messages.status(sent) === 'read');
+    expect(ana.client.messages.seenBy(sent)).toEqual([ben.client.users.me!.id]);
+  });
+
+  test('reading on one device clears the unread count on the user’s other devices', async () => {
+    const { ana, ben, id } = await pair();
+    const ben2 = track(await newDevice(t.url, ben.username, ben.password));
+    await ana.client.messages.send(id, 'one');
+    const last = await ana.client.messages.send(id, 'two');
+    await until(ben2, () => ben2.conversations.get(id)?.me.unreadCount === 2);
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === last.id);
+    ben.client.messages.markRead(id);
+    await until(ben2, () => ben2.conversations.get(id)?.me.unreadCount === 0);
+    expect(ben2.conversations.get(id)?.me.readSeq).toBe(last.seq);
+  });
+
+  test('a client cut off while others send, edit, delete and react catches up to exactly the server’s history', async () => {
+    const { ana, ben, id } = await pair();
+    await ben.client.messages.loadLatest(id);
+    const first = await ana.client.messages.send(id, 'before the cut');
+    await until(ben.client, () => ben.client.messages.window(id)?.messages.length === 1);
+    ben.client.disconnect();
+    const sent = [];
+    for (let i = 0; i < 8; i++) sent.push(await ana.client.messages.send(id, `while away ${i}`));
+    await ana.client.messages.edit(id, sent[2]!.id, 'edited while away');
+    await ana.client.messages.delete(id, sent[3]!.id);
+    await ana.client.messages.react(id, first.id, '🎉');
+    const created: string[] = [];
+    ben.client.on('message.created', (e) => created.push(e.message.id));
+    await ben.client.connect();
+    const server = await ben.client.messages.page(id, { limit: 100 });
+    expect(ben.client.messages.window(id)?.messages).toEqual(server.messages);
+    expect(created).toEqual(sent.map((m) => m.id));
+    expect(ben.client.conversations.get(id)?.pts).toBe(server.messages.at(-1)!.seq + 3);
+  });
+
+  test('a gap too large to replay makes the client reload the latest page', async () => {
+    const { ana, ben, id } = await pair();
+    await ben.client.messages.loadLatest(id);
+    ben.client.disconnect();
+    for (let i = 0; i < 25; i++) await ana.client.messages.send(id, `burst ${i}`);
+    const refetch = nextEvent(ben.client, 'refetch', (e) => e.conversationId === id);
+    await ben.client.connect();
+    await refetch;
+    await until(ben.client, () => ben.client.messages.window(id)?.messages.length === 25);
+    expect(ben.client.messages.window(id)?.messages.at(-1)?.content).toEqual({ type: 'text', text: 'burst 24', entities: [] });
+  });
+
+  test('messages written while offline wait in the outbox and go out once, in order, on reconnect', async () => {
+    const { ana, ben, id } = await pair();
+    ana.client.disconnect();
+    const promises = ['a', 'b', 'c'].map((text) => ana.client.messages.send(id, text));
+    expect(ana.client.messages.pending(id).map((p) => p.state)).toEqual(['pending', 'pending', 'pending']);
+    await ana.client.connect();
+    const stored = await Promise.all(promises);
+    expect(stored.map((m) => m.seq)).toEqual([...stored.map((m) => m.seq)].sort((a, b) => a - b));
+    await ben.client.messages.loadLatest(id);
+    expect(ben.client.messages.window(id)?.messages.map((m) => (m.content?.type === 'text' ? m.content.text : null))).toEqual(['a', 'b', 'c']);
+  });
+
+  test('a send whose connection drops before the acknowledgement is retried without a duplicate', async () => {
+    const { ana, ben, id } = await pair();
+    const promise = ana.client.messages.send(id, 'maybe stored');
+    // The frame is on the wire; drop the socket before the answer can arrive.
+    ana.client.socket.drop();
+    const message = await promise;
+    const page = await ben.client.messages.page(id, { limit: 10 });
+    expect(page.messages.map((m) => m.id)).toEqual([message.id]);
+  });
+
+  test('a permanently refused message is marked failed and can be discarded', async () => {
+    const { ana } = await pair();
+    const outsider = '01936b2a-7c1e-7b3a-9f00-4c2d8e9a1b2c';
+    await expect(ana.client.messages.send(outsider, 'nobody home')).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+    const [failed] = ana.client.messages.pending(outsider);
+    expect(failed?.state).toBe('failed');
+    ana.client.messages.discard(failed!.clientId);
+    expect(ana.client.messages.pending(outsider)).toEqual([]);
+  });
+
+  test('typing shows for the peer and clears when the typer stops', async () => {
+    const { ana, ben, id } = await pair();
+    const typing = nextEvent(ben.client, 'typers', (e) => e.conversationId === id && e.userIds.length === 1);
+    ana.client.typing(id);
+    expect((await typing).userIds).toEqual([ana.client.users.me!.id]);
+    const stopped = nextEvent(ben.client, 'typers', (e) => e.conversationId === id && e.userIds.length === 0);
+    ana.client.stopTyping(id);
+    await stopped;
+  });
+
+  test('presence follows the peer: online, away when idle, offline after the last device leaves', async () => {
+    const { ana, ben, id } = await pair();
+    void id;
+    const anaId = ana.client.users.me!.id;
+    await until(ben.client, () => ben.client.state.presence.get(anaId)?.state === 'online');
+    ana.client.setIdle(true);
+    await until(ben.client, () => ben.client.state.presence.get(anaId)?.state === 'away');
+    ana.client.setIdle(false);
+    await until(ben.client, () => ben.client.state.presence.get(anaId)?.state === 'online');
+    ana.client.disconnect();
+    await until(ben.client, () => ben.client.state.presence.get(anaId)?.state === 'offline');
+    expect(ben.client.state.presence.get(anaId)?.lastSeenAt).toBeGreaterThan(0);
+  });
+
+  test('a group created by one member appears live on every member’s devices with its members', async () => {
+    const ana = track(await newUser(t.url));
+    const ben = track(await newUser(t.url));
+    const cai = track(await newUser(t.url));
+    const group = await ana.client.conversations.createGroup({ title: 'Trip', memberIds: [ben.client.users.me!.id, cai.client.users.me!.id] });
+    for (const c of [ben.client, cai.client]) {
+      await until(c, () => c.conversations.cachedMembers(group.id)?.length === 3);
+      expect(c.conversations.get(group.id)?.title).toBe('Trip');
+    }
+    await ana.client.conversations.removeMember(group.id, cai.client.users.me!.id);
+    await until(cai.client, () => cai.client.conversations.get(group.id) === undefined);
+    await until(ben.client, () => ben.client.conversations.cachedMembers(group.id)?.length === 2);
+  });
+
+  test('revoking a device signs that device out at once', async () => {
+    const ana = track(await newUser(t.url));
+    const ana2 = track(await newDevice(t.url, ana.username, ana.password));
+    const sessions = await ana.client.auth.sessions();
+    const other = sessions.find((s) => !s.current)!;
+    const signedOut = nextEvent(ana2, 'signedOut');
+    await ana.client.auth.revokeSession(other.id);
+    expect((await signedOut).reason).toBe('revoked');
+    expect(ana2.token).toBeUndefined();
+  });
+
+  test('reactions, edits and deletes from one member update the other’s loaded window live', async () => {
+    const { ana, ben, id } = await pair();
+    const m = await ana.client.messages.send(id, 'react to me');
+    await ben.client.messages.loadLatest(id);
+    await ben.client.messages.react(id, m.id, '👍🏽');
+    await until(ana.client, () => ana.client.conversations.get(id)?.lastMessage?.reactions[0]?.emoji === '👍🏽');
+    await ana.client.messages.edit(id, m.id, 'edited');
+    await until(ben.client, () => ben.client.messages.window(id)?.messages[0]?.editedAt !== null);
+    await ana.client.messages.delete(id, m.id);
+    await until(ben.client, () => ben.client.messages.window(id)?.messages[0]?.content === null);
+    expect(ben.client.messages.window(id)?.messages[0]?.reactions).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+import type { Conversation, Message } from '@hearth/protocol';
+import { describe, expect, test } from 'vitest';
+import { backoffDelay, toggleReaction } from '../src/index.js';
+import { ClientState } from '../src/state.js';
+
+const CONV = '01936b2a-7c1e-7b3a-9f00-000000000001';
+const ME = '01936b2a-7c1e-7b3a-9f00-0000000000aa';
+const PEER = '01936b2a-7c1e-7b3a-9f00-0000000000bb';
+
+function conversation(pts: number): Conversation {
+  return {
+    id: CONV,
+    kind: 'direct',
+    title: null,
+    topic: '',
+    createdAt: 1,
+    createdBy: ME,
+    memberCount: 2,
+    peerId: PEER,
+    pts,
+    lastMessage: null,
+    me: { role: 'member', joinedAt: 1, deliveredSeq: 0, readSeq: 0, unreadCount: 0, unreadMentionCount: 0, muted: false },
+  };
+}
+
+function message(seq: number, senderId = PEER, text = `m${seq}`): Message {
+  return {
+    id: `01936b2a-7c1e-7b3a-9f00-${String(seq).padStart(12, '0')}`,
+    conversationId: CONV,
+    seq,
+    senderId,
+    clientId: `c${seq}`,
+    createdAt: seq,
+    content: { type: 'text', text, entities: [] },
+    replyTo: null,
+    forwarded: null,
+    editedAt: null,
+    deletedAt: null,
+    reactions: [],
+  };
+}
+
+function stateAt(pts: number): ClientState {
+  const s = new ClientState();
+  s.me = { id: ME, username: 'me', displayName: 'Me', statusText: '', statusEmoji: '', createdAt: 1, readReceipts: true, isAdmin: false };
+  s.conversations.set(CONV, conversation(pts));
+  s.windows.set(CONV, { messages: [], hasOlder: false });
+  return s;
+}
+
+describe('applying conversation events', () => {
+  test('the next position is applied and counts as unread when from someone else', () => {
+    const s = stateAt(0);
+    expect(s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: message(1) })).toBe('applied');
+    expect(s.conversations.get(CONV)?.me.unreadCount).toBe(1);
+    expect(s.windows.get(CONV)?.messages.map((m) => m.seq)).toEqual([1]);
+  });
+
+  test('an event at or below the held position is a duplicate and changes nothing', () => {
+    const s = stateAt(3);
+    expect(s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 3, message: message(3) })).toBe('duplicate');
+    expect(s.windows.get(CONV)?.messages).toEqual([]);
+  });
+
+  test('an event beyond the next position is a gap and is not applied', () => {
+    const s = stateAt(1);
+    expect(s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 3, message: message(3) })).toBe('gap');
+    expect(s.conversations.get(CONV)?.pts).toBe(1);
+  });
+
+  test('deleting an unread message from someone else lowers the unread count', () => {
+    const s = stateAt(0);
+    s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: message(1) });
+    s.applyConversationEvent({ type: 'message.deleted', conversationId: CONV, pts: 2, messageId: message(1).id, seq: 1, senderId: PEER, deletedAt: 5, deletedBy: PEER });
+    expect(s.conversations.get(CONV)?.me.unreadCount).toBe(0);
+    expect(s.windows.get(CONV)?.messages[0]?.content).toBeNull();
+  });
+
+  test('own messages never count as unread', () => {
+    const s = stateAt(0);
+    s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: message(1, ME) });
+    expect(s.conversations.get(CONV)?.me.unreadCount).toBe(0);
+  });
+
+  test('receipt pointers only move forward', () => {
+    const s = stateAt(5);
+    s.setMembers(CONV, [{ userId: PEER, role: 'member', joinedAt: 1, deliveredSeq: 4, readSeq: 3 }]);
+    s.applyReceipt({ conversationId: CONV, userId: PEER, deliveredSeq: 2, readSeq: 1 });
+    expect(s.members.get(CONV)?.get(PEER)).toMatchObject({ deliveredSeq: 4, readSeq: 3 });
+  });
+
+  test('history pages merge into one ascending window without duplicates', () => {
+    const s = stateAt(5);
+    s.mergeHistory(CONV, [message(4), message(5)], true, true);
+    const w = s.mergeHistory(CONV, [message(2), message(3), message(4)], false, false);
+    expect(w.messages.map((m) => m.seq)).toEqual([2, 3, 4, 5]);
+    expect(w.hasOlder).toBe(false);
+  });
+});
+
+describe('reactions', () => {
+  test('toggling adds a user to an emoji group and removes the group when empty', () => {
+    const added = toggleReaction([], '👍', ME, true);
+    expect(added).toEqual([{ emoji: '👍', userIds: [ME] }]);
+    expect(toggleReaction(added, '👍', ME, true)).toEqual(added);
+    expect(toggleReaction(added, '👍', ME, false)).toEqual([]);
+  });
+});
+
+describe('reconnect backoff', () => {
+  test('delays grow exponentially up to the cap and are spread by jitter', () => {
+    expect(backoffDelay(0, 500, 30_000, () => 0.999)).toBe(499);
+    expect(backoffDelay(3, 500, 30_000, () => 0.5)).toBe(2000);
+    expect(backoffDelay(20, 500, 30_000, () => 0.999)).toBe(29_970);
+    expect(backoffDelay(5, 500, 30_000, () => 0)).toBe(0);
+  });
+});
