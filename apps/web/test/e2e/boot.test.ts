@@ -1,0 +1,25 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { TestServer } from '../../../../packages/server/test/support/server.js';
+import { launchBrowser, openApp, screenshot, signUpInUi, startWebServer, uniqueUsername } from '../support/browser.js';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startWebServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a new server offers to create the administrator account, which then lands in the app', async () => {
+  const { context, page } = await openApp(browser, server.url);
+  await expect(page.getByRole('heading', { name: /welcome to your new hearth server/i }).isVisible()).resolves.toBe(true);
+  await screenshot(page, 'setup');
+  await signUpInUi(page, uniqueUsername('admin'));
+  await screenshot(page, 'empty-shell');
+  await context.close();
+});

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ConfigInput } from '@hearth/server';
+import { BACKENDS } from '../../../../packages/server/test/support/backends.js';
+import { startTestServer, type TestServer } from '../../../../packages/server/test/support/server.js';
+
+export { BACKENDS };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The built web app (npm test builds it first). */
+export const WEB_ROOT = path.resolve(here, '../../dist');
+/** Screenshots for people to look at; not committed. */
+export const OUTPUT_DIR = path.resolve(here, '../../../../test-output/web');
+
+const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with a fresh profile, a fake camera and microphone, and no calls home. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) throw new Error(`the web app is not built at ${WEB_ROOT}: run npm run build`);
+  // launch() gives every browser a fresh temporary profile (user-data-dir) of its own and deletes it on close.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
+  });
+}
+
+/** A real Hearth server serving the built web app, on an ephemeral loopback port. */
+export function startWebServer(backend: (typeof BACKENDS)[number] = 'sqlite', overrides: ConfigInput = {}): Promise<TestServer> {
+  return startTestServer(backend, { webRoot: WEB_ROOT, ...overrides });
+}
+
+/** A browser context (one person on one device) with a page open on the server. */
+export async function openApp(browser: Browser, baseUrl: string, options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: options.locale ?? 'en-US',
+    timezoneId: 'Europe/Madrid',
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  await page.goto('/');
+  return { context, page };
+}
+
+let counter = 0;
+export function uniqueUsername(prefix = 'web'): string {
+  return `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+}
+
+/** Signs up through the UI and waits for the app shell. */
+export async function signUpInUi(page: Page, username: string, password = 'correct horse battery', displayName = username.toUpperCase()): Promise<void> {
+  const signUpSwitch = page.getByRole('button', { name: /^sign up$/i });
+  if (await signUpSwitch.isVisible().catch(() => false)) await signUpSwitch.click();
+  await page.getByLabel(/^username$/i).fill(username);
+  await page.getByLabel(/^display name$/i).fill(displayName);
+  await page.getByLabel(/^password$/i).fill(password);
+  await page.getByRole('button', { name: /^(sign up|create administrator account)$/i }).click();
+  await page.getByRole('navigation', { name: /conversations/i }).waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(OUTPUT_DIR, `${name}.png`), fullPage: false });
+}
