@@ -23,7 +23,10 @@ export const Member = z.object({
   joinedAt: Timestamp,
   /** Highest seq delivered to one of the member's devices. */
   deliveredSeq: Seq,
-  /** Highest seq the member has read; null when they or the viewer do not share read receipts. */
+  /**
+   * Highest seq the member has read; null when they or the viewer do not share read receipts, and always null in
+   * membership events (broadcast to everyone alike): `receipt.updated` and listMembers carry the pointer.
+   */
   readSeq: Seq.nullable(),
 });
 export type Member = z.infer<typeof Member>;

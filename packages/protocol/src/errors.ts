@@ -60,6 +60,8 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   /** A frame above the hard size cap; the connection cannot continue. */
   MESSAGE_TOO_BIG: 1009,
+  /** The server failed while setting the connection up; the token is still good: reconnect with backoff. */
+  INTERNAL_ERROR: 1011,
   /** The `auth` frame carried an invalid token. */
   UNAUTHENTICATED: 4001,
   /** No `auth` frame arrived in time after connecting. */

@@ -92,7 +92,7 @@ export const ConversationLeftEvent = z.object({
   conversationId: Id,
   removedBy: Id.nullable(),
 });
-/** The viewer's own read pointer moved (on any of their devices) or unread counts changed. */
+/** The viewer's own read pointer moved (on any of their devices), with the unread counts that follow from it. */
 export const UnreadUpdatedEvent = z.object({
   type: z.literal('unread.updated'),
   conversationId: Id,

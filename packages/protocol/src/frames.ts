@@ -7,8 +7,8 @@ import { Me } from './users.js';
 
 /*
  * WebSocket frames. Every frame is one JSON object in one text message, with a `type`.
- * A client frame may carry `rid`; the server then answers it with exactly one `result` or `error` frame with
- * the same `rid`. Without `rid`, a success is silent and an error is still reported (without `rid`).
+ * A client frame may carry `rid`; the server then answers it with exactly one frame with the same `rid`: `result`
+ * (`ready` for `auth`) or `error`. Without `rid`, a success is silent and an error is still reported (without `rid`).
  */
 
 const rid = { rid: RequestId.optional() };

@@ -20,7 +20,8 @@ export const SyncConversation = z.object({
   /** The current state of the conversation for the caller (title, pts, unread counts, last message). */
   conversation: Conversation,
   /**
-   * Present when the client did not hold the conversation, or when its membership changed: the full member list.
+   * The full member list, present with `refetch` (the client did not hold the conversation, or missed too much);
+   * otherwise membership changes arrive as member.* events.
    */
   members: z.array(Member).optional(),
   /** The events after the client's `pts`, in order, when the gap was small enough to replay. */

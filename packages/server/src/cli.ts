@@ -14,6 +14,7 @@ import { LocalBus } from './platform/bus.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from './platform/config.js';
 import { migrateToLatest, openDatabase, type Database } from './platform/db/database.js';
+import { HearthError } from './platform/errors.js';
 import { RateLimiter } from './platform/rate-limit.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
@@ -149,7 +150,13 @@ async function userCommand(action: string | undefined, values: Values, config: C
       const displayName = check(DisplayName, values['display-name'] ?? username, '--display-name');
       const password = check(Password, await readPassword(values), 'password');
       await withDatabase(config, async (database) => {
-        const row = await authService(database, config).createUser({ username, displayName, password, isAdmin: values.admin ?? false });
+        const row = await authService(database, config)
+          .createUser({ username, displayName, password, isAdmin: values.admin ?? false })
+          .catch((err: unknown) => {
+            // A taken name is the operator's mistake, not a crash: a plain message and status 2.
+            if (err instanceof HearthError && err.code === 'USERNAME_TAKEN') throw new UsageError(`the username ${username} is taken`);
+            throw err;
+          });
         console.log(`created ${row.username} (${row.id})${row.is_admin ? ' as administrator' : ''}`);
       });
       return;

@@ -163,11 +163,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const services = createServices(database, config, clock, log);
   let accepting = true;
   const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
-  const app = createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined });
+  const app = createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
   registerRoutes(app, services, () => accepting);
   if (webRoot) await registerWebApp(app, webRoot);
   const gateway = createGateway(services, config, clock, log);
   app.server.on('upgrade', (req, socket, head) => {
+    // Refused from the moment shutdown begins, not only once the gateway closes (after queued writes commit).
+    if (!accepting) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
     if (new URL(req.url ?? '/', 'http://localhost').pathname === '/ws') gateway.handleUpgrade(req, socket, head);
     else socket.destroy();
   });

@@ -16,6 +16,13 @@ export const Config = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** SQLite `synchronous`: NORMAL survives a process crash; FULL also survives a power cut, at a cost per commit. */
   sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /**
+   * Set when Hearth runs behind a reverse proxy: client addresses are then read from X-Forwarded-For, so that
+   * sign-in throttling counts people, not the proxy.
+   */
+  trustProxy: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(false),
   /** Serve the web app from this folder at `/` when it exists. */
   webRoot: z.string().optional(),
   limits: z
@@ -82,6 +89,7 @@ const ENV: Record<string, string[]> = {
   HEARTH_LOG_LEVEL: ['logLevel'],
   HEARTH_SQLITE_SYNCHRONOUS: ['sqliteSynchronous'],
   HEARTH_WEB_ROOT: ['webRoot'],
+  HEARTH_TRUST_PROXY: ['trustProxy'],
   HEARTH_MAX_TEXT_BYTES: ['limits', 'maxTextBytes'],
   HEARTH_MAX_FRAME_BYTES: ['limits', 'maxFrameBytes'],
   HEARTH_SEND_BUFFER_BYTES: ['limits', 'sendBufferBytes'],

@@ -8,7 +8,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
   MESSAGE_TOO_LARGE: 'The message text is longer than the server accepts.',
   ROUTE_NOT_FOUND: 'No such endpoint.',
-  UNAUTHENTICATED: 'Sign in first: the session token is missing, invalid or expired.',
+  UNAUTHENTICATED: 'Sign in first: the session token is missing, invalid or revoked.',
   INVALID_CREDENTIALS: 'Wrong username or password.',
   ALREADY_AUTHENTICATED: 'This connection is already authenticated.',
   USERNAME_TAKEN: 'That username is taken.',

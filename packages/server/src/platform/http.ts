@@ -41,7 +41,6 @@ export function route<E extends Endpoint>(
     url: endpoint.path,
     handler: async (req) => {
       const actor = endpoint.auth ? await deps.authenticate(bearerToken(req)) : null;
-      if (actor && endpoint.rateLimit) deps.limiters[endpoint.rateLimit].take(actor.userId);
       const input = {
         actor,
         params: parse(endpoint.params, req.params ?? {}),
@@ -50,6 +49,8 @@ export function route<E extends Endpoint>(
         ip: req.ip,
         userAgent: String(req.headers['user-agent'] ?? ''),
       } as RouteInput<E>;
+      // Charged after validation: a malformed request costs the caller nothing but its answer.
+      if (actor && endpoint.rateLimit) deps.limiters[endpoint.rateLimit].take(actor.userId);
       return (await handler(input)) ?? {};
     },
   });
@@ -63,13 +64,13 @@ export function bearerToken(req: FastifyRequest): string | undefined {
 }
 
 /** Fastify's own errors (body parsing and the like) in the protocol's terms. */
-function fromFastify(err: FastifyError): HearthError | undefined {
+function fromFastify(err: FastifyError, bodyLimit: number): HearthError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HearthError('INVALID_JSON', {}, 'The request body is not valid JSON.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HearthError('PAYLOAD_TOO_LARGE');
+      return new HearthError('PAYLOAD_TOO_LARGE', { maxBytes: bodyLimit });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new HearthError('VALIDATION_FAILED', {}, 'Send the body as application/json.');
     default:
@@ -85,20 +86,28 @@ function fromFastify(err: FastifyError): HearthError | undefined {
  * The Fastify instance with the protocol's error mapping, request metrics and no per-request info logs; with
  * `serveAppShell`, unknown non-API paths get the web app's index.html.
  */
-export function createHttpApp(log: Logger, metrics: Metrics, bodyLimit: number, options: { serveAppShell?: boolean } = {}): FastifyInstance {
+export function createHttpApp(
+  log: Logger,
+  metrics: Metrics,
+  bodyLimit: number,
+  options: { serveAppShell?: boolean; trustProxy?: boolean } = {},
+): FastifyInstance {
   // Fastify's logger type is narrower than pino's; the instance is pino's, so the cast only widens it back.
   const app = Fastify({
     loggerInstance: log,
     // Two info lines per request would drown the logs under load; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    trustProxy: false,
+    // Behind a reverse proxy, the client address (for sign-in throttling) comes from X-Forwarded-For.
+    trustProxy: options.trustProxy ?? false,
     // Emoji in reaction paths are percent-encoded; the router decodes them.
     routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;
+  // Bodies are JSON only: without this, Fastify's built-in text/plain parser hands a string to the body schema.
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const known = err instanceof HearthError ? err : fromFastify(err);
+    const known = err instanceof HearthError ? err : fromFastify(err, bodyLimit);
     if (!known) req.log.error({ err, url: req.url }, 'request failed');
     const error = known ?? new HearthError('INTERNAL_ERROR');
     const retryAfterMs = error.details.retryAfterMs;

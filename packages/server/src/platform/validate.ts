@@ -12,7 +12,7 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   if (!result.success) {
     const issues = describeIssues(result.error);
     const first = issues[0];
-    throw new HearthError('VALIDATION_FAILED', { issues }, first ? `Invalid ${first.path || 'input'}: ${first.message}` : undefined);
+    throw new HearthError('VALIDATION_FAILED', { issues }, first ? (first.path ? `Invalid ${first.path}: ${first.message}` : first.message) : undefined);
   }
   return result.data;
 }

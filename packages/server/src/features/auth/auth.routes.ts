@@ -9,5 +9,5 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps, auth: A
   route(app, deps, api.signOut, ({ actor }) => auth.signOut(actor));
   route(app, deps, api.listSessions, async ({ actor }) => ({ sessions: await auth.listSessions(actor) }));
   route(app, deps, api.revokeSession, ({ actor, params }) => auth.revokeSession(actor, params.sessionId));
-  route(app, deps, api.changePassword, ({ actor, body }) => auth.changePassword(actor, body));
+  route(app, deps, api.changePassword, ({ actor, body, ip, userAgent }) => auth.changePassword(actor, body, { ip, userAgent }));
 }

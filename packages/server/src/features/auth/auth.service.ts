@@ -125,9 +125,15 @@ export class AuthService {
   }
 
   /** Changes the password and signs out every other device. */
-  async changePassword(actor: Actor, body: ChangePasswordBody): Promise<void> {
+  async changePassword(actor: Actor, body: ChangePasswordBody, meta: ClientMeta): Promise<void> {
     const user = await users.findById(this.db, actor.userId);
-    if (!user || !(await this.passwords.verify(user.password_hash, body.currentPassword))) throw new HearthError('INVALID_CREDENTIALS');
+    if (!user) throw new HearthError('UNAUTHENTICATED');
+    // The same lockout as sign-in: a stolen session token must not become a way to guess the password.
+    this.throttle.check(user.username, meta.ip);
+    if (!(await this.passwords.verify(user.password_hash, body.currentPassword))) {
+      this.throttle.recordFailure(user.username, meta.ip);
+      throw new HearthError('INVALID_CREDENTIALS', {}, 'The current password is wrong.');
+    }
     await this.setPassword(actor.userId, body.newPassword, actor.sessionId);
   }
 

@@ -76,9 +76,11 @@ export class ConversationsService {
       requireModerator(access);
       const title = body.title ?? access.conversation.title;
       const topic = body.topic ?? access.conversation.topic;
-      await conversations.update(ctx.trx, conversationId, { title, topic });
-      const pts = await ctx.allocate(conversationId, 1);
-      await appendEvent(ctx, { type: 'conversation.updated', conversationId, pts, title, topic, updatedBy: actor.userId });
+      if (title !== access.conversation.title || topic !== access.conversation.topic) {
+        await conversations.update(ctx.trx, conversationId, { title, topic });
+        const pts = await ctx.allocate(conversationId, 1);
+        await appendEvent(ctx, { type: 'conversation.updated', conversationId, pts, title, topic, updatedBy: actor.userId });
+      }
       return buildConversation(ctx.trx, actor.userId, await requireMember(ctx.trx, conversationId, actor.userId));
     });
   }
@@ -239,8 +241,10 @@ export class ConversationsService {
 
   /** Adds one member: a position in the stream, `member.joined` for the others, `conversation.joined` for them. */
   private async addMember(ctx: WriteContext, conversation: conversations.ConversationRow, userId: string, addedBy: string | null): Promise<MembershipRow> {
-    // A newcomer starts with everything so far marked read, as in Slack: no backlog of unread messages.
-    const row = membershipRow(conversation.id, userId, 'member', ctx.now, Number(conversation.last_message_seq));
+    // A newcomer starts with everything so far marked read, as in Slack: no backlog of unread messages. The first
+    // to join a conversation everyone has left takes it over, so that someone can moderate it again.
+    const ownerless = (await memberships.oldestWithRole(ctx.trx, conversation.id, 'owner')) === undefined;
+    const row = membershipRow(conversation.id, userId, ownerless ? 'owner' : 'member', ctx.now, Number(conversation.last_message_seq));
     const pts = await ctx.allocate(conversation.id, 1);
     await memberships.insertMany(ctx.trx, [row]);
     await conversations.addToMemberCount(ctx.trx, conversation.id, 1);

@@ -87,6 +87,8 @@ export class MessagesService {
     return this.writer.run(async (ctx) => {
       const row = await this.requireChangeable(ctx, actor, conversationId, messageId);
       if (row.deleted_at !== null) throw new HearthError('MESSAGE_DELETED', { messageId });
+      // A forwarded copy is credited to its original author; new words there would be put in their mouth.
+      if (row.forwarded !== null) throw new HearthError('OPERATION_NOT_ALLOWED', { messageId }, 'A forwarded message cannot be edited.');
       const seq = Number(row.seq);
       const mentions = mentionsOf(content);
       await store.update(ctx.trx, messageId, {

@@ -17,7 +17,8 @@ export function replyRefOf(original: MessageRow): ReplyRef {
     messageId: original.id,
     seq: Number(original.seq),
     senderId: original.sender_id,
-    excerpt: content?.type === 'text' ? content.text.slice(0, EXCERPT_CHARS) : null,
+    // Cut by code points, never through the middle of a surrogate pair (an emoji).
+    excerpt: content?.type === 'text' ? Array.from(content.text.slice(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS).join('') : null,
   };
 }
 

@@ -6,6 +6,8 @@ export class Connection {
   userId = '';
   sessionId = '';
   authenticated = false;
+  /** An `auth` frame is being checked. */
+  authenticating = false;
   /** The user shares read receipts; if not, they see no one else's read pointer either. */
   readReceipts = true;
   /** Bus topics this socket receives. */

@@ -79,6 +79,8 @@ export class Gateway {
   private readonly all = new Set<Connection>();
   /** Contacts gained since the last tick, by socket: their current presence is sent once, batched. */
   private readonly newContacts = new Map<Connection, Set<string>>();
+  /** Presence and profile changes held back from a socket while the members of a conversation it left are looked up. */
+  private readonly heldPeopleEvents = new Map<Connection, { loads: number; events: BusMessage[] }>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribePresence: () => void;
   private accepting = true;
@@ -119,6 +121,10 @@ export class Gateway {
     this.accepting = false;
     clearInterval(this.heartbeat);
     this.unsubscribePresence();
+    // Frames that reached the sockets before shutdown are read and answered (SERVER_SHUTTING_DOWN once the write
+    // queue is closed) before the close frame, after which nothing more may be sent: let the loop poll once.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setImmediate(resolve));
     const closed = [...this.all].map((conn) => new Promise<void>((resolve) => {
       if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
       conn.ws.once('close', () => resolve());
@@ -177,7 +183,8 @@ export class Gateway {
     const frame = parsed.data as ClientFrame;
     this.deps.metrics.framesReceived.inc({ type: frame.type });
     if (frame.type === 'auth') {
-      if (conn.authenticated) return this.reject(conn, 'ALREADY_AUTHENTICATED', rid);
+      // A second auth, even one sent while the first is still being checked, gets its own answer.
+      if (conn.authenticated || conn.authenticating) return this.reject(conn, 'ALREADY_AUTHENTICATED', rid);
       return void this.authenticate(conn, frame.token, rid);
     }
     if (!conn.authenticated) return this.reject(conn, 'UNAUTHENTICATED', rid, 'Send an auth frame first.');
@@ -212,12 +219,18 @@ export class Gateway {
 
   private async authenticate(conn: Connection, token: string, rid: string | undefined): Promise<void> {
     let found;
+    conn.authenticating = true;
     try {
       found = await this.deps.auth.authenticate(token);
     } catch (err) {
+      const refused = err instanceof HearthError && err.code === 'UNAUTHENTICATED';
+      if (!refused) this.deps.log.error({ err }, 'could not check a token');
       const e = err instanceof HearthError ? err : new HearthError('INTERNAL_ERROR');
       this.sendError(conn, { type: 'error', ...(rid !== undefined ? { rid } : {}), ...e.toBody() });
-      return conn.close(CloseCode.UNAUTHENTICATED, 'authentication failed');
+      // Only a refused token means "sign in again"; a failure of ours must not make the client drop its token.
+      return conn.close(refused ? CloseCode.UNAUTHENTICATED : CloseCode.INTERNAL_ERROR, refused ? 'authentication failed' : 'server error');
+    } finally {
+      conn.authenticating = false;
     }
     if (!conn.isOpen || conn.authenticated) return;
     conn.authenticated = true;
@@ -340,8 +353,12 @@ export class Gateway {
         const topic = topics.conversation(event.conversation.id);
         if (conn.topics.has(topic)) break;
         this.subscribe(conn, topic);
-        if (event.members) for (const m of event.members) if (m.userId !== conn.userId) this.addContact(conn, m.userId, 1);
-        else void this.loadContacts(conn, event.conversation.id, +1);
+        // Braced: a bare `else` here would bind to the inner `if` and count every member twice.
+        if (event.members) {
+          for (const m of event.members) if (m.userId !== conn.userId) this.addContact(conn, m.userId, 1);
+        } else {
+          void this.loadContacts(conn, event.conversation.id, +1);
+        }
         break;
       }
       case 'conversation.left': {
@@ -369,7 +386,11 @@ export class Gateway {
     const event = msg.event as Extract<ServerEvent, { type: 'presence' | 'user.updated' }>;
     const userId = event.type === 'presence' ? event.userId : event.user.id;
     const set = this.watchers.get(userId);
-    if (set) for (const conn of set) this.write(conn, msg.raw);
+    if (set) for (const conn of set) {
+      const held = this.heldPeopleEvents.get(conn);
+      if (held) held.events.push(msg);
+      else this.write(conn, msg.raw);
+    }
   }
 
   private write(conn: Connection, raw: string): void {
@@ -418,6 +439,11 @@ export class Gateway {
 
   /** Counts the members of a conversation the user joined or left in or out of their contacts. */
   private async loadContacts(conn: Connection, conversationId: string, delta: 1 | -1): Promise<void> {
+    // After leaving, people events wait until the former co-members are known, then go out only for those still
+    // shared: otherwise a change of someone no longer shared slips through while the members are read.
+    let held = delta < 0 ? this.heldPeopleEvents.get(conn) : undefined;
+    if (delta < 0 && !held) this.heldPeopleEvents.set(conn, (held = { loads: 0, events: [] }));
+    if (held) held.loads++;
     try {
       const rows = await memberships.listByConversation(this.deps.db, conversationId);
       for (const row of rows) {
@@ -427,6 +453,14 @@ export class Gateway {
       }
     } catch (err) {
       this.deps.log.error({ err }, 'could not update contacts');
+    } finally {
+      if (held && --held.loads === 0) {
+        this.heldPeopleEvents.delete(conn);
+        for (const msg of held.events) {
+          const event = msg.event as Extract<ServerEvent, { type: 'presence' | 'user.updated' }>;
+          if (conn.contacts.has(event.type === 'presence' ? event.userId : event.user.id)) this.write(conn, msg.raw);
+        }
+      }
     }
   }
 

@@ -56,13 +56,17 @@ export class ReceiptsService {
       const read = Math.min(latest, Math.max(Number(row.read_seq), p.readSeq));
       if (delivered === Number(row.delivered_seq) && read === Number(row.read_seq)) continue;
       await memberships.update(ctx.trx, p.conversationId, p.userId, { delivered_seq: delivered, read_seq: read, receipts_updated_at: ctx.now });
-      ctx.publish(topics.conversation(p.conversationId), {
-        type: 'receipt.updated',
-        conversationId: p.conversationId,
-        userId: p.userId,
-        deliveredSeq: delivered,
-        readSeq: sharers.has(p.userId) ? read : null,
-      });
+      // A read pointer the member does not share is nobody else's news: announcing it unchanged otherwise
+      // would still tell the others when they read.
+      if (delivered !== Number(row.delivered_seq) || sharers.has(p.userId)) {
+        ctx.publish(topics.conversation(p.conversationId), {
+          type: 'receipt.updated',
+          conversationId: p.conversationId,
+          userId: p.userId,
+          deliveredSeq: delivered,
+          readSeq: sharers.has(p.userId) ? read : null,
+        });
+      }
       if (read !== Number(row.read_seq)) {
         const counts = (await conversations.unreadCounts(ctx.trx, p.userId, [p.conversationId])).get(p.conversationId);
         ctx.publish(topics.user(p.userId), {
