@@ -1,11 +1,21 @@
 import type { ServerEvent } from '@hearth/protocol';
 
+/** Delivery hints that travel with an event but never reach the wire. */
+export interface DeliveryHints {
+  /**
+   * Only people who share read receipts may receive the event (besides its subject): a read pointer moved and
+   * nothing else did, so to anyone else the event would only reveal when someone read.
+   */
+  receiptSharersOnly?: boolean;
+}
+
 /** An event on its way to subscribers, with its wire form serialised once for every recipient. */
 export interface BusMessage {
   topic: string;
   event: ServerEvent;
   /** `JSON.stringify(event)`: the WebSocket frame as sent. */
   raw: string;
+  hints: DeliveryHints;
 }
 
 export type BusHandler = (message: BusMessage) => void;
@@ -16,7 +26,7 @@ export type BusHandler = (message: BusMessage) => void;
  * Publishers publish only after their transaction commits.
  */
 export interface Bus {
-  publish(topic: string, event: ServerEvent): void;
+  publish(topic: string, event: ServerEvent, hints?: DeliveryHints): void;
   /** Returns the function that unsubscribes this handler. */
   subscribe(topic: string, handler: BusHandler): () => void;
   close(): Promise<void>;
@@ -35,10 +45,10 @@ export class LocalBus implements Bus {
 
   constructor(private readonly onHandlerError: (err: unknown) => void = () => undefined) {}
 
-  publish(topic: string, event: ServerEvent): void {
+  publish(topic: string, event: ServerEvent, hints: DeliveryHints = {}): void {
     const set = this.handlers.get(topic);
     if (!set || set.size === 0) return;
-    const message: BusMessage = { topic, event, raw: JSON.stringify(event) };
+    const message: BusMessage = { topic, event, raw: JSON.stringify(event), hints };
     for (const handler of set) {
       try {
         handler(message);

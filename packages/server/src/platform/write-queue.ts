@@ -1,6 +1,6 @@
 import type { ServerEvent } from '@hearth/protocol';
 import type { Transaction } from 'kysely';
-import type { Bus } from './bus.js';
+import type { Bus, DeliveryHints } from './bus.js';
 import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
@@ -20,7 +20,7 @@ export interface WriteContext {
    */
   allocate(conversationId: string, count: number, options?: { messages?: boolean }): Promise<number>;
   /** Publishes the event once, and only if, the transaction commits. */
-  publish(topic: string, event: ServerEvent): void;
+  publish(topic: string, event: ServerEvent, hints?: DeliveryHints): void;
   /** Runs after commit (and after the events are published); for effects outside the database. */
   afterCommit(fn: () => void): void;
 }
@@ -39,7 +39,7 @@ interface Job {
 }
 
 interface Pending {
-  events: Array<{ topic: string; event: ServerEvent }>;
+  events: Array<{ topic: string; event: ServerEvent; hints: DeliveryHints | undefined }>;
   after: Array<() => void>;
 }
 
@@ -198,13 +198,13 @@ export class WriteQueue {
         if (!row) throw new HearthError('CONVERSATION_NOT_FOUND', { conversationId });
         return Number(row.last_event_seq) - count + 1;
       },
-      publish: (topic, event) => pending.events.push({ topic, event }),
+      publish: (topic, event, hints) => pending.events.push({ topic, event, hints }),
       afterCommit: (fn) => pending.after.push(fn),
     };
   }
 
   private deliver(pending: Pending): void {
-    for (const { topic, event } of pending.events) this.bus.publish(topic, event);
+    for (const { topic, event, hints } of pending.events) this.bus.publish(topic, event, hints);
     for (const fn of pending.after) {
       try {
         fn();

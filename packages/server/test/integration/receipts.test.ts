@@ -268,5 +268,20 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       await until(anaWs, (f) => f.type === 'message.created' && f.message.id === marker.id);
       expect(receiptsOf(anaWs, dm.id, ben.id)).toHaveLength(1);
     });
+
+    test('someone who hides read receipts is not told when others read, even by a bare event', async () => {
+      const { ana, ben, dm, anaWs, benWs, sent } = await chat(3);
+      await s.ok(ana, 'updateMe', { body: { readReceipts: false } });
+      await until(anaWs, (f) => f.type === 'me.updated' && f.me.readReceipts === false);
+      await receipt(benWs, dm.id, { deliveredSeq: sent[2]!.seq });
+      await until(anaWs, (f) => f.type === 'receipt.updated' && f.userId === ben.id && f.deliveredSeq === sent[2]!.seq);
+
+      // Ben, who shares receipts, reads without delivery moving: Ana, who hides hers, must not see even that.
+      await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
+      await until(benWs, is('unread.updated', { conversationId: dm.id }));
+      const marker = await sendVia(benWs, dm.id, 'read it all');
+      await until(anaWs, (f) => f.type === 'message.created' && f.message.id === marker.id);
+      expect(receiptsOf(anaWs, dm.id, ben.id)).toHaveLength(1);
+    });
   });
 });

@@ -325,8 +325,10 @@ export class Gateway {
         if (event.userId === conn.userId) return;
         break;
       case 'receipt.updated':
-        if (event.readSeq !== null && !conn.readReceipts && event.userId !== conn.userId) {
-          return this.write(conn, JSON.stringify({ ...event, readSeq: null }));
+        if (!conn.readReceipts && event.userId !== conn.userId) {
+          // Someone who does not share read receipts sees none: not the pointer, nor a bare sign that it moved.
+          if (msg.hints.receiptSharersOnly) return;
+          if (event.readSeq !== null) return this.write(conn, JSON.stringify({ ...event, readSeq: null }));
         }
         break;
       case 'member.joined':

@@ -57,15 +57,21 @@ export class ReceiptsService {
       if (delivered === Number(row.delivered_seq) && read === Number(row.read_seq)) continue;
       await memberships.update(ctx.trx, p.conversationId, p.userId, { delivered_seq: delivered, read_seq: read, receipts_updated_at: ctx.now });
       // A read pointer the member does not share is nobody else's news: announcing it unchanged otherwise
-      // would still tell the others when they read.
-      if (delivered !== Number(row.delivered_seq) || sharers.has(p.userId)) {
-        ctx.publish(topics.conversation(p.conversationId), {
-          type: 'receipt.updated',
-          conversationId: p.conversationId,
-          userId: p.userId,
-          deliveredSeq: delivered,
-          readSeq: sharers.has(p.userId) ? read : null,
-        });
+      // would still tell the others when they read. Likewise a move of the read pointer alone is news only to
+      // those who see read pointers (people who share receipts themselves).
+      const deliveredMoved = delivered !== Number(row.delivered_seq);
+      if (deliveredMoved || sharers.has(p.userId)) {
+        ctx.publish(
+          topics.conversation(p.conversationId),
+          {
+            type: 'receipt.updated',
+            conversationId: p.conversationId,
+            userId: p.userId,
+            deliveredSeq: delivered,
+            readSeq: sharers.has(p.userId) ? read : null,
+          },
+          { receiptSharersOnly: !deliveredMoved },
+        );
       }
       if (read !== Number(row.read_seq)) {
         const counts = (await conversations.unreadCounts(ctx.trx, p.userId, [p.conversationId])).get(p.conversationId);
