@@ -1,0 +1,300 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { BACKENDS } from '../support/backends.js';
+import {
+  clientId,
+  direct,
+  expectError,
+  expectErrorFrame,
+  expectServerWorks,
+  expectSocketWorks,
+  group,
+  http,
+  MANY_SIGNUPS,
+  metric,
+  send,
+  serverEndOf,
+  tcpOf,
+  text,
+  users,
+  type Account,
+} from '../support/fixtures.js';
+import { call, RawSocket } from '../support/raw.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(BACKENDS)('limits (%s)', (backend) => {
+  const sockets: RawSocket[] = [];
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+
+  describe('per-user send rate', () => {
+    const BURST = 3;
+    const PER_SECOND = 1;
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer(backend, { rateLimits: { ...MANY_SIGNUPS.rateLimits, sendPerSecond: PER_SECOND, sendBurst: BURST } });
+    });
+    afterAll(async () => t?.close());
+
+    async function pair() {
+      const [ana, ben] = await users(t, 2);
+      return { ana: ana!, ben: ben!, dm: await direct(t, ana!, ben!) };
+    }
+    const sendFrame = (conversationId: string, body = 'hi') => ({ type: 'message.send', conversationId, clientId: clientId(), content: text(body) });
+
+    test('a send over the budget is answered over WebSocket with RATE_LIMITED and details.retryAfterMs', async () => {
+      const { ana, dm } = await pair();
+      const ws = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(ws);
+      for (let i = 0; i < BURST; i++) expect((await ws.request(sendFrame(dm))).type).toBe('result');
+      const limited = await ws.request(sendFrame(dm, 'one too many'));
+      expectErrorFrame(limited, 'RATE_LIMITED');
+      expect(limited.details.retryAfterMs).toBeGreaterThan(0);
+      expect(limited.details.retryAfterMs).toBeLessThanOrEqual(Math.ceil(1000 / PER_SECOND));
+      await expectSocketWorks(ws);
+    });
+
+    test('a send over the budget is answered over HTTP with 429 RATE_LIMITED and Retry-After', async () => {
+      const { ana, dm } = await pair();
+      for (let i = 0; i < BURST; i++) await send(t, ana, dm);
+      const limited = await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId: dm }, body: { clientId: clientId(), content: text('no') } });
+      expectError(limited, 429, 'RATE_LIMITED');
+      expect(limited.body.details.retryAfterMs).toBeGreaterThan(0);
+      expect(Number(limited.headers.get('retry-after'))).toBe(Math.max(1, Math.ceil(limited.body.details.retryAfterMs / 1000)));
+      await expectServerWorks(t, ana);
+    });
+
+    test('the budget is shared by WebSocket and HTTP and by every send-class operation', async () => {
+      const { ana, dm } = await pair();
+      const ws = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(ws);
+      const first = await ws.request(sendFrame(dm));
+      await call(t.url, 'addReaction', { token: ana.token, params: { conversationId: dm, messageId: first.data.id, emoji: '👍' } });
+      await call(t.url, 'editMessage', { token: ana.token, params: { conversationId: dm, messageId: first.data.id }, body: { content: text('edited') } });
+      expectErrorFrame(await ws.request({ type: 'message.delete', conversationId: dm, messageId: first.data.id }), 'RATE_LIMITED');
+    });
+
+    test('a refused send is not stored', async () => {
+      const { ana, ben, dm } = await pair();
+      for (let i = 0; i < BURST; i++) await send(t, ana, dm, `ok ${i}`);
+      await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId: dm }, body: { clientId: clientId(), content: text('refused') } });
+      const history = await call(t.url, 'history', { token: ben.token, params: { conversationId: dm } });
+      expect(history.body.messages.map((m: any) => m.content.text)).toEqual(['ok 0', 'ok 1', 'ok 2']);
+    });
+
+    test("one user's exhausted budget does not limit another user", async () => {
+      const { ana, ben, dm } = await pair();
+      for (let i = 0; i < BURST; i++) await send(t, ana, dm);
+      expect((await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId: dm }, body: { clientId: clientId(), content: text('x') } })).status).toBe(429);
+      await send(t, ben, dm, 'my own budget');
+    });
+
+    test('sends succeed again after waiting the advised time', async () => {
+      const { ana, dm } = await pair();
+      const ws = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(ws);
+      for (let i = 0; i < BURST; i++) await ws.request(sendFrame(dm));
+      const limited = await ws.request(sendFrame(dm));
+      expectErrorFrame(limited, 'RATE_LIMITED');
+      // The server's own advice is the wait; nothing else signals that the budget has refilled.
+      await wait(limited.details.retryAfterMs + 10);
+      expect((await ws.request(sendFrame(dm, 'over WebSocket'))).type).toBe('result');
+      await wait(Math.ceil(1000 / PER_SECOND) + 10);
+      await send(t, ana, dm, 'over HTTP');
+    });
+  });
+
+  describe('slow consumers', () => {
+    const SEND_BUFFER_BYTES = 16_384;
+    const TEXT_BYTES = 50_000;
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer(backend, {
+        limits: { sendBufferBytes: SEND_BUFFER_BYTES, maxTextBytes: 60_000 },
+        rateLimits: { ...MANY_SIGNUPS.rateLimits, sendPerSecond: 100_000, sendBurst: 100_000 },
+      });
+    });
+    afterAll(async () => t?.close());
+
+    test('a socket that stops reading is closed with 4008 once its buffer passes sendBufferBytes, and the server holds no more for it', async () => {
+      const [ana, ben, cat] = (await users(t, 3)) as [Account, Account, Account];
+      const g = await group(t, ana, [ben, cat]);
+      const anaWs = await RawSocket.connect(t.wsUrl, ana.token);
+      const benWs = await RawSocket.connect(t.wsUrl, ben.token);
+      const catWs = await RawSocket.connect(t.wsUrl, cat.token);
+      sockets.push(anaWs, benWs, catWs);
+      const benServerEnd = serverEndOf(benWs);
+      const slowBefore = await metric(t, 'hearth_slow_consumer_disconnects_total');
+      tcpOf(benWs).pause();
+
+      // Send until the server gives up on ben. Each acknowledgement comes after the event was handed to every
+      // member's socket, so the server's buffer for ben can be read after each one.
+      const big = 'x'.repeat(TEXT_BYTES);
+      let sent = 0;
+      let maxHeld = 0;
+      let eventBytes = 0;
+      for (; sent < 2000; ) {
+        const ack = await anaWs.request({ type: 'message.send', conversationId: g, clientId: clientId(), content: text(big) });
+        expect(ack.type).toBe('result');
+        sent++;
+        eventBytes ||= Buffer.byteLength(JSON.stringify({ type: 'message.created', conversationId: g, pts: ack.data.seq, message: ack.data }));
+        maxHeld = Math.max(maxHeld, benServerEnd.writableLength);
+        if ((await metric(t, 'hearth_slow_consumer_disconnects_total')) > slowBefore) break;
+      }
+      expect(sent).toBeLessThan(2000);
+      // At most the limit plus the one event that crossed it (and the close frame) was ever held.
+      expect(maxHeld).toBeLessThanOrEqual(SEND_BUFFER_BYTES + eventBytes + 1024);
+
+      // Reading again, ben gets what was written before the decision, then the close code.
+      tcpOf(benWs).resume();
+      expect((await benWs.closed).code).toBe(4008);
+      if (!benServerEnd.destroyed) await new Promise((resolve) => benServerEnd.once('close', resolve));
+      // The event that found the buffer over the limit was not written, and nothing after it.
+      for (let i = 0; i < 3; i++) await anaWs.request({ type: 'message.send', conversationId: g, clientId: clientId(), content: text(big) });
+      expect(benWs.ofType('message.created').filter((f) => f.conversationId === g)).toHaveLength(sent - 1);
+
+      // The others were served throughout, every event, and still are.
+      const last = catWs.next((f) => f.type === 'message.created' && f.message.content?.text === 'still here');
+      const ack = await catWs.request({ type: 'message.send', conversationId: g, clientId: clientId(), content: text('still here') });
+      expect(ack.type).toBe('result');
+      await last;
+      expect(catWs.ofType('message.created').filter((f) => f.conversationId === g)).toHaveLength(sent + 3 + 1);
+      await expectSocketWorks(anaWs);
+    });
+
+    test('a client closed as a slow consumer can reconnect and catch up', async () => {
+      const [ana, ben] = (await users(t, 2)) as [Account, Account];
+      const dm = await direct(t, ana, ben);
+      const anaWs = await RawSocket.connect(t.wsUrl, ana.token);
+      const benWs = await RawSocket.connect(t.wsUrl, ben.token);
+      sockets.push(anaWs, benWs);
+      const slowBefore = await metric(t, 'hearth_slow_consumer_disconnects_total');
+      tcpOf(benWs).pause();
+      const big = 'y'.repeat(TEXT_BYTES);
+      let sent = 0;
+      while ((await metric(t, 'hearth_slow_consumer_disconnects_total')) === slowBefore && sent < 2000) {
+        await anaWs.request({ type: 'message.send', conversationId: dm, clientId: clientId(), content: text(big) });
+        sent++;
+      }
+      tcpOf(benWs).resume();
+      expect((await benWs.closed).code).toBe(4008);
+      const again = await RawSocket.connect(t.wsUrl, ben.token);
+      sockets.push(again);
+      const sync = await call(t.url, 'sync', { token: ben.token, body: { conversations: [{ id: dm, pts: 0 }] } });
+      expect(sync.status).toBe(200);
+      expect(sync.body.conversations[0].conversation.pts).toBe(sent);
+      await expectSocketWorks(again);
+    });
+  });
+
+  describe('floods of malformed input', () => {
+    let t: TestServer;
+    let ana: Account;
+    let dm: string;
+    beforeAll(async () => {
+      t = await startTestServer(backend, MANY_SIGNUPS);
+      const [a, b] = await users(t, 2);
+      ana = a!;
+      dm = await direct(t, ana, b!);
+    });
+    afterAll(async () => t?.close());
+
+    /** One of a dozen kinds of bad frame, by index. */
+    function badFrame(i: number, conversationId: string): { data: string | Buffer; binary?: boolean } {
+      switch (i % 12) {
+        case 0:
+          return { data: '{"type":' };
+        case 1:
+          return { data: '[]' };
+        case 2:
+          return { data: String(i) };
+        case 3:
+          return { data: JSON.stringify({ type: `nope.${i}`, rid: `r${i}` }) };
+        case 4:
+          return { data: JSON.stringify({ type: 'message.send', rid: `r${i}` }) };
+        case 5:
+          return { data: JSON.stringify({ type: 'typing', conversationId: 'x', active: 'maybe' }) };
+        case 6:
+          return { data: Buffer.from([0xde, 0xad, 0xbe, 0xef, i & 0xff]), binary: true };
+        case 7:
+          return { data: JSON.stringify({ type: 'ping', padding: 'p'.repeat(70_000) }) };
+        case 8:
+          return { data: `${'['.repeat(2000)}${']'.repeat(2000)}` };
+        case 9:
+          return { data: JSON.stringify({ type: 'message.send', conversationId, clientId: 'bad id!', content: text(' ') }) };
+        case 10:
+          return { data: JSON.stringify({ type: '__proto__', constructor: { prototype: { polluted: true } } }) };
+        default:
+          return { data: '\u0000\uFFFF not json at all' };
+      }
+    }
+
+    test('the server answers every one of 2,000 mixed bad frames with an error and still answers after', async () => {
+      const ws = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(ws);
+      const COUNT = 2000;
+      for (let i = 0; i < COUNT; i++) {
+        const { data, binary } = badFrame(i, dm);
+        ws.sendRaw(data, binary);
+      }
+      await expectSocketWorks(ws);
+      const errors = ws.ofType('error');
+      expect(errors).toHaveLength(COUNT);
+      expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['INVALID_JSON', 'VALIDATION_FAILED', 'UNKNOWN_FRAME_TYPE', 'FRAME_TOO_LARGE']));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const sent = await ws.request({ type: 'message.send', conversationId: dm, clientId: clientId(), content: text('after the flood') });
+      expect(sent.type).toBe('result');
+      await expectServerWorks(t, ana);
+    });
+
+    test('the server survives bad frames from many sockets at once, authenticated or not, and takes new ones after', async () => {
+      const authed = await Promise.all([0, 1, 2].map(() => RawSocket.connect(t.wsUrl, ana.token)));
+      const anonymous = await Promise.all([0, 1, 2].map(() => RawSocket.open(t.wsUrl)));
+      const all = [...authed, ...anonymous];
+      sockets.push(...all);
+      for (let i = 0; i < 400; i++) {
+        for (const s of all) {
+          const { data, binary } = badFrame(i, dm);
+          s.sendRaw(data, binary);
+        }
+      }
+      await Promise.all(authed.map((s) => expectSocketWorks(s)));
+      for (const s of anonymous) {
+        expectErrorFrame(await s.request({ type: 'ping' }), 'UNAUTHENTICATED');
+        expect((await s.request({ type: 'auth', token: ana.token })).type).toBe('ready');
+        await expectSocketWorks(s);
+      }
+      const fresh = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(fresh);
+      await expectSocketWorks(fresh);
+    });
+
+    test('the server survives a burst of malformed HTTP requests and still answers', async () => {
+      const auth = { authorization: `Bearer ${ana.token}` };
+      const json = { ...auth, 'content-type': 'application/json' };
+      const bad = Array.from({ length: 300 }, (_, i) => {
+        switch (i % 6) {
+          case 0:
+            return http(t, 'POST', '/api/sync', { headers: json, body: '{"conversations": [' });
+          case 1:
+            return http(t, 'POST', `/api/conversations/${dm}/messages`, { headers: json, body: JSON.stringify({ clientId: 'x', content: 42 }) });
+          case 2:
+            return http(t, 'GET', `/api/conversations/not-an-id/messages?limit=-1`, { headers: auth });
+          case 3:
+            return http(t, 'DELETE', `/api/nowhere/${i}`, { headers: auth });
+          case 4:
+            return http(t, 'GET', '/api/me', { headers: { authorization: `Bearer forged-${i}` } });
+          default:
+            return http(t, 'POST', '/api/auth/signup', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '!', password: 1 }) });
+        }
+      });
+      const answers = await Promise.all(bad);
+      expect(answers.every((r) => r.status >= 400 && r.status < 500)).toBe(true);
+      expect(answers.every((r) => typeof (r.body as any)?.code === 'string')).toBe(true);
+      await expectServerWorks(t, ana);
+      await send(t, ana, dm, 'after the HTTP flood');
+    });
+  });
+});
