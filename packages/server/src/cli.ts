@@ -120,6 +120,7 @@ function authService(database: Database, config: Config): AuthService {
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  if (value === undefined) throw new UsageError(`${what} is required`);
   const result = schema.safeParse(value);
   if (!result.success) throw new UsageError(`${what}: ${result.error.issues[0]?.message ?? 'invalid'}`);
   return result.data;
