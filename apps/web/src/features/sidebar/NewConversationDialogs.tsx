@@ -1,0 +1,127 @@
+import { HearthError, type User } from '@hearth/client';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useClient } from '../../app/client.js';
+import { navigate } from '../../app/router.js';
+import { Avatar } from '../../ui/Avatar.js';
+import { Dialog } from '../../ui/Dialog.js';
+import { Icon } from './icons.js';
+import { autofocus, UserPicker } from './UserPicker.js';
+import './dialogs.css';
+
+function useErrorText() {
+  const { t } = useTranslation();
+  return (err: unknown) => {
+    if (err instanceof HearthError && err.code === 'VALIDATION_FAILED' && err.message) return err.message;
+    return t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') });
+  };
+}
+
+/** New direct message: pick a person from the directory; opens the conversation with them (existing or new). */
+export function NewDirectDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const client = useClient();
+  const errorText = useErrorText();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function pick(user: User) {
+    setBusy(true);
+    setError(null);
+    try {
+      const conversation = await client.conversations.openDirect(user.id);
+      onClose();
+      navigate({ name: 'conversation', id: conversation.id });
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog title={t('sidebar.direct.title')} onClose={onClose}>
+      <p className="dialog-hint muted">{t('sidebar.direct.hint')}</p>
+      <UserPicker label={t('sidebar.direct.search')} onPick={(u) => void pick(u)} busy={busy} />
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  );
+}
+
+/** New group: a title, an optional topic and the people to add. */
+export function NewGroupDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const client = useClient();
+  const errorText = useErrorText();
+  const [title, setTitle] = useState('');
+  const [topic, setTopic] = useState('');
+  const [members, setMembers] = useState<User[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const selected = new Set(members.map((m) => m.id));
+
+  function toggle(user: User) {
+    setMembers((list) => (list.some((m) => m.id === user.id) ? list.filter((m) => m.id !== user.id) : [...list, user]));
+  }
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!title.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const conversation = await client.conversations.createGroup({ title: title.trim(), topic: topic.trim(), memberIds: members.map((m) => m.id) });
+      onClose();
+      navigate({ name: 'conversation', id: conversation.id });
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog title={t('sidebar.group.title')} onClose={onClose} wide>
+      <form onSubmit={submit} className="dialog-form">
+        <div className="field">
+          <label htmlFor="group-title">{t('sidebar.group.name')}</label>
+          <input id="group-title" ref={autofocus} required maxLength={100} value={title} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="group-topic">
+            {t('sidebar.group.topic')} <span className="muted">{t('sidebar.optional')}</span>
+          </label>
+          <input id="group-topic" maxLength={500} value={topic} onChange={(e) => setTopic(e.target.value)} autoComplete="off" />
+        </div>
+        <fieldset className="member-field">
+          <legend>{t('sidebar.group.members')}</legend>
+          {members.length > 0 && (
+            <ul className="picked" aria-label={t('sidebar.group.picked', { count: members.length })}>
+              {members.map((m) => (
+                <li key={m.id} className="picked-chip">
+                  <Avatar id={m.id} name={m.displayName} size={22} />
+                  <span>{m.displayName}</span>
+                  <button type="button" className="picked-remove" aria-label={t('sidebar.group.remove', { name: m.displayName })} onClick={() => toggle(m)}>
+                    <Icon name="close" size={14} />
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <UserPicker label={t('sidebar.group.search')} onPick={toggle} selected={selected} />
+        </fieldset>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-buttons">
+          <button type="button" className="btn" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy || !title.trim()}>
+            {t('sidebar.group.create')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
