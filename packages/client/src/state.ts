@@ -214,6 +214,24 @@ export class ClientState {
     return window;
   }
 
+  /**
+   * Joins history fetched with `page()` (for example around a reply's original, far back) onto the start of the
+   * window, so the window stays one contiguous run that reaches the latest message. The messages must be
+   * ascending and contiguous among themselves (consecutive pages) and must reach the window: at least one of them
+   * at or after the window's first message. Returns the new window, or undefined (nothing changed) when they do
+   * not reach it or no window is held.
+   */
+  joinHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean): MessageWindow | undefined {
+    const held = this.windows.get(conversationId);
+    const first = held?.messages[0];
+    if (!held || !first || messages.length === 0) return undefined;
+    if (!messages.some((m) => m.seq >= first.seq)) return undefined;
+    // What the window holds is kept (it is patched by live events); only older messages are added.
+    const older = messages.filter((m) => m.seq < first.seq);
+    if (older.length === 0) return held;
+    return this.mergeHistory(conversationId, older, hasOlder, false);
+  }
+
   /** Users typing in a conversation now, pruning expired ones. */
   typers(conversationId: string, now: number): string[] {
     const typers = this.typing.get(conversationId);

@@ -98,6 +98,32 @@ describe('applying conversation events', () => {
   });
 });
 
+describe('joining history pages onto the window', () => {
+  function held(state: ClientState, seqs: number[], hasOlder = true) {
+    state.conversations.set(CONV, conversation(100));
+    state.mergeHistory(CONV, seqs.map((s) => message(s)), hasOlder, true);
+  }
+
+  test('pages that reach the window are prepended; the window keeps its own (live) copies', () => {
+    const state = new ClientState();
+    held(state, [50, 52, 60]);
+    const edited = { ...message(50), content: { type: 'text' as const, text: 'edited', entities: [] } };
+    state.windows.get(CONV)!.messages[0] = edited;
+    const window = state.joinHistory(CONV, [message(40), message(45), message(50)], false);
+    expect(window?.messages.map((m) => m.seq)).toEqual([40, 45, 50, 52, 60]);
+    expect(window?.messages[2]).toBe(edited);
+    expect(window?.hasOlder).toBe(false);
+  });
+
+  test('pages that stop short of the window change nothing', () => {
+    const state = new ClientState();
+    held(state, [50, 52]);
+    expect(state.joinHistory(CONV, [message(10), message(20)], true)).toBeUndefined();
+    expect(state.windows.get(CONV)?.messages.map((m) => m.seq)).toEqual([50, 52]);
+    expect(state.joinHistory('01936b2a-7c1e-7b3a-9f00-000000000009', [message(10)], true)).toBeUndefined();
+  });
+});
+
 describe('reactions', () => {
   test('toggling adds a user to an emoji group and removes the group when empty', () => {
     const added = toggleReaction([], '👍', ME, true);

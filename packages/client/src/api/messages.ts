@@ -112,6 +112,17 @@ export class MessagesApi {
     return window;
   }
 
+  /**
+   * Adds history fetched with `page()` to the start of the window when it reaches the window (see
+   * `ClientState.joinHistory`): a UI that jumped far back with `page()` calls this once its pages meet the
+   * window, then follows the window again. Returns the window, or undefined when the pages do not reach it.
+   */
+  joinHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean): MessageWindow | undefined {
+    const window = this.client.state.joinHistory(conversationId, messages, hasOlder);
+    if (window) this.client.changed();
+    return window;
+  }
+
   /** One page of history straight from the server, without touching the local window. */
   page(conversationId: string, query: { before?: number; after?: number; limit?: number }): Promise<HistoryPage> {
     return this.client.http.call('history', { params: { conversationId }, query });

@@ -1,0 +1,58 @@
+import { useTranslation } from 'react-i18next';
+import { useClientState } from '../../app/client.js';
+import { useUser } from '../../app/people.js';
+import { navigate } from '../../app/router.js';
+import { formatRelative } from '../../i18n/index.js';
+import { Avatar } from '../../ui/Avatar.js';
+import { useInfo } from './context.js';
+import { IconBack, IconUsers } from './icons.js';
+
+export function ConversationHeader({ title, typers, panelOpen, onTogglePanel }: { title: string; typers: string[]; panelOpen: boolean; onTogglePanel: () => void }) {
+  const { t } = useTranslation();
+  const { conversation } = useInfo();
+  const direct = conversation.kind === 'direct';
+  // While disconnected, presence is stale: say nothing rather than something wrong.
+  const presence = useClientState((c) => (conversation.peerId && c.connectionState === 'online' ? c.state.presence.get(conversation.peerId) : undefined));
+  const peer = useUser(conversation.peerId);
+
+  let subtitle: string;
+  if (direct) {
+    if (typers.length > 0) subtitle = t('conversation.typingShort');
+    else if (presence?.state === 'online') subtitle = t('conversation.online');
+    else if (presence?.state === 'away') subtitle = t('conversation.away');
+    else if (presence?.lastSeenAt) subtitle = t('conversation.lastSeen', { when: formatRelative(presence.lastSeenAt) });
+    else subtitle = peer ? `@${peer.username}` : '';
+  } else {
+    const members = t('conversation.memberCount', { count: conversation.memberCount });
+    subtitle = conversation.topic ? `${members} · ${conversation.topic}` : members;
+  }
+
+  return (
+    <header className="conv-header">
+      <button type="button" className="icon-btn conv-back" aria-label={t('conversation.backToList')} onClick={() => navigate({ name: 'home' })}>
+        <IconBack size={20} />
+      </button>
+      <Avatar id={conversation.peerId ?? conversation.id} name={title} size={38} presence={direct ? (presence?.state ?? 'offline') : undefined} />
+      <div className="conv-heading">
+        <h2 className="conv-title" id="conv-title">
+          {!direct && <span className="conv-kind" aria-hidden="true">{conversation.kind === 'channel' ? '#' : ''}</span>}
+          {title}
+        </h2>
+        <p className={`conv-subtitle${direct && typers.length > 0 ? ' conv-typing' : ''}`} title={subtitle}>
+          {subtitle}
+        </p>
+      </div>
+      <button
+        type="button"
+        className={`icon-btn conv-members-btn${panelOpen ? ' active' : ''}`}
+        aria-label={direct ? t('conversation.details') : t('conversation.memberCount', { count: conversation.memberCount })}
+        aria-expanded={panelOpen}
+        aria-controls="members-panel"
+        onClick={onTogglePanel}
+      >
+        <IconUsers size={20} />
+        {!direct && <span className="conv-members-count" aria-hidden="true">{conversation.memberCount}</span>}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,39 @@
+import type { Conversation, Message, OutgoingMessage, ReplyRef } from '@hearth/client';
+import { createContext, useContext } from 'react';
+
+/** What a message row can ask the conversation screen to do. */
+export interface MessageActions {
+  reply(message: Message): void;
+  edit(message: Message): void;
+  remove(message: Message): void;
+  forward(message: Message): void;
+  copy(message: Message): void;
+  toggleReaction(message: Message, emoji: string): void;
+  /** Opens the reaction picker for a message, anchored to an element. */
+  openReactionPicker(message: Message, anchor: HTMLElement): void;
+  jumpToReply(ref: ReplyRef): void;
+  retry(item: OutgoingMessage): void;
+  discard(item: OutgoingMessage): void;
+}
+
+export interface ConversationInfo {
+  conversation: Conversation;
+  meId: string | undefined;
+  /** Owner or admin of a group or channel: may delete others' messages. */
+  moderator: boolean;
+}
+
+export const ActionsContext = createContext<MessageActions | null>(null);
+export const InfoContext = createContext<ConversationInfo | null>(null);
+
+export function useActions(): MessageActions {
+  const a = useContext(ActionsContext);
+  if (!a) throw new Error('useActions outside the conversation screen');
+  return a;
+}
+
+export function useInfo(): ConversationInfo {
+  const i = useContext(InfoContext);
+  if (!i) throw new Error('useInfo outside the conversation screen');
+  return i;
+}

@@ -1,0 +1,89 @@
+import type { AuthResult, Conversation } from '@hearth/protocol';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { call, signUp, uniqueName } from '../../../../packages/server/test/support/raw.js';
+import type { TestServer } from '../../../../packages/server/test/support/server.js';
+import { launchBrowser, screenshot, startWebServer } from '../support/browser.js';
+
+/**
+ * The message list with a very long history loaded (HEARTH_PERF_MESSAGES, default 50,000): pages back through
+ * all of it, then scrolls and measures frame times. Slow (a minute or two), so it runs only with HEARTH_PERF=1.
+ */
+const COUNT = Number(process.env.HEARTH_PERF_MESSAGES ?? 50_000);
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!process.env.HEARTH_PERF) return;
+  server = await startWebServer('sqlite', { rateLimits: { sendPerSecond: 100_000, sendBurst: 100_000, expensivePerSecond: 10_000, expensiveBurst: 10_000 } });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test.skipIf(!process.env.HEARTH_PERF)(`${COUNT} messages stay smooth`, async () => {
+  const ana: AuthResult = await signUp(server.url, uniqueName('ana'));
+  const ben: AuthResult = await signUp(server.url, uniqueName('ben'));
+  const dm = (await call<Conversation>(server.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } })).body;
+  const started = Date.now();
+  for (let i = 0; i < COUNT; i += 200) {
+    await Promise.all(
+      Array.from({ length: Math.min(200, COUNT - i) }, (_, j) => {
+        const n = i + j;
+        const who = n % 3 === 0 ? ana : ben;
+        const text = n % 7 === 0 ? `message **${n}** with a [link](https://example.com/${n}) and \`code\`` : `message ${n}`;
+        return call(server.url, 'sendMessage', { token: who.token, params: { conversationId: dm.id }, body: { clientId: `p${n}`, content: { type: 'text', text, entities: [] } } });
+      }),
+    );
+  }
+  console.log(`seeded ${COUNT} messages in ${Date.now() - started} ms`);
+
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
+  await context.addInitScript((token) => localStorage.setItem('hearth.token', token), ana.token);
+  const page = await context.newPage();
+  await page.goto(`/c/${dm.id}`);
+  const region = page.getByRole('region', { name: /^messages in/i });
+  await region.waitFor();
+  await page.waitForSelector('[role="article"]');
+
+  // Page back to the very beginning, the way a person scrolling up would.
+  const loadStart = Date.now();
+  for (let i = 0; i < 2000; i++) {
+    if ((await page.getByText('This is the beginning of the conversation.').count()) > 0) break;
+    await region.evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.waitForTimeout(30);
+  }
+  console.log(`paged back through ${COUNT} messages in ${Date.now() - loadStart} ms`);
+  expect(await page.getByText('This is the beginning of the conversation.').count()).toBe(1);
+  const rendered = await page.evaluate(() => document.querySelectorAll('[role="article"]').length);
+  expect(rendered).toBeLessThan(120);
+
+  // Scroll down with the wheel for a while and record frame times.
+  const frames = await page.evaluate(async () => {
+    const el = document.querySelector('.msg-scroll')!;
+    const times: number[] = [];
+    let last = performance.now();
+    let running = true;
+    const tick = (t: number) => {
+      times.push(t - last);
+      last = t;
+      if (running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    for (let i = 0; i < 300; i++) {
+      el.scrollTop += 120;
+      await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+    }
+    el.scrollTop = el.scrollHeight / 2;
+    await new Promise((r) => setTimeout(r, 100));
+    running = false;
+    times.sort((a, b) => a - b);
+    return { median: times[Math.floor(times.length / 2)]!, p95: times[Math.floor(times.length * 0.95)]!, max: times[times.length - 1]!, n: times.length };
+  });
+  console.log(`frame times while scrolling: ${JSON.stringify(frames)}`);
+  await screenshot(page, 'conversation-perf-middle');
+  expect(frames.p95).toBeLessThan(50);
+  await context.close();
+}, 900_000);
