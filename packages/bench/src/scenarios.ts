@@ -1,0 +1,351 @@
+import { BenchClient, connectAll, createConversation, createUsers, mapLimit, type BenchUser } from './clients.js';
+import { log, nowEpochMs, round, sleep } from './log.js';
+import { ensureOpenFiles, machineBusyMs, postgresCpuMs, ServerProcess, type ServerOptions } from './server-process.js';
+import { Samples } from './stats.js';
+import { Tracker } from './tracker.js';
+
+export interface BenchOptions {
+  durationS: number;
+  warmupS: number;
+  /** In-flight window per sender in pairs-saturation. */
+  window: number;
+  pairs: number;
+  pairsRate: number;
+  groupSize: number;
+  groupSenders: number;
+  groupRatePerSender: number;
+  idleConnections: number;
+  idleSettleS: number;
+  /** The server runs on PostgreSQL (its processes' CPU is reported apart). */
+  postgres: boolean;
+  /** Characters of filler after the timestamp in each message text. */
+  textPad: string;
+  /** Starts a fresh server (with a fresh database); `reuseDataDir` restarts on the data of a stopped one. */
+  startServer(extra?: Partial<ServerOptions> & { reuseDataDir?: string }): Promise<ServerProcess>;
+}
+
+export interface Floor {
+  metric: string;
+  limit: string;
+  value: number | null;
+  met: boolean;
+}
+
+export type ScenarioResult = Record<string, unknown> & { scenario: string; floor: Floor; lost: number; duplicates: number };
+
+/** The last measured window in CLOCK_MONOTONIC microseconds, to cut a server CPU profile down to it. */
+export let lastWindowUs: { from: number; to: number } | undefined;
+
+interface WindowMeasure {
+  durationS: number;
+  serverCpuMs: number;
+  benchCpuMs: number;
+  serverRssKb: number;
+  /** CPU of PostgreSQL's processes, when the run uses PostgreSQL. */
+  postgresCpuMs: number | null;
+  /** CPU used by everything else on the machine during the window (other processes perturb the figures). */
+  otherCpuMs: number;
+}
+
+/**
+ * Starts the load, waits out the warm-up, measures server CPU and bench CPU over the window, stops the load,
+ * then waits for every answer and delivery to arrive.
+ */
+async function measuredRun(server: ServerProcess, tracker: Tracker, opts: BenchOptions, start: () => void, stop: () => void): Promise<WindowMeasure> {
+  const windowStart = nowEpochMs() + opts.warmupS * 1000;
+  const windowEnd = windowStart + opts.durationS * 1000;
+  tracker.setWindow(windowStart, windowEnd);
+  start();
+  await sleep(windowStart - nowEpochMs());
+  const t0 = nowEpochMs();
+  const mono0 = Number(process.hrtime.bigint() / 1000n);
+  const cpu0 = server.cpuMs();
+  const bench0 = process.cpuUsage();
+  const machine0 = machineBusyMs();
+  const pg0 = opts.postgres ? postgresCpuMs() : 0;
+  log(`warm-up over; measuring for ${opts.durationS} s`);
+  await sleep(windowEnd - nowEpochMs());
+  const t1 = nowEpochMs();
+  lastWindowUs = { from: mono0, to: Number(process.hrtime.bigint() / 1000n) };
+  const cpu1 = server.cpuMs();
+  const bench1 = process.cpuUsage(bench0);
+  const machine1 = machineBusyMs();
+  const pgMs = opts.postgres ? postgresCpuMs() - pg0 : null;
+  const serverRssKb = server.rssKb();
+  stop();
+  log('window over; draining');
+  await tracker.drain();
+  const serverCpuMs = cpu1 - cpu0;
+  const benchCpuMs = (bench1.user + bench1.system) / 1000;
+  const otherCpuMs = Math.max(0, machine1 - machine0 - serverCpuMs - benchCpuMs - (pgMs ?? 0));
+  return { durationS: (t1 - t0) / 1000, serverCpuMs, benchCpuMs, serverRssKb, otherCpuMs, postgresCpuMs: pgMs };
+}
+
+function deliveryFigures(tracker: Tracker, m: WindowMeasure, durationS: number) {
+  const verdict = tracker.verify();
+  const delivered = tracker.deliveredInWindow;
+  return {
+    durationS,
+    measuredS: round(m.durationS, 3),
+    sent: tracker.sentInWindow,
+    acked: tracker.ackedInWindow,
+    delivered,
+    deliveredPerSec: round(delivered / m.durationS, 1),
+    latencyMs: tracker.latency.percentiles([50, 90, 99, 100]),
+    ackLatencyMs: tracker.ackLatency.percentiles([50, 99]),
+    serverCpuMsPer1000: delivered > 0 ? round((m.serverCpuMs / delivered) * 1000, 1) : null,
+    serverCpuPercent: round((m.serverCpuMs / (m.durationS * 1000)) * 100, 1),
+    serverRssMb: round(m.serverRssKb / 1024, 1),
+    benchCpuPercent: round((m.benchCpuMs / (m.durationS * 1000)) * 100, 1),
+    ...(m.postgresCpuMs !== null ? { postgresCpuPercent: round((m.postgresCpuMs / (m.durationS * 1000)) * 100, 1) } : {}),
+    otherCpuPercent: round((m.otherCpuMs / (m.durationS * 1000)) * 100, 1),
+    lost: verdict.lost,
+    duplicates: verdict.duplicates,
+    deliveredUnacked: verdict.deliveredUnacked,
+    unanswered: verdict.unanswered,
+    echoes: { received: tracker.echoes, duplicates: tracker.duplicateEchoes },
+    unknown: tracker.unknown,
+    errors: tracker.errors,
+    disconnects: tracker.disconnects,
+    run: { sent: tracker.totalSent, acked: tracker.totalAcked, failed: tracker.totalFailed, delivered: tracker.totalDelivered },
+  };
+}
+
+/** 2 × pairs users, each pair in a direct conversation, every socket connected. */
+async function setUpPairs(server: ServerProcess, tracker: Tracker, pairs: number): Promise<BenchClient[]> {
+  const users = await createUsers(server.url, pairs * 2);
+  const started = performance.now();
+  const convIds = await mapLimit(Array.from({ length: pairs }, (_, p) => p), 32, (p) =>
+    createConversation(server.url, users[2 * p]!, { kind: 'direct', userId: users[2 * p + 1]!.userId }),
+  );
+  log(`created ${pairs} direct conversations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const clients = users.map((u) => new BenchClient(u, tracker));
+  clients.forEach((c, i) => (c.seat = { conversationId: convIds[Math.floor(i / 2)]!, slot: i % 2, size: 2 }));
+  ensureOpenFiles('self', clients.length + 256);
+  await connectAll(clients, server.wsUrl);
+  return clients;
+}
+
+/**
+ * Fires sends on a fixed schedule (open loop: it never waits for answers). The `m`-th send is due at
+ * start + m / rate and comes from `senders[m % senders.length]`; lateness against that schedule is reported.
+ */
+function openLoop(senders: BenchClient[], rate: number, pad: string, lag: Samples) {
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let m = 0;
+  let t0 = 0;
+  const interval = 1000 / rate;
+  const tick = () => {
+    if (!running) return;
+    const now = performance.now();
+    while (t0 + m * interval <= now) {
+      lag.add(now - (t0 + m * interval));
+      senders[m % senders.length]!.send(pad);
+      m++;
+    }
+    timer = setTimeout(tick, 1);
+  };
+  return {
+    start: () => {
+      running = true;
+      t0 = performance.now();
+      tick();
+    },
+    stop: () => {
+      running = false;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+async function closeAll(clients: BenchClient[]): Promise<void> {
+  for (const c of clients) c.close();
+  await sleep(200);
+}
+
+export async function pairsRate(opts: BenchOptions): Promise<ScenarioResult> {
+  const server = await opts.startServer();
+  try {
+    const tracker = new Tracker();
+    const clients = await setUpPairs(server, tracker, opts.pairs);
+    const lag = new Samples();
+    const load = openLoop(clients, opts.pairsRate, opts.textPad, lag);
+    log(`pairs-rate: ${clients.length} clients, ${opts.pairsRate} messages/s offered (open loop), ${opts.warmupS} s warm-up`);
+    const m = await measuredRun(server, tracker, opts, load.start, load.stop);
+    const figures = deliveryFigures(tracker, m, opts.durationS);
+    await closeAll(clients);
+    const p99 = figures.latencyMs.p99 ?? null;
+    return {
+      scenario: 'pairs-rate',
+      clients: clients.length,
+      offeredRate: opts.pairsRate,
+      ...figures,
+      scheduleLagMs: lag.percentiles([50, 99, 100]),
+      floor: { metric: 'latencyMs.p99', limit: '< 20', value: p99, met: p99 !== null && p99 < 20 },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function pairsSaturation(opts: BenchOptions): Promise<ScenarioResult> {
+  const server = await opts.startServer();
+  try {
+    const tracker = new Tracker();
+    const clients = await setUpPairs(server, tracker, opts.pairs);
+    let running = false;
+    for (const c of clients) c.onAck = (client) => running && client.send(opts.textPad);
+    log(`pairs-saturation: ${clients.length} clients, window of ${opts.window} unacknowledged sends each, ${opts.warmupS} s warm-up`);
+    const m = await measuredRun(
+      server,
+      tracker,
+      opts,
+      () => {
+        running = true;
+        for (let k = 0; k < opts.window; k++) for (const c of clients) c.send(opts.textPad);
+      },
+      () => (running = false),
+    );
+    const figures = deliveryFigures(tracker, m, opts.durationS);
+    await closeAll(clients);
+    return {
+      scenario: 'pairs-saturation',
+      clients: clients.length,
+      offeredRate: null,
+      window: opts.window,
+      ...figures,
+      floor: { metric: 'deliveredPerSec', limit: '>= 5000', value: figures.deliveredPerSec, met: figures.deliveredPerSec >= 5000 },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function group100(opts: BenchOptions): Promise<ScenarioResult> {
+  const server = await opts.startServer();
+  try {
+    const tracker = new Tracker();
+    const users = await createUsers(server.url, opts.groupSize);
+    const conversationId = await createConversation(server.url, users[0]!, {
+      kind: 'group',
+      title: 'bench group',
+      memberIds: users.slice(1).map((u) => u.userId),
+    });
+    const clients = users.map((u) => new BenchClient(u, tracker));
+    clients.forEach((c, i) => (c.seat = { conversationId, slot: i, size: users.length }));
+    await connectAll(clients, server.wsUrl);
+    const senders = clients.slice(0, opts.groupSenders);
+    const rate = opts.groupSenders * opts.groupRatePerSender;
+    const lag = new Samples();
+    const load = openLoop(senders, rate, opts.textPad, lag);
+    log(`group-${opts.groupSize}: ${senders.length} senders × ${opts.groupRatePerSender} messages/s, ${opts.warmupS} s warm-up`);
+    const m = await measuredRun(server, tracker, opts, load.start, load.stop);
+    const figures = deliveryFigures(tracker, m, opts.durationS);
+    await closeAll(clients);
+    const p99 = figures.latencyMs.p99 ?? null;
+    return {
+      scenario: `group-${opts.groupSize}`,
+      clients: clients.length,
+      senders: senders.length,
+      offeredRate: rate,
+      offeredDeliveriesPerSec: rate * (opts.groupSize - 1),
+      ...figures,
+      scheduleLagMs: lag.percentiles([50, 99, 100]),
+      // No floor was set for this scenario; the pairs-rate latency bound is reported for comparison.
+      floor: { metric: 'none (reported: latencyMs.p99 against 20 ms)', limit: 'n/a', value: p99, met: true },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Median of three readings, a second apart. */
+async function steadyReading(read: () => Promise<number> | number): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await sleep(1000);
+    values.push(await read());
+  }
+  return values.sort((a, b) => a - b)[1]!;
+}
+
+export async function idleConnections(opts: BenchOptions): Promise<ScenarioResult> {
+  const requested = opts.idleConnections;
+  // The bench holds one socket per connection; leave room for everything else.
+  const selfLimit = ensureOpenFiles('self', requested + 256);
+  let n = Math.min(requested, selfLimit - 256);
+  // Users are created on a first server, which is then restarted on the same data: the baseline is a fresh
+  // process, not one still holding the garbage of thousands of sign-ups.
+  let users: BenchUser[];
+  let dataDir: string;
+  {
+    const setup = await opts.startServer({ keepData: true });
+    try {
+      users = await createUsers(setup.url, n);
+    } finally {
+      await setup.stop();
+    }
+    dataDir = setup.dataDir;
+  }
+  const server = await opts.startServer({ reuseDataDir: dataDir, openFiles: n + 256 });
+  try {
+    const serverLimit = ensureOpenFiles(server.pid, n + 256);
+    if (serverLimit - 256 < n) n = serverLimit - 256;
+    if (n < requested) log(`idle-connections: open-files limits allow only ${n} of the ${requested} connections requested`);
+    await sleep(2000);
+    // V8 heap in use, from /metrics (its name depends on the server's metric prefix).
+    const heapUsed = async () =>
+      (await server.metric('hearth_nodejs_heap_size_used_bytes')) ?? (await server.metric('hearth_process_nodejs_heap_size_used_bytes'));
+    const rssBefore = await steadyReading(() => server.rssKb());
+    const heapBefore = await heapUsed();
+    const clients = users.slice(0, n).map((u) => new BenchClient(u, undefined));
+    await connectAll(clients, server.wsUrl);
+    const connected = await server.metric('hearth_connections');
+    log(`idle-connections: ${n} sockets open (server counts ${connected}); settling ${opts.idleSettleS} s`);
+    const cpu0 = server.cpuMs();
+    const t0 = nowEpochMs();
+    await sleep(opts.idleSettleS * 1000);
+    const cpu1 = server.cpuMs();
+    const t1 = nowEpochMs();
+    const rssAfter = await steadyReading(() => server.rssKb());
+    const heapAfter = await heapUsed();
+    const disconnects = clients.filter((c) => c.closedUnexpectedly).length;
+    await closeAll(clients);
+    const perConnKb = round((rssAfter - rssBefore) / n, 2);
+    return {
+      scenario: 'idle-connections',
+      clients: n,
+      requestedConnections: requested,
+      serverConnectionsGauge: connected ?? null,
+      durationS: opts.idleSettleS,
+      offeredRate: null,
+      sent: 0,
+      acked: 0,
+      delivered: 0,
+      deliveredPerSec: 0,
+      latencyMs: null,
+      ackLatencyMs: null,
+      serverCpuMsPer1000: null,
+      idleServerCpuPercent: round(((cpu1 - cpu0) / (t1 - t0)) * 100, 2),
+      serverRssMb: round(rssAfter / 1024, 1),
+      rssBeforeMb: round(rssBefore / 1024, 1),
+      rssAfterMb: round(rssAfter / 1024, 1),
+      rssPerConnectionKb: perConnKb,
+      heapPerConnectionKb: heapBefore !== undefined && heapAfter !== undefined ? round((heapAfter - heapBefore) / 1024 / n, 2) : null,
+      lost: 0,
+      duplicates: 0,
+      disconnects,
+      floor: { metric: 'rssPerConnectionKb', limit: '< 30', value: perConnKb, met: perConnKb < 30 && disconnects === 0 },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export const SCENARIOS: Record<string, (opts: BenchOptions) => Promise<ScenarioResult>> = {
+  'pairs-rate': pairsRate,
+  'pairs-saturation': pairsSaturation,
+  'group-100': group100,
+  'idle-connections': idleConnections,
+};
