@@ -198,18 +198,18 @@ export class MessagesService {
       fresh.push(i);
     });
 
-    // Positions, conversation by conversation in id order: a fixed lock order keeps PostgreSQL writers free of deadlocks.
+    // Positions for every conversation of the batch in one statement.
     const byConversation = new Map<string, number[]>();
     for (const i of fresh) {
       const list = byConversation.get(items[i]!.conversationId) ?? [];
       list.push(i);
       byConversation.set(items[i]!.conversationId, list);
     }
+    const firsts = await ctx.allocateMany(new Map([...byConversation].map(([id, indexes]) => [id, indexes.length])), { messages: true });
     const rows = new Map<number, MessageRow>();
     const mentionRows: Array<{ conversation_id: string; seq: number; user_id: string }> = [];
-    for (const conversationId of [...byConversation.keys()].sort()) {
-      const indexes = byConversation.get(conversationId)!;
-      let seq = await ctx.allocate(conversationId, indexes.length, { messages: true });
+    for (const [conversationId, indexes] of byConversation) {
+      let seq = firsts.get(conversationId)!;
       for (const i of indexes) {
         const item = items[i]!;
         const mentions = mentionsOf(item.content);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { CloseCode } from '@hearth/protocol';
 import type { WebSocket } from 'ws';
 
@@ -18,10 +19,13 @@ export class Connection {
   pendingUserEvents: Array<() => void> | null = null;
   alive = true;
   private closing = false;
+  private corked = false;
+  private backlogAtCork = 0;
 
   constructor(
     readonly id: string,
     readonly ws: WebSocket,
+    private readonly socket: Socket,
     private readonly sendBufferBytes: number,
     private readonly onOverflow: (conn: Connection) => void,
   ) {}
@@ -31,15 +35,30 @@ export class Connection {
   }
 
   /**
-   * Writes one frame, unless the peer has stopped reading: past the buffer limit the connection is closed with
-   * SLOW_CONSUMER instead of letting the server's memory grow. The client resumes and catches up by sync.
+   * Writes one frame, unless the peer has stopped reading: when the output it had not taken by the start of this
+   * turn of the event loop passes the buffer limit, the connection is closed with SLOW_CONSUMER instead of letting
+   * the server's memory grow. The client resumes and catches up by sync. Output written in the current turn does
+   * not count (an ack, an echo and a burst of deliveries are normal), up to a hard bound of four limits.
    */
   send(raw: string): boolean {
     if (!this.isOpen) return false;
-    if (this.ws.bufferedAmount > this.sendBufferBytes) {
+    const buffered = this.ws.bufferedAmount;
+    const backlog = this.corked ? this.backlogAtCork : buffered;
+    if (backlog > this.sendBufferBytes || buffered > this.sendBufferBytes * 4) {
       this.onOverflow(this);
       this.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
       return false;
+    }
+    // Frames written in one turn (an ack, an echo, several deliveries) leave in one system call: the socket is
+    // corked at the first and uncorked once the turn's synchronous work is done.
+    if (!this.corked) {
+      this.corked = true;
+      this.backlogAtCork = buffered;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.ws.send(raw);
     return true;

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ClientFrame,
@@ -92,7 +93,7 @@ export class Gateway {
     // The hard cap only protects the process; frames between maxFrameBytes and it get a FRAME_TOO_LARGE reply.
     const hardCap = Math.max(1_048_576, options.limits.maxFrameBytes * 4);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: hardCap, perMessageDeflate: false, clientTracking: false });
-    this.wss.on('connection', (ws: WebSocket) => this.accept(ws));
+    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req.socket));
     this.unsubscribePresence = deps.bus.subscribe(topics.presence, (msg) => this.onPeopleEvent(msg));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
     this.heartbeat.unref();
@@ -134,8 +135,8 @@ export class Gateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket): void {
-    const conn = new Connection(newId(), ws, this.options.limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+  private accept(ws: WebSocket, socket: Socket): void {
+    const conn = new Connection(newId(), ws, socket, this.options.limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
     this.all.add(conn);
     const authTimer = setTimeout(() => {
       if (!conn.authenticated) conn.close(CloseCode.AUTH_TIMEOUT, 'no auth frame in time');
