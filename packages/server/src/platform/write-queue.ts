@@ -149,34 +149,41 @@ export class WriteQueue {
 
   private async attempt(batch: Job[]): Promise<{ results: unknown[]; pending: Pending }> {
     const now = this.clock.now();
+    const groups: Array<[start: number, end: number]> = [];
+    for (let start = 0; start < batch.length; ) {
+      let end = start + 1;
+      while (end < batch.length && batch[end]!.handler === batch[start]!.handler) end++;
+      groups.push([start, end]);
+      start = end;
+    }
+    // A lone group needs no savepoint: if it fails, the whole transaction rolls back, which is the same thing.
+    const isolate = groups.length > 1;
     const trx = await this.database.db.startTransaction().execute();
     const committed: Pending = { events: [], after: [] };
     const results: unknown[] = new Array(batch.length);
     try {
-      let start = 0;
-      let savepoint = 0;
-      while (start < batch.length) {
+      for (const [index, [start, end]] of groups.entries()) {
         const handler = batch[start]!.handler;
-        let end = start + 1;
-        while (end < batch.length && batch[end]!.handler === handler) end++;
-        const group = batch.slice(start, end);
-        const name = `sp${savepoint++}`;
+        const name = `sp${index}`;
         const pending: Pending = { events: [], after: [] };
-        const spTrx = await trx.savepoint(name).execute();
+        const savepoint = isolate ? await trx.savepoint(name).execute() : undefined;
         try {
-          const out = await handler(this.context(spTrx, now, pending), group.map((j) => j.item));
-          await spTrx.releaseSavepoint(name).execute();
+          const out = await handler(this.context(savepoint ?? trx, now, pending), batch.slice(start, end).map((j) => j.item));
+          await savepoint?.releaseSavepoint(name).execute();
           out.forEach((r, i) => (results[start + i] = r));
           committed.events.push(...pending.events);
           committed.after.push(...pending.after);
         } catch (err) {
-          await spTrx.rollbackToSavepoint(name).execute();
           if (this.database.capabilities.isRetryable(err)) throw err;
           const failure = err instanceof HearthError ? err : new HearthError('INTERNAL_ERROR', {}, undefined, { cause: err });
           if (!(err instanceof HearthError)) this.log.error({ err }, 'write job failed');
           for (let i = start; i < end; i++) results[i] = failure;
+          if (!savepoint) {
+            await trx.rollback().execute();
+            return { results, pending: { events: [], after: [] } };
+          }
+          await savepoint.rollbackToSavepoint(name).execute();
         }
-        start = end;
       }
       await trx.commit().execute();
     } catch (err) {
