@@ -152,8 +152,12 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  // The time is taken at 'exit', but the promise settles at 'close', once stdout and stderr are drained: a last
+  // log line written just before exiting may still be in the pipe when 'exit' fires.
+  let exitedAt = 0;
+  child.once('exit', () => (exitedAt = performance.now()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+    child.once('close', (code, signal) => resolve({ code, signal, at: exitedAt || performance.now() })),
   );
 
   const timeoutMs = options.timeoutMs ?? 20_000;
