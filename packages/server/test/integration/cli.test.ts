@@ -193,7 +193,7 @@ describe.concurrent.each(BACKENDS)('hearth user (%s)', (backend) => {
 
   test('hearth user create with a taken username exits with status 2 and says so', async () => {
     const again = await cli(['user', 'create', '--username', 'SECOND', '--password', 'another password']);
-    expect(again.status).toBe(2);
+    expect(again.status, again.stderr).toBe(2);
     expect(again.stderr).toContain('the username second is taken');
     expect(again.stderr).not.toContain('    at ');
     expect((await call(server.url, 'signIn', { body: { username: 'second', password: 'second password' } })).status).toBe(200);

@@ -55,29 +55,29 @@ export class AuthService {
   async createUser(input: { username: string; displayName: string; password: string; isAdmin?: boolean }): Promise<users.UserRow> {
     const hash = await this.passwords.hash(input.password);
     const now = this.clock.now();
+    const row: users.UserRow = {
+      id: newId(),
+      username: input.username,
+      display_name: input.displayName,
+      password_hash: hash,
+      status_text: '',
+      status_emoji: '',
+      read_receipts: 1,
+      is_admin: input.isAdmin ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+      last_seen_at: null,
+    };
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        const isFirst = (await users.count(trx)) === 0;
-        const row: users.UserRow = {
-          id: newId(),
-          username: input.username,
-          display_name: input.displayName,
-          password_hash: hash,
-          status_text: '',
-          status_emoji: '',
-          read_receipts: 1,
-          is_admin: input.isAdmin || isFirst ? 1 : 0,
-          created_at: now,
-          updated_at: now,
-          last_seen_at: null,
-        };
-        await users.insert(trx, row);
-        return row;
-      });
+      await users.insert(this.db, row);
     } catch (err) {
       if (this.capabilities.isUniqueViolation(err)) throw new HearthError('USERNAME_TAKEN', { username: input.username });
       throw err;
     }
+    // Single statements rather than count-then-insert in one transaction: on SQLite a read that later wants to
+    // write fails at once (no busy wait) when another process wrote in between, e.g. the CLI beside a server.
+    if (!row.is_admin && (await users.promoteIfFirst(this.db, row.id))) row.is_admin = 1;
+    return row;
   }
 
   /**

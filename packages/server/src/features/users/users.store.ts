@@ -34,6 +34,17 @@ export async function search(db: Executor, q: string, limit: number): Promise<Us
   return query.execute();
 }
 
+/** Makes the user an administrator if they are the oldest account (the server's first); true when it did. */
+export async function promoteIfFirst(db: Executor, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ is_admin: 1 })
+    .where('id', '=', id)
+    .where('id', '=', (eb) => eb.selectFrom('users').select('id').orderBy('created_at').orderBy('id').limit(1))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function list(db: Executor): Promise<UserRow[]> {
   return db.selectFrom('users').selectAll().orderBy('created_at').execute();
 }
