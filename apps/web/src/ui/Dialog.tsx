@@ -44,3 +44,26 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     </dialog>
   );
 }
+
+/**
+ * The bottom of a dialog: its error (announced), Cancel, and the dialog's own action (`children`).
+ * @example <DialogActions error={error} onCancel={onClose}><button type="submit" className="btn btn-primary">Create</button></DialogActions>
+ */
+export function DialogActions({ error, onCancel, children }: { error: string | null; onCancel: () => void; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="dialog-buttons">
+        <button type="button" className="btn" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        {children}
+      </div>
+    </>
+  );
+}

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { navigate } from '../../app/router.js';
-import { Dialog } from '../../ui/Dialog.js';
+import { Dialog, DialogActions } from '../../ui/Dialog.js';
 import { autofocus } from '../sidebar/UserPicker.js';
 import '../sidebar/dialogs.css';
 
@@ -52,19 +52,11 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
           </label>
           <textarea id="channel-topic" rows={2} maxLength={500} value={topic} onChange={(e) => setTopic(e.target.value)} />
         </div>
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
+        <DialogActions error={error} onCancel={onClose}>
           <button type="submit" className="btn btn-primary" disabled={busy || !title.trim()}>
             {t('channels.create.submit')}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { navigate } from '../../app/router.js';
 import { Avatar } from '../../ui/Avatar.js';
-import { Dialog } from '../../ui/Dialog.js';
+import { Dialog, DialogActions } from '../../ui/Dialog.js';
 import { Icon } from './icons.js';
 import { autofocus, UserPicker } from './UserPicker.js';
 import './dialogs.css';
@@ -108,19 +108,11 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
           )}
           <UserPicker label={t('sidebar.group.search')} onPick={toggle} selected={selected} />
         </fieldset>
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
+        <DialogActions error={error} onCancel={onClose}>
           <button type="submit" className="btn btn-primary" disabled={busy || !title.trim()}>
             {t('sidebar.group.create')}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Dialog>
   );

@@ -6,7 +6,7 @@ import { useClient, useClientEvent, useClientState } from '../../app/client.js';
 import { conversationTitle } from '../../app/people.js';
 import { navigate, useRoute } from '../../app/router.js';
 import { Avatar } from '../../ui/Avatar.js';
-import { Dialog } from '../../ui/Dialog.js';
+import { Dialog, DialogActions } from '../../ui/Dialog.js';
 import { openDialog } from '../shell/dialogs.js';
 import { ConversationRow, type RowActions, type RowModel } from './ConversationRow.js';
 import { fold, fullTime, listTime, previewOf } from './format.js';
@@ -101,19 +101,11 @@ function LeaveDialog({ conversation, onClose }: { conversation: Conversation; on
   return (
     <Dialog title={t('sidebar.leave.title', { name: title })} onClose={onClose}>
       <p>{t(conversation.kind === 'channel' ? 'sidebar.leave.channel' : 'sidebar.leave.group')}</p>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="dialog-buttons">
-        <button type="button" className="btn" onClick={onClose}>
-          {t('common.cancel')}
-        </button>
+      <DialogActions error={error} onCancel={onClose}>
         <button type="button" className="btn btn-danger-solid" onClick={() => void leave()}>
           {t('sidebar.leave.confirm')}
         </button>
-      </div>
+      </DialogActions>
     </Dialog>
   );
 }
