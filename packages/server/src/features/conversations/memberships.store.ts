@@ -28,6 +28,19 @@ export async function listByConversation(db: Executor, conversationId: string): 
   return db.selectFrom('memberships').selectAll().where('conversation_id', '=', conversationId).orderBy('joined_at').execute();
 }
 
+/** The member ids of each of the given conversations. */
+export async function memberIdsOf(db: Executor, conversationIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (conversationIds.length === 0) return out;
+  const rows = await db.selectFrom('memberships').select(['conversation_id', 'user_id']).where('conversation_id', 'in', conversationIds).execute();
+  for (const row of rows) {
+    let list = out.get(row.conversation_id);
+    if (!list) out.set(row.conversation_id, (list = []));
+    list.push(row.user_id);
+  }
+  return out;
+}
+
 export async function listByUser(db: Executor, userId: string): Promise<MembershipRow[]> {
   return db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute();
 }

@@ -8,7 +8,6 @@ import {
   type ErrorFrame,
   type Limits,
   type ReadyFrame,
-  type ServerEvent,
 } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -27,9 +26,9 @@ import type { AuthService } from '../auth/auth.service.js';
 import * as memberships from '../conversations/memberships.store.js';
 import type { PresenceService } from '../presence/presence.service.js';
 import type { TypingService } from '../typing/typing.service.js';
-import * as users from '../users/users.store.js';
 import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
+import { Contacts } from './contacts.js';
 
 /** What a frame handler knows about its caller. */
 export interface WsContext {
@@ -75,13 +74,8 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly handlers = new Map<ClientFrameType, WsHandler<ClientFrameType>>();
   private readonly topicEntries = new Map<string, TopicEntry>();
-  /** For each user, the local sockets of people who share a conversation with them (presence and profiles). */
-  private readonly watchers = new Map<string, Set<Connection>>();
   private readonly all = new Set<Connection>();
-  /** Contacts gained since the last tick, by socket: their current presence is sent once, batched. */
-  private readonly newContacts = new Map<Connection, Set<string>>();
-  /** Presence and profile changes held back from a socket while the members of a conversation it left are looked up. */
-  private readonly heldPeopleEvents = new Map<Connection, { loads: number; events: BusMessage[] }>();
+  private readonly contacts: Contacts;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribePresence: () => void;
   private accepting = true;
@@ -94,7 +88,13 @@ export class Gateway {
     const hardCap = Math.max(1_048_576, options.limits.maxFrameBytes * 4);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: hardCap, perMessageDeflate: false, clientTracking: false });
     this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req.socket));
-    this.unsubscribePresence = deps.bus.subscribe(topics.presence, (msg) => this.onPeopleEvent(msg));
+    this.contacts = new Contacts({
+      log: deps.log,
+      loadMembers: (ids) => memberships.memberIdsOf(deps.db, ids),
+      presenceOf: (ids) => deps.presence.snapshot(ids),
+      write: (conn, raw) => this.write(conn, raw),
+    });
+    this.unsubscribePresence = deps.bus.subscribe(topics.presence, (msg) => this.contacts.deliver(msg));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
     this.heartbeat.unref();
     this.on('ping', () => ({ serverTime: deps.clock.now() }));
@@ -243,14 +243,12 @@ export class Gateway {
     conn.pendingUserEvents = [];
     this.subscribe(conn, topics.user(conn.userId));
     try {
-      const [conversationIds, contacts] = await Promise.all([
-        memberships.conversationIdsOf(this.deps.db, conn.userId),
-        users.contactCounts(this.deps.db, conn.userId),
-      ]);
+      const conversationIds = await memberships.conversationIdsOf(this.deps.db, conn.userId);
       if (!conn.isOpen) return;
       for (const id of conversationIds) this.subscribe(conn, topics.conversation(id));
       // No presence is announced for these: the client's sync after `ready` returns all of it.
-      for (const [userId, shared] of contacts) this.addContact(conn, userId, shared, false);
+      await this.contacts.attach(conn, conversationIds, false);
+      if (!conn.isOpen) return;
       this.deps.presence.connect(conn.userId, conn.id);
       this.deps.metrics.connections.inc();
       const ready: ReadyFrame = {
@@ -280,9 +278,9 @@ export class Gateway {
 
   /** Undoes everything an authenticated socket set up. */
   private detach(conn: Connection): void {
+    const conversationIds = [...conn.topics].filter((t) => t.startsWith('c:')).map((t) => t.slice(2));
     for (const topic of conn.topics) this.unsubscribeTopic(conn, topic);
-    for (const userId of conn.contacts.keys()) this.watchers.get(userId)?.delete(conn);
-    conn.contacts.clear();
+    this.contacts.detachAll(conn, conversationIds);
     if (conn.pendingUserEvents === null) {
       this.deps.presence.disconnect(conn.userId, conn.id);
       this.deps.metrics.connections.dec();
@@ -314,6 +312,8 @@ export class Gateway {
   }
 
   private onTopicEvent(connections: Set<Connection>, msg: BusMessage): void {
+    // Membership changes update the node's rosters once, before any socket sees them.
+    this.contacts.onMembership(msg.event);
     // Copy: handling a user event may change subscriptions while we iterate.
     for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg);
   }
@@ -331,12 +331,6 @@ export class Gateway {
           if (msg.hints.receiptSharersOnly) return;
           if (event.readSeq !== null) return this.write(conn, JSON.stringify({ ...event, readSeq: null }));
         }
-        break;
-      case 'member.joined':
-        if (event.member.userId !== conn.userId) this.addContact(conn, event.member.userId, 1);
-        break;
-      case 'member.left':
-        if (event.userId !== conn.userId) this.removeContact(conn, event.userId);
         break;
       default:
         if (msg.topic === topics.user(conn.userId)) return this.onUserEvent(conn, msg);
@@ -356,19 +350,15 @@ export class Gateway {
         const topic = topics.conversation(event.conversation.id);
         if (conn.topics.has(topic)) break;
         this.subscribe(conn, topic);
-        // Braced: a bare `else` here would bind to the inner `if` and count every member twice.
-        if (event.members) {
-          for (const m of event.members) if (m.userId !== conn.userId) this.addContact(conn, m.userId, 1);
-        } else {
-          void this.loadContacts(conn, event.conversation.id, +1);
-        }
+        const known = event.members ? new Map([[event.conversation.id, event.members.map((m) => m.userId)]]) : undefined;
+        void this.contacts.attach(conn, [event.conversation.id], true, known);
         break;
       }
       case 'conversation.left': {
         const topic = topics.conversation(event.conversationId);
         if (!conn.topics.has(topic)) break;
         this.unsubscribeTopic(conn, topic);
-        void this.loadContacts(conn, event.conversationId, -1);
+        this.contacts.detach(conn, event.conversationId);
         break;
       }
       case 'me.updated':
@@ -384,87 +374,8 @@ export class Gateway {
     this.write(conn, msg.raw);
   }
 
-  /** Presence and profile changes go to the sockets of people who share a conversation with that user. */
-  private onPeopleEvent(msg: BusMessage): void {
-    const event = msg.event as Extract<ServerEvent, { type: 'presence' | 'user.updated' }>;
-    const userId = event.type === 'presence' ? event.userId : event.user.id;
-    const set = this.watchers.get(userId);
-    if (set) for (const conn of set) {
-      const held = this.heldPeopleEvents.get(conn);
-      if (held) held.events.push(msg);
-      else this.write(conn, msg.raw);
-    }
-  }
-
   private write(conn: Connection, raw: string): void {
     if (conn.send(raw)) this.deps.metrics.deliveries.inc();
-  }
-
-  private addContact(conn: Connection, userId: string, shared: number, announce = true): void {
-    const before = conn.contacts.get(userId) ?? 0;
-    conn.contacts.set(userId, before + shared);
-    if (before > 0) return;
-    let set = this.watchers.get(userId);
-    if (!set) this.watchers.set(userId, (set = new Set()));
-    set.add(conn);
-    if (!announce) return;
-    // A new contact's presence changes are delivered from now on; send where they stand now, too.
-    if (this.newContacts.size === 0) setImmediate(() => void this.announceContacts());
-    let pending = this.newContacts.get(conn);
-    if (!pending) this.newContacts.set(conn, (pending = new Set()));
-    pending.add(userId);
-  }
-
-  private async announceContacts(): Promise<void> {
-    const batch = [...this.newContacts];
-    this.newContacts.clear();
-    try {
-      const presence = new Map((await this.deps.presence.snapshot([...new Set(batch.flatMap(([, ids]) => [...ids]))])).map((p) => [p.userId, p]));
-      for (const [conn, ids] of batch) {
-        for (const id of ids) {
-          const p = presence.get(id);
-          if (p && conn.contacts.has(id)) this.write(conn, JSON.stringify({ type: 'presence', ...p }));
-        }
-      }
-    } catch (err) {
-      this.deps.log.error({ err }, 'could not announce presence of new contacts');
-    }
-  }
-
-  private removeContact(conn: Connection, userId: string): void {
-    const left = (conn.contacts.get(userId) ?? 0) - 1;
-    if (left > 0) return void conn.contacts.set(userId, left);
-    conn.contacts.delete(userId);
-    const set = this.watchers.get(userId);
-    set?.delete(conn);
-    if (set?.size === 0) this.watchers.delete(userId);
-  }
-
-  /** Counts the members of a conversation the user joined or left in or out of their contacts. */
-  private async loadContacts(conn: Connection, conversationId: string, delta: 1 | -1): Promise<void> {
-    // After leaving, people events wait until the former co-members are known, then go out only for those still
-    // shared: otherwise a change of someone no longer shared slips through while the members are read.
-    let held = delta < 0 ? this.heldPeopleEvents.get(conn) : undefined;
-    if (delta < 0 && !held) this.heldPeopleEvents.set(conn, (held = { loads: 0, events: [] }));
-    if (held) held.loads++;
-    try {
-      const rows = await memberships.listByConversation(this.deps.db, conversationId);
-      for (const row of rows) {
-        if (row.user_id === conn.userId) continue;
-        if (delta > 0) this.addContact(conn, row.user_id, 1);
-        else this.removeContact(conn, row.user_id);
-      }
-    } catch (err) {
-      this.deps.log.error({ err }, 'could not update contacts');
-    } finally {
-      if (held && --held.loads === 0) {
-        this.heldPeopleEvents.delete(conn);
-        for (const msg of held.events) {
-          const event = msg.event as Extract<ServerEvent, { type: 'presence' | 'user.updated' }>;
-          if (conn.contacts.has(event.type === 'presence' ? event.userId : event.user.id)) this.write(conn, msg.raw);
-        }
-      }
-    }
   }
 
   private checkHeartbeats(): void {
