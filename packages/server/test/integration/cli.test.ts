@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS, type BackendName } from '../support/backends.js';
 import { CLI_PATH, runCli, spawnServer, type ServerProcess } from '../support/process.js';
-import { call } from '../support/raw.js';
+import { RawSocket, call } from '../support/raw.js';
 import { createPostgresDatabase, tempDataDir } from '../support/server.js';
 
 // The `hearth` command as an operator runs it: the compiled cli.js in a child process, with its exit status,
@@ -155,7 +155,8 @@ describe.concurrent.each(BACKENDS)('hearth user (%s)', (backend) => {
     created.push(await cli(['user', 'create', '--username', 'first', '--password', 'first password']));
     created.push(await cli(['user', 'create', '--username', 'second', '--password', 'second password']));
     created.push(await cli(['user', 'create', '--username', 'Third', '--display-name', 'The Third', '--password', 'third password', '--admin']));
-    server = await spawnServer({ dataDir: store.dataDir, databaseUrl: store.databaseUrl });
+    // A short heartbeat: the server notices sessions ended by another process once a heartbeat.
+    server = await spawnServer({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, env: { HEARTH_HEARTBEAT_MS: '1000' } });
   });
   afterAll(async () => {
     await server?.kill('SIGTERM');
@@ -215,6 +216,7 @@ describe.concurrent.each(BACKENDS)('hearth user (%s)', (backend) => {
     expect(before.status).toBe(200);
     const token = before.body.token as string;
     expect((await call(server.url, 'getMe', { token })).status).toBe(200);
+    const socket = await RawSocket.connect(server.url.replace(/^http/, 'ws') + '/ws', token);
 
     const reset = await cli(['user', 'reset-password', '--username', name, '--password', 'new password 2']);
     expect(reset.status, reset.stderr).toBe(0);
@@ -223,6 +225,9 @@ describe.concurrent.each(BACKENDS)('hearth user (%s)', (backend) => {
     const old = await call(server.url, 'getMe', { token });
     expect(old.status).toBe(401);
     expect(old.body.code).toBe('UNAUTHENTICATED');
+    // The socket open on the running server is closed as revoked, although the reset ran in another process.
+    expect((await socket.closed).code).toBe(4003);
+    expect(socket.ofType('session.revoked')).toHaveLength(1);
     expect((await call(server.url, 'signIn', { body: { username: name, password: 'old password 1' } })).status).toBe(401);
     const after = await call(server.url, 'signIn', { body: { username: name, password: 'new password 2' } });
     expect(after.status).toBe(200);

@@ -108,6 +108,15 @@ export class AuthService {
     return found;
   }
 
+  /**
+   * Of the given sessions, those that were ended without this process hearing of it (by `hearth user
+   * reset-password` in another process, for example).
+   */
+  async endedSessions(sessionIds: readonly string[]): Promise<string[]> {
+    const alive = await sessions.existing(this.db, sessionIds);
+    return sessionIds.filter((id) => !alive.has(id));
+  }
+
   async signOut(actor: Actor): Promise<void> {
     await this.revokeSession(actor, actor.sessionId);
   }

@@ -60,3 +60,13 @@ export async function removeOthers(db: Kysely<DB>, userId: string, keepId: strin
 export async function touch(db: Kysely<DB>, id: string, at: number): Promise<void> {
   await db.updateTable('sessions').set({ last_used_at: at }).where('id', '=', id).execute();
 }
+
+/** Which of the given session ids still exist. */
+export async function existing(db: Kysely<DB>, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('sessions').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) found.add(row.id);
+  }
+  return found;
+}

@@ -387,5 +387,32 @@ export class Gateway {
       conn.alive = false;
       conn.ws.ping();
     }
+    void this.closeEndedSessions();
+  }
+
+  /**
+   * Sessions are normally ended through this process (and its bus), but another process may end them in the
+   * database directly (the `hearth user reset-password` command): once a heartbeat, the sockets of sessions that no
+   * longer exist are closed as revoked.
+   */
+  private async closeEndedSessions(): Promise<void> {
+    const bySession = new Map<string, Connection[]>();
+    for (const conn of this.all) {
+      if (!conn.authenticated) continue;
+      const list = bySession.get(conn.sessionId) ?? [];
+      list.push(conn);
+      bySession.set(conn.sessionId, list);
+    }
+    if (bySession.size === 0) return;
+    try {
+      for (const sessionId of await this.deps.auth.endedSessions([...bySession.keys()])) {
+        for (const conn of bySession.get(sessionId) ?? []) {
+          this.write(conn, JSON.stringify({ type: 'session.revoked', sessionId }));
+          conn.close(CloseCode.SESSION_REVOKED, 'session revoked');
+        }
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not check sessions');
+    }
   }
 }
