@@ -283,5 +283,25 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       await until(anaWs, (f) => f.type === 'message.created' && f.message.id === marker.id);
       expect(receiptsOf(anaWs, dm.id, ben.id)).toHaveLength(1);
     });
+
+    test('a later sync tells someone who hides read receipts nothing of a read that did not move delivery', async () => {
+      const { ana, ben, dm, anaWs, benWs, sent } = await chat(3);
+      await s.ok(ana, 'updateMe', { body: { readReceipts: false } });
+      await until(anaWs, (f) => f.type === 'me.updated' && f.me.readReceipts === false);
+      await receipt(benWs, dm.id, { deliveredSeq: sent[2]!.seq });
+      await until(anaWs, (f) => f.type === 'receipt.updated' && f.userId === ben.id && f.deliveredSeq === sent[2]!.seq);
+      // Past the margin sync allows for writes stamped just before a previous sync.
+      s.clock.advance(60_000);
+      const first = await s.ok(ana, 'sync', { body: { conversations: [] } });
+      s.clock.advance(60_000);
+
+      await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
+      await until(benWs, is('unread.updated', { conversationId: dm.id }));
+      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since: first.serverTime } });
+      expect(later.receipts.filter((r: any) => r.userId === ben.id)).toEqual([]);
+      // Ben's own devices still learn of his read at their next sync.
+      const benSync = await s.ok(ben, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since: first.serverTime } });
+      expect(benSync.conversations.find((c: any) => c.conversation.id === dm.id)?.conversation.me).toMatchObject({ readSeq: sent[2]!.seq, unreadCount: 0 });
+    });
   });
 });

@@ -287,6 +287,7 @@ function membershipRow(conversationId: string, userId: string, role: MembershipR
     delivered_seq: readUpTo,
     read_seq: readUpTo,
     receipts_updated_at: now,
+    delivered_updated_at: now,
     muted: 0,
   };
 }

@@ -40,12 +40,13 @@ export async function listForUser(
       'm.delivered_seq as m_delivered_seq',
       'm.read_seq as m_read_seq',
       'm.receipts_updated_at as m_receipts_updated_at',
+      'm.delivered_updated_at as m_delivered_updated_at',
       'm.muted as m_muted',
     ])
     .where('m.user_id', '=', userId);
   if (onlyIds) query = query.where('c.id', 'in', onlyIds);
   const rows = await query.execute();
-  return rows.map(({ m_role, m_joined_at, m_delivered_seq, m_read_seq, m_receipts_updated_at, m_muted, ...c }) => ({
+  return rows.map(({ m_role, m_joined_at, m_delivered_seq, m_read_seq, m_receipts_updated_at, m_delivered_updated_at, m_muted, ...c }) => ({
     conversation: c,
     membership: {
       conversation_id: c.id,
@@ -55,6 +56,7 @@ export async function listForUser(
       delivered_seq: m_delivered_seq,
       read_seq: m_read_seq,
       receipts_updated_at: m_receipts_updated_at,
+      delivered_updated_at: m_delivered_updated_at,
       muted: m_muted,
     },
   }));

@@ -67,7 +67,7 @@ export async function update(
   db: Executor,
   conversationId: string,
   userId: string,
-  fields: Partial<Pick<MembershipRow, 'role' | 'muted' | 'delivered_seq' | 'read_seq' | 'receipts_updated_at'>>,
+  fields: Partial<Pick<MembershipRow, 'role' | 'muted' | 'delivered_seq' | 'read_seq' | 'receipts_updated_at' | 'delivered_updated_at'>>,
 ): Promise<void> {
   await db.updateTable('memberships').set(fields).where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
 }

@@ -55,11 +55,16 @@ export class ReceiptsService {
       const delivered = Math.min(latest, Math.max(Number(row.delivered_seq), p.deliveredSeq));
       const read = Math.min(latest, Math.max(Number(row.read_seq), p.readSeq));
       if (delivered === Number(row.delivered_seq) && read === Number(row.read_seq)) continue;
-      await memberships.update(ctx.trx, p.conversationId, p.userId, { delivered_seq: delivered, read_seq: read, receipts_updated_at: ctx.now });
+      const deliveredMoved = delivered !== Number(row.delivered_seq);
+      await memberships.update(ctx.trx, p.conversationId, p.userId, {
+        delivered_seq: delivered,
+        read_seq: read,
+        receipts_updated_at: ctx.now,
+        ...(deliveredMoved ? { delivered_updated_at: ctx.now } : {}),
+      });
       // A read pointer the member does not share is nobody else's news: announcing it unchanged otherwise
       // would still tell the others when they read. Likewise a move of the read pointer alone is news only to
       // those who see read pointers (people who share receipts themselves).
-      const deliveredMoved = delivered !== Number(row.delivered_seq);
       if (deliveredMoved || sharers.has(p.userId)) {
         ctx.publish(
           topics.conversation(p.conversationId),

@@ -99,7 +99,12 @@ export class SyncService {
     const rows = await memberships.receiptsChangedSince(this.db, userId, since);
     const sharers = await receiptSharers(this.db, [userId, ...rows.map((r) => r.user_id)]);
     const viewerShares = sharers.has(userId);
-    return rows.map((r) => ({
+    // A pointer is news to the viewer only if what they may see of it moved: the read pointer only between people
+    // who both share read receipts, the delivered pointer always (as live receipt.updated events do).
+    const visible = rows.filter(
+      (r) => since === undefined || Number(r.delivered_updated_at) > since || (viewerShares && sharers.has(r.user_id)),
+    );
+    return visible.map((r) => ({
       conversationId: r.conversation_id,
       userId: r.user_id,
       deliveredSeq: Number(r.delivered_seq),

@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
+import * as deliveredUpdatedAt from './migrations/0002-delivered-updated-at.js';
 import { openPostgres } from './postgres/postgres-database.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
 
@@ -22,6 +23,7 @@ export function openDatabase(options: DatabaseOptions): Database {
 // Listed in code rather than read from a folder, so the compiled server carries its migrations with it.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-delivered-updated-at': deliveredUpdatedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -55,6 +55,8 @@ export interface MembershipsTable {
   read_seq: number;
   /** When either pointer last moved: sync returns receipts changed since a client's last sync. */
   receipts_updated_at: number;
+  /** When the delivered pointer last moved (what people who do not see read pointers are told of). */
+  delivered_updated_at: number;
   muted: number;
 }
 
