@@ -19,8 +19,15 @@ import { Outbox, type OutboxStorage, type OutgoingMessage } from './outbox.js';
 import { Socket, type ConnectionState, type WebSocketConstructor } from './socket.js';
 import { ClientState } from './state.js';
 
+/**
+ * How a {@link HearthClient} reaches its server and behaves. Only `baseUrl` is required (and `WebSocket` in Node 20).
+ * @example const options: HearthClientOptions = { baseUrl: 'https://chat.example.com', token: saved ?? undefined };
+ */
 export interface HearthClientOptions {
-  /** The server's base URL, e.g. `https://chat.example.com`. */
+  /**
+   * The server's base URL, e.g. `https://chat.example.com`. The WebSocket URL is derived from it (`http` becomes
+   * `ws`, plus `/ws`).
+   */
   baseUrl: string;
   /** A session token from an earlier sign-in, to resume without signing in again. */
   token?: string;
@@ -36,10 +43,16 @@ export interface HearthClientOptions {
   idleAfterMs?: number;
   /** Reconnect backoff: first delay ceiling and maximum (defaults 500 ms and 30 s). */
   reconnectBaseDelayMs?: number;
+  /** The longest wait between reconnect attempts, in milliseconds (default 30 s). */
   reconnectMaxDelayMs?: number;
 }
 
-/** Events the client emits. Every server event is emitted under its own type after it has been applied. */
+/**
+ * Events the client emits. Every server event is emitted under its own type after it has been applied, including
+ * those replayed by a sync; events that changed nothing (duplicates, stale or unknown ones) are not, and
+ * `session.revoked` never is: listen for `signedOut`.
+ * @example client.on('typers', ({ conversationId, userIds }) => showTyping(conversationId, userIds));
+ */
 export type ClientEvents = { [K in ServerEventType]: EventOf<K> } & {
   /** The connection state changed. */
   connection: ConnectionState;
@@ -47,13 +60,22 @@ export type ClientEvents = { [K in ServerEventType]: EventOf<K> } & {
   synced: { serverTime: number };
   /** An outgoing message changed state (queued, sending, failed) or was acknowledged (`message` set). */
   outbox: { item: OutgoingMessage; message?: Message };
-  /** Who is typing in a conversation changed (including expiries): the current list. */
+  /**
+   * Who is typing in a conversation may have changed (a typing event, an expiry, a message from a typist, or the
+   * connection going down): the current list.
+   */
   typers: { conversationId: string; userIds: string[] };
   /** The cached messages of a conversation were dropped because the gap was too large; reload them. */
   refetch: { conversationId: string };
-  /** The session ended (signed out here or elsewhere, revoked, or the token was refused). */
+  /**
+   * The session ended: `signed-out` by `auth.signOut()` here; `revoked` when this session was revoked from another
+   * device or by a password change or reset; `unauthenticated` when the server refused the token or there was none.
+   */
   signedOut: { reason: 'signed-out' | 'revoked' | 'unauthenticated' };
-  /** Something went wrong in the background (a protocol violation, a failed sync). */
+  /**
+   * Something went wrong in the background: a protocol violation, a failed sync (retried), a failed reload of
+   * history, or the server refusing a frame sent without waiting (a receipt, typing, presence).
+   */
   error: HearthError;
   /** Anything in `state` changed: a cue for UIs to re-render. */
   change: void;
@@ -77,13 +99,21 @@ const DEFAULT_LIMITS: Limits = { maxFrameBytes: 65_536, maxTextBytes: 16_384, ma
  * await client.messages.send(conversationId, 'hello');
  */
 export class HearthClient extends Emitter<ClientEvents> {
+  /** The local copy of everything seen; read it to render, and re-render on `change`. */
   readonly state = new ClientState();
+  /** The REST transport, holding the session token. */
   readonly http: HttpTransport;
+  /** The WebSocket connection, reconnecting by itself between `connect()` and `disconnect()`. */
   readonly socket: Socket;
+  /** Unacknowledged outgoing messages; see `messages.pending()`. */
   readonly outbox: Outbox;
+  /** Sign-up, sign-in, sign-out and sessions. */
   readonly auth: AuthApi;
+  /** Profiles and the user directory. */
   readonly users: UsersApi;
+  /** Conversations and their members. */
   readonly conversations: ConversationsApi;
+  /** Sending, history, edits, reactions and read state. */
   readonly messages: MessagesApi;
 
   private syncing: Promise<void> | undefined;
@@ -100,6 +130,13 @@ export class HearthClient extends Emitter<ClientEvents> {
   private readonly options: HearthClientOptions;
   private readonly detachNetworkEvents: () => void;
 
+  /**
+   * Creates a client without connecting: sign in (or pass `options.token`), then call `connect()`.
+   * @example
+   * const token = localStorage.getItem('hearth.token') ?? undefined;
+   * const client = new HearthClient({ baseUrl: 'https://chat.example.com', token });
+   * @throws TypeError when no `fetch` or no `WebSocket` is available and none was passed.
+   */
   constructor(options: HearthClientOptions) {
     super();
     this.options = options;
@@ -141,16 +178,27 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.detachNetworkEvents = this.watchNetwork();
   }
 
-  /** The current session token (to store and pass as `options.token` next time), if signed in. */
+  /**
+   * The current session token (to store and pass as `options.token` next time), if signed in; undefined once the
+   * session has ended.
+   * @example if (client.token) localStorage.setItem('hearth.token', client.token);
+   */
   get token(): string | undefined {
     return this.http.token;
   }
 
+  /**
+   * The state of the WebSocket connection; the `connection` event reports changes.
+   * @example const showBanner = client.connectionState !== 'online';
+   */
   get connectionState(): ConnectionState {
     return this.socket.state;
   }
 
-  /** The limits the server announced (defaults until connected). */
+  /**
+   * The limits the server announced (defaults until connected, and while reconnecting).
+   * @example const tooLong = new TextEncoder().encode(draft).length > client.limits.maxTextBytes;
+   */
   get limits(): Limits {
     return this.socket.ready?.limits ?? DEFAULT_LIMITS;
   }
@@ -158,6 +206,11 @@ export class HearthClient extends Emitter<ClientEvents> {
   /**
    * Opens the connection and resolves after the first catch-up. Keeps reconnecting by itself afterwards.
    * Rejects with NOT_SIGNED_IN without a token, or UNAUTHENTICATED when the server refuses it.
+   * It does not reject while the server is unreachable or a sync fails: it waits, retrying, until a catch-up
+   * succeeds. Called again while connected, it resolves after the next catch-up.
+   * @example await client.connect();
+   * @throws HearthError NOT_SIGNED_IN, UNAUTHENTICATED (also when the session is revoked before the first
+   * catch-up); or whatever `outboxStorage.load()` throws
    */
   async connect(): Promise<void> {
     if (!this.http.token) throw new HearthError('NOT_SIGNED_IN', 'Sign in before connecting.');
@@ -177,12 +230,19 @@ export class HearthClient extends Emitter<ClientEvents> {
     return synced;
   }
 
-  /** Closes the connection; the state stays as it is. */
+  /**
+   * Closes the connection; the state stays as it is, and queued messages wait for the next `connect()`.
+   * Never throws.
+   * @example window.addEventListener('pagehide', () => client.disconnect());
+   */
   disconnect(): void {
     this.socket.stop();
   }
 
-  /** Disconnects and releases every timer and listener; the client is unusable afterwards. */
+  /**
+   * Disconnects and releases every timer and listener; the client is unusable afterwards. Never throws.
+   * @example afterEach(() => client.close());
+   */
   close(): void {
     this.disconnect();
     clearTimeout(this.syncRetry);
@@ -197,6 +257,9 @@ export class HearthClient extends Emitter<ClientEvents> {
   /**
    * Catches up with the server: replays what each held conversation missed, adds new ones, drops left ones.
    * Runs by itself after every (re)connect and whenever a gap is seen; concurrent calls share one run.
+   * Live events that arrive meanwhile are held and applied after it. Never rejects: a failure is emitted as
+   * `error` and retried after 2 s, except UNAUTHENTICATED, which ends the session (`signedOut`).
+   * @example await client.sync();
    */
   sync(): Promise<void> {
     if (this.syncing) {
@@ -209,7 +272,9 @@ export class HearthClient extends Emitter<ClientEvents> {
 
   /**
    * Tells the server the person is using this device (call on input events). After `idleAfterMs` without a
-   * call, the device reports itself idle; all devices idle shows the user as away.
+   * call, the device reports itself idle; all devices idle shows the user as away. Cheap enough to call often:
+   * a frame is sent only when the device was idle. Never throws.
+   * @example document.addEventListener('keydown', () => client.reportActivity());
    */
   reportActivity(): void {
     if (this.idle) {
@@ -219,7 +284,11 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.resetIdleTimer();
   }
 
-  /** Reports this device idle (or active) explicitly, for example when the window loses focus. */
+  /**
+   * Reports this device idle (or active) explicitly, for example when the window loses focus. An idle device is
+   * reported idle again after each reconnect. Never throws.
+   * @example window.addEventListener('blur', () => client.setIdle(true));
+   */
   setIdle(idle: boolean): void {
     if (idle === this.idle) return;
     this.idle = idle;
@@ -229,7 +298,9 @@ export class HearthClient extends Emitter<ClientEvents> {
 
   /**
    * Call on every keystroke in a conversation's composer: sends "typing" at most every third of the server's
-   * time to live, and "stopped" after a few seconds without keystrokes.
+   * time to live, and "stopped" after a few seconds without keystrokes. While offline nothing is sent.
+   * Never throws.
+   * @example textarea.addEventListener('input', () => client.typing(conversationId));
    */
   typing(conversationId: string): void {
     const now = Date.now();
@@ -243,7 +314,11 @@ export class HearthClient extends Emitter<ClientEvents> {
     });
   }
 
-  /** Clears the typing indicator at once (after sending, or when the composer is emptied). */
+  /**
+   * Clears the typing indicator at once (after sending, or when the composer is emptied); does nothing if this
+   * device was not typing there. Never throws.
+   * @example client.stopTyping(conversationId);
+   */
   stopTyping(conversationId: string): void {
     const sent = this.typingSent.get(conversationId);
     if (!sent) return;
@@ -252,14 +327,21 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.socket.send({ type: 'typing', conversationId, active: false });
   }
 
-  /** Who is typing in a conversation now (other people only). */
+  /**
+   * Who is typing in a conversation now (other people only), as user ids. Never throws.
+   * @example const names = client.typers(conversationId).map((id) => client.users.cached(id)?.displayName);
+   */
   typers(conversationId: string): string[] {
     return this.state.typers(conversationId, Date.now());
   }
 
   // ---- internals shared with the API namespaces ----
 
-  /** @internal Sends a frame over the socket when connected, else calls `fallback` (usually the REST twin). */
+  /**
+   * @internal Sends a frame over the socket when connected, else calls `fallback` (usually the REST twin), also
+   * when the socket drops before answering. The socket's result is returned as sent, not parsed.
+   * @throws HearthError from the socket (the server's code, TIMEOUT) or from `fallback`
+   */
   async viaSocketOr<T>(frame: ClientFrame, fallback: () => Promise<T>): Promise<T> {
     if (this.socket.isReady) {
       try {
@@ -271,7 +353,10 @@ export class HearthClient extends Emitter<ClientEvents> {
     return fallback();
   }
 
-  /** @internal Queues a message and starts sending it if connected. */
+  /**
+   * @internal Queues a message and starts sending it if connected.
+   * @throws HearthError (as a rejection) as `Outbox.wait`; never synchronously
+   */
   enqueue(item: OutgoingMessage): Promise<Message> {
     const done = this.outbox.add(item);
     this.emit('outbox', { item });
@@ -280,7 +365,10 @@ export class HearthClient extends Emitter<ClientEvents> {
     return done;
   }
 
-  /** @internal Puts a failed message back in line. */
+  /**
+   * @internal Puts a failed message back in line.
+   * @throws HearthError (as a rejection) MESSAGE_NOT_FOUND for an unknown clientId, else as `Outbox.wait`
+   */
   requeue(clientId: string): Promise<Message> {
     const item = this.outbox.get(clientId);
     if (!item) return Promise.reject(new HearthError('MESSAGE_NOT_FOUND', 'No such outgoing message.'));
@@ -291,7 +379,10 @@ export class HearthClient extends Emitter<ClientEvents> {
     return done;
   }
 
-  /** @internal Records a conversation the REST API returned, unless the event stream already brought a newer one. */
+  /**
+   * @internal Records a conversation the REST API returned, unless the event stream already brought a newer one.
+   * Never throws.
+   */
   adoptConversation(conversation: Conversation): void {
     const held = this.state.conversations.get(conversation.id);
     if (held && held.pts >= conversation.pts) return;
@@ -299,7 +390,10 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.changed();
   }
 
-  /** @internal Marks read locally and tells the server (coalesced with delivery). */
+  /**
+   * @internal Marks read locally and tells the server if connected (coalesced with delivery). Does nothing for an
+   * unknown conversation or a `seq` at or below the read pointer. Never throws.
+   */
   markRead(conversationId: string, seq: number): void {
     const c = this.state.conversations.get(conversationId);
     if (!c || seq <= c.me.readSeq) return;
@@ -313,12 +407,12 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.socket.send({ type: 'receipt', conversationId, readSeq: seq });
   }
 
-  /** @internal */
+  /** @internal Emits `change`. Never throws. */
   changed(): void {
     this.emit('change', undefined);
   }
 
-  /** @internal */
+  /** @internal Stops the socket, forgets the token and emits `signedOut`; the state is kept. Never throws. */
   endSession(reason: 'signed-out' | 'revoked' | 'unauthenticated'): void {
     this.socket.stop();
     this.http.token = undefined;

@@ -1,11 +1,20 @@
 import { api, buildPath, ErrorBody, type BodyOf, type EndpointName, type ParamsOf, type QueryOf, type ResponseOf } from '@hearth/protocol';
 import { HearthError } from './errors.js';
 
+/**
+ * The part of `fetch` the SDK uses; pass one to add headers, a proxy agent or a test double. A rejection is
+ * reported as NETWORK_ERROR.
+ * @example const fetchLike: FetchLike = (url, init) => fetch(url, { ...init, credentials: 'omit' });
+ */
 export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
   status: number;
   text(): Promise<string>;
 }>;
 
+/**
+ * What one REST call sends, typed by endpoint: path parameters, query fields and the JSON body.
+ * @example const input: CallInput<'history'> = { params: { conversationId }, query: { before: 120, limit: 50 } };
+ */
 export interface CallInput<N extends EndpointName> {
   params?: ParamsOf<N>;
   query?: QueryOf<N>;
@@ -15,18 +24,33 @@ export interface CallInput<N extends EndpointName> {
 /**
  * REST calls through the protocol's endpoint table: the path, method and schemas come from `api`, and every
  * response is validated against the endpoint's response schema.
+ * @example const http = new HttpTransport('https://chat.example.com', fetch.bind(globalThis));
  */
 export class HttpTransport {
+  /**
+   * The bearer token sent with every call, or undefined to send none (endpoints that need one then answer
+   * UNAUTHENTICATED). Sign-in sets it; the end of a session clears it.
+   * @example http.token = result.token; // the AuthResult of a sign-in
+   */
   token: string | undefined;
 
+  /**
+   * `baseUrl` is the server's origin, with or without a trailing slash. Never throws.
+   * @example new HttpTransport('http://127.0.0.1:8080/', fetchImpl)
+   */
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: FetchLike,
   ) {}
 
   /**
-   * Calls one endpoint; resolves with its validated response, rejects with HearthError.
+   * Calls one endpoint; resolves with its validated response, rejects with HearthError. There is no timeout: a
+   * request lasts as long as `fetch` lets it.
    * @example const { users } = await http.call('searchUsers', { query: { q: 'an' } });
+   * @throws HearthError with the server's code (and `status`) for an error answer; NETWORK_ERROR when `fetch`
+   * rejects; PROTOCOL_ERROR for a body that is not JSON, an error without an `ErrorBody` below 500, or a response
+   * that fails the endpoint's schema; INTERNAL_ERROR for a 5xx without an `ErrorBody`. A missing path parameter
+   * rejects with a TypeError, and a failure while reading the body passes through as it is.
    */
   async call<N extends EndpointName>(name: N, input: CallInput<N> = {}): Promise<ResponseOf<N>> {
     const endpoint = api[name];

@@ -3,28 +3,50 @@ import type { HearthError } from './errors.js';
 
 /**
  * `pending`: waiting to be sent or re-sent (also while offline). `sending`: on the wire, no answer yet.
- * `failed`: the server refused it for good (or it was given up); `retry` puts it back in line.
+ * `failed`: refused for good (an error that is not transient, kept in `error`); `retry` puts it back in line.
+ * @example const label: Record<OutgoingState, string> = { pending: 'Queued', sending: 'Sending', failed: 'Not sent' };
  */
 export type OutgoingState = 'pending' | 'sending' | 'failed';
 
-/** A message the user sent that the server has not acknowledged yet. */
+/**
+ * A message the user sent that the server has not acknowledged yet. It is plain data, so an `OutboxStorage` can
+ * keep it as JSON.
+ * @example const mine = client.messages.pending(conversationId).filter((m: OutgoingMessage) => m.state === 'failed');
+ */
 export interface OutgoingMessage {
+  /** Kept for life: every (re)send carries it, so the server stores the message once. */
   clientId: string;
   conversationId: string;
-  /** The content, or for a forward the message it copies. */
+  /** The content; null for a forward, which copies `forwardFrom` instead. */
   content: Content | null;
+  /** For a forward, the message it copies; otherwise null. */
   forwardFrom: { conversationId: string; messageId: string } | null;
+  /** The message it replies to, in the same conversation; null when it is not a reply. */
   replyToId: string | null;
   /** Local time it was queued, for display ordering. */
   queuedAt: number;
   state: OutgoingState;
+  /** How many times it was put on the wire. */
   attempts: number;
+  /** The last error: why it failed, or the transient one it is waiting out. Not restored from storage. */
   error: HearthError | null;
 }
 
-/** Where an outbox survives a reload (for example localStorage in a browser). */
+/**
+ * Where an outbox survives a reload (for example localStorage in a browser).
+ * @example
+ * const storage: OutboxStorage = {
+ *   load: () => JSON.parse(localStorage.getItem('hearth.outbox') ?? '[]'),
+ *   save: (items) => localStorage.setItem('hearth.outbox', JSON.stringify(items)),
+ * };
+ */
 export interface OutboxStorage {
+  /** Called once per `connect()`. Whatever it throws or rejects with makes `connect()` reject with it. */
   load(): OutgoingMessage[] | Promise<OutgoingMessage[]>;
+  /**
+   * Called with the whole outbox after every change. A rejection is ignored, but it must not throw synchronously:
+   * that error would escape from the SDK call that changed the outbox.
+   */
   save(items: OutgoingMessage[]): void | Promise<void>;
 }
 
@@ -36,13 +58,25 @@ interface Waiter {
 /**
  * Unacknowledged messages, in the order they were queued. Each keeps its clientId for life, so re-sending after
  * a lost connection can never create a second copy: the server answers a repeat with the first message.
+ * The client drives it (states, sends); applications read it through `client.messages.pending()`.
+ * @example const outbox = new Outbox(storage); await outbox.restore();
  */
 export class Outbox {
   private readonly items = new Map<string, OutgoingMessage>();
   private readonly waiters = new Map<string, Waiter[]>();
 
+  /**
+   * Without `storage` the outbox lives in memory only. Never throws.
+   * @example new Outbox() // nothing survives a reload
+   */
   constructor(private readonly storage?: OutboxStorage) {}
 
+  /**
+   * Loads what the storage kept: failed messages stay failed, everything else becomes pending again (a send that
+   * was on the wire may have been stored; its clientId makes the re-send harmless). Errors are not restored.
+   * @example await outbox.restore();
+   * @throws whatever `storage.load()` throws or rejects with.
+   */
   async restore(): Promise<void> {
     if (!this.storage) return;
     for (const item of await this.storage.load()) {
@@ -50,13 +84,25 @@ export class Outbox {
     }
   }
 
+  /**
+   * Queues a message (replacing one with the same clientId) and saves the outbox. Returns the promise of
+   * {@link Outbox.wait}.
+   * @example const stored = await outbox.add(item);
+   * @throws HearthError (as a rejection) when the message fails for good; see {@link Outbox.wait}.
+   */
   add(item: OutgoingMessage): Promise<Message> {
     this.items.set(item.clientId, item);
     this.persist();
     return this.wait(item.clientId);
   }
 
-  /** Resolves when the message is acknowledged, rejects when it fails for good. */
+  /**
+   * Resolves when the message is acknowledged, rejects when it fails for good. If it is removed instead (or marked
+   * failed without an error), the promise never settles.
+   * @example outbox.wait(clientId).then((m) => console.log('stored as', m.seq));
+   * @throws HearthError (as a rejection) with the error that failed the message: a server code such as
+   * CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE or VALIDATION_FAILED, or PROTOCOL_ERROR.
+   */
   wait(clientId: string): Promise<Message> {
     return new Promise((resolve, reject) => {
       const list = this.waiters.get(clientId) ?? [];
@@ -65,21 +111,36 @@ export class Outbox {
     });
   }
 
+  /**
+   * The unacknowledged message with this clientId (the live object, not a copy), if any. Never throws.
+   * @example const item = outbox.get(message.clientId);
+   */
   get(clientId: string): OutgoingMessage | undefined {
     return this.items.get(clientId);
   }
 
-  /** Everything not yet acknowledged, oldest first; optionally of one conversation. */
+  /**
+   * Everything not yet acknowledged, oldest first; optionally of one conversation. Never throws.
+   * @example const failed = outbox.list(conversationId).filter((i) => i.state === 'failed');
+   */
   list(conversationId?: string): OutgoingMessage[] {
     const all = [...this.items.values()];
     return conversationId ? all.filter((i) => i.conversationId === conversationId) : all;
   }
 
-  /** Items to (re)send now, oldest first. */
+  /**
+   * Items to (re)send now (state `pending`), oldest first. Never throws.
+   * @example for (const item of outbox.due()) void transmit(item);
+   */
   due(): OutgoingMessage[] {
     return [...this.items.values()].filter((i) => i.state === 'pending');
   }
 
+  /**
+   * Moves a message to `state`, recording `error`, and saves. `sending` counts an attempt; `failed` with an error
+   * rejects its waiters with it. Unknown clientIds are ignored. Never throws.
+   * @example outbox.setState(item.clientId, 'failed', err);
+   */
   setState(clientId: string, state: OutgoingState, error: HearthError | null = null): void {
     const item = this.items.get(clientId);
     if (!item) return;
@@ -91,7 +152,11 @@ export class Outbox {
     if (state === 'failed') this.waiters.delete(clientId);
   }
 
-  /** The server acknowledged the message: it leaves the outbox. Returns whether it was there. */
+  /**
+   * The server acknowledged the message: it leaves the outbox and its waiters resolve with `message`. Returns
+   * whether it was there. Never throws.
+   * @example if (outbox.complete(message.clientId, message)) announce(message);
+   */
   complete(clientId: string, message: Message): boolean {
     const had = this.items.delete(clientId);
     for (const w of this.waiters.get(clientId) ?? []) w.resolve(message);
@@ -100,7 +165,11 @@ export class Outbox {
     return had;
   }
 
-  /** Takes a message out without sending it. */
+  /**
+   * Takes a message out without sending it; its waiters are dropped and never settle. Returns whether it was there.
+   * Never throws.
+   * @example outbox.remove(clientId);
+   */
   remove(clientId: string): boolean {
     const had = this.items.delete(clientId);
     this.waiters.delete(clientId);

@@ -11,7 +11,10 @@ import type { z } from 'zod';
 import { Emitter } from './emitter.js';
 import { HearthError } from './errors.js';
 
-/** The part of the WebSocket API the SDK uses: the browser's class, or the `ws` package's in Node. */
+/**
+ * The part of the WebSocket API the SDK uses: the browser's class, or the `ws` package's in Node.
+ * @example const ws: WebSocketLike = new WebSocket('wss://chat.example.com/ws');
+ */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
@@ -21,31 +24,62 @@ export interface WebSocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
 }
+/**
+ * A WebSocket class the SDK can instantiate with a URL.
+ * @example import WebSocket from 'ws'; const WS: WebSocketConstructor = WebSocket;
+ */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/**
+ * `offline`: not trying (never started, stopped, or the session is gone). `connecting`: the first attempt.
+ * `online`: authenticated (`ready` received); requests can be sent. `reconnecting`: the connection was lost or is
+ * being replaced, and a new one is being opened or waited for.
+ * @example const banner = client.connectionState === 'reconnecting' ? 'Reconnecting…' : '';
+ */
 export type ConnectionState = 'offline' | 'connecting' | 'online' | 'reconnecting';
 
+/**
+ * What a {@link Socket} emits.
+ * @example socket.on('closed', ({ code, willReconnect }) => log(code, willReconnect));
+ */
 export interface SocketEvents extends Record<string, unknown> {
+  /** The connection state changed (emitted only on a change). */
   state: ConnectionState;
+  /** The server accepted the token: the socket is online. Emitted after every (re)connect. */
   ready: ReadyFrame;
+  /** A validated server event. Events that fail validation are reported as `protocolError` instead. */
   event: ServerEventType;
-  /** The socket closed; `willReconnect` is false when the session is gone or `stop()` was called. */
+  /**
+   * The server or the network closed the socket (not emitted when `stop()`, `drop()` or `reconnectNow()` closes
+   * it); `willReconnect` is false when the session is gone.
+   */
   closed: { code: number; reason: string; willReconnect: boolean };
-  /** The token was refused or the session revoked: sign in again. */
+  /** The token was refused, the session revoked, or there was no token to send: sign in again. */
   unauthenticated: { code: number };
   /** A frame that does not match the protocol; the server or the network is misbehaving. */
   protocolError: HearthError;
 }
 
+/**
+ * How a {@link Socket} connects. Durations are in milliseconds.
+ * @example const options: SocketOptions = { url: 'wss://chat.example.com/ws', WebSocket, token: () => client.token };
+ */
 export interface SocketOptions {
+  /** The server's WebSocket endpoint (`/ws`). */
   url: string;
   WebSocket: WebSocketConstructor;
+  /** Read at every (re)connect, so a new sign-in is picked up; undefined stops the socket as unauthenticated. */
   token: () => string | undefined;
-  /** Reconnect delays: full jitter between 0 and min(maxDelayMs, baseDelayMs · 2^attempt). */
+  /**
+   * Reconnect delays: full jitter between 0 and min(maxDelayMs, baseDelayMs · 2^attempt), plus 100 ms.
+   * Default 500.
+   */
   baseDelayMs?: number;
+  /** The ceiling of the reconnect delay (default 30 000). */
   maxDelayMs?: number;
+  /** How long `request` waits for an answer before rejecting with TIMEOUT (default 15 000). */
   requestTimeoutMs?: number;
-  /** How long a `ping` may go unanswered before the connection is considered dead. */
+  /** How long a `ping` may go unanswered before the connection is considered dead (default 10 000). */
   pingTimeoutMs?: number;
 }
 
@@ -58,17 +92,33 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** Full-jitter exponential backoff: spreads reconnecting clients out after a server restart. */
+/**
+ * Full-jitter exponential backoff: spreads reconnecting clients out after a server restart. Returns a whole number
+ * of milliseconds in `[0, min(maxMs, baseMs · 2^attempt))`. Never throws.
+ * @example const delay = backoffDelay(3, 500, 30_000); // 0 to 3999
+ */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
 
 /**
  * One authenticated WebSocket that reconnects by itself: jittered backoff, heartbeats, request/answer matching
- * by `rid`, and validation of everything the server sends.
+ * by `rid`, and validation of everything the server sends. `HearthClient` owns one as `client.socket`.
+ * @example
+ * const socket = new Socket({ url: 'ws://127.0.0.1:8080/ws', WebSocket, token: () => token });
+ * socket.on('event', (event) => console.log(event.type));
+ * socket.start();
  */
 export class Socket extends Emitter<SocketEvents> {
+  /**
+   * The current connection state; listen for `state` to follow changes.
+   * @example if (socket.state === 'offline') socket.start();
+   */
   state: ConnectionState = 'offline';
+  /**
+   * The `ready` frame of the current connection (me, limits, heartbeat), or undefined while not connected.
+   * @example const limits = socket.ready?.limits ?? DEFAULT_LIMITS;
+   */
   ready: ReadyFrame | undefined;
   private ws: WebSocketLike | undefined;
   private running = false;
@@ -80,16 +130,28 @@ export class Socket extends Emitter<SocketEvents> {
   private lastFrameAt = 0;
   private readonly opts: Required<SocketOptions>;
 
+  /**
+   * Creates the socket without connecting; call `start()`. Never throws.
+   * @example new Socket({ url, WebSocket, token: () => http.token, requestTimeoutMs: 5_000 })
+   */
   constructor(options: SocketOptions) {
     super();
     this.opts = { baseDelayMs: 500, maxDelayMs: 30_000, requestTimeoutMs: 15_000, pingTimeoutMs: 10_000, ...options };
   }
 
+  /**
+   * Whether requests can be sent now: online and the underlying socket open.
+   * @example if (socket.isReady) socket.send({ type: 'typing', conversationId, active: true });
+   */
   get isReady(): boolean {
     return this.state === 'online' && this.ws?.readyState === OPEN;
   }
 
-  /** Starts connecting, and keeps reconnecting until `stop()`. */
+  /**
+   * Starts connecting, and keeps reconnecting until `stop()` or until the session is gone (`unauthenticated`).
+   * Does nothing if already started. Never throws.
+   * @example socket.start();
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -97,7 +159,11 @@ export class Socket extends Emitter<SocketEvents> {
     this.open();
   }
 
-  /** Closes the socket for good. */
+  /**
+   * Closes the socket for good (code 1000) and stops reconnecting; requests awaiting an answer reject with
+   * DISCONNECTED. `start()` connects again. Never throws.
+   * @example socket.stop();
+   */
   stop(): void {
     this.running = false;
     clearTimeout(this.reconnectTimer);
@@ -105,7 +171,11 @@ export class Socket extends Emitter<SocketEvents> {
     this.setState('offline');
   }
 
-  /** Drops the current socket and reconnects at once (network back, or the page woke up). */
+  /**
+   * Drops the current socket and reconnects at once (network back, or the page woke up); pending requests reject
+   * with DISCONNECTED. Does nothing unless started. Never throws.
+   * @example window.addEventListener('online', () => socket.reconnectNow());
+   */
   reconnectNow(): void {
     if (!this.running) return;
     clearTimeout(this.reconnectTimer);
@@ -114,7 +184,11 @@ export class Socket extends Emitter<SocketEvents> {
     this.open();
   }
 
-  /** Treats the connection as lost (the network went away) and reconnects with backoff. */
+  /**
+   * Treats the connection as lost (the network went away) and reconnects with backoff; pending requests reject
+   * with DISCONNECTED. Does nothing unless started and connected or connecting. Never throws.
+   * @example window.addEventListener('offline', () => socket.drop());
+   */
   drop(): void {
     if (!this.running || !this.ws) return;
     this.teardown(4000, 'network lost');
@@ -123,7 +197,13 @@ export class Socket extends Emitter<SocketEvents> {
 
   /**
    * Sends a frame and resolves with the server's `result` data; rejects with the server's error, or with
-   * DISCONNECTED / TIMEOUT.
+   * DISCONNECTED / TIMEOUT. `T` is not checked: the data is only known to be JSON, so parse it with the schema that
+   * matches the frame. Only `auth` may be sent before the socket is online.
+   * @example
+   * const tombstone = Message.parse(await socket.request({ type: 'message.delete', conversationId, messageId }));
+   * @throws HearthError (as a rejection): the server's code for an `error` answer; DISCONNECTED when not connected
+   * or when the socket closes first (the request may have taken effect); TIMEOUT after `timeoutMs` (it may still
+   * take effect; a late answer is ignored).
    */
   request<T = unknown>(frame: ClientFrame, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
     const ws = this.ws;
@@ -141,7 +221,11 @@ export class Socket extends Emitter<SocketEvents> {
     });
   }
 
-  /** Sends a frame without waiting for an answer; false when not connected. */
+  /**
+   * Sends a frame without waiting for an answer; false when not connected (nothing is queued). A server error
+   * about it arrives without `rid`, as a `protocolError` event. Never throws.
+   * @example socket.send({ type: 'receipt', conversationId, readSeq: 42 });
+   */
   send(frame: ClientFrame): boolean {
     if (!this.isReady) return false;
     this.ws!.send(JSON.stringify(frame));

@@ -11,7 +11,11 @@ import type {
   User,
 } from '@hearth/protocol';
 
-/** The loaded part of a conversation's history: always reaches the latest message, paged back on demand. */
+/**
+ * The loaded part of a conversation's history: always reaches the latest message, paged back on demand. Live
+ * events patch it in place (new messages appended, edits, deletes and reactions applied).
+ * @example const window: MessageWindow = await client.messages.loadLatest(conversationId);
+ */
 export interface MessageWindow {
   /** Ascending by seq. */
   messages: Message[];
@@ -19,28 +23,45 @@ export interface MessageWindow {
   hasOlder: boolean;
 }
 
-/** What applying a conversation event did. */
+/**
+ * What applying a conversation event did. `applied`: it was the next position. `duplicate`: already seen, nothing
+ * changed. `gap`: positions are missing before it, nothing changed (sync first). `unknown-conversation`: the
+ * conversation is not held, nothing changed.
+ * @example if (state.applyConversationEvent(event) === 'gap') await client.sync();
+ */
 export type ApplyOutcome = 'applied' | 'duplicate' | 'gap' | 'unknown-conversation';
 
 /**
  * The client's local copy of the server state it has seen: conversations with their positions, members,
  * loaded message windows, people, presence and typing. Applying events here is pure bookkeeping; the client
- * decides when to fetch and what to announce.
+ * decides when to fetch and what to announce. Everything is mutable and shared with the UI by reference: read it,
+ * and change it only through the client's methods.
+ * @example const unread = [...client.state.conversations.values()].reduce((n, c) => n + c.me.unreadCount, 0);
  */
 export class ClientState {
+  /** The signed-in user as last seen (from sign-in, `ready` or `me.updated`); undefined before sign-in. */
   me: Me | undefined;
+  /** The conversations the user is a member of, by id, each at its applied position (`pts`). */
   readonly conversations = new Map<string, Conversation>();
   /** Members by conversation, for conversations whose member list is known. */
   readonly members = new Map<string, Map<string, Member>>();
+  /** Loaded message windows by conversation; a conversation with no window has no messages loaded. */
   readonly windows = new Map<string, MessageWindow>();
+  /** Profiles seen so far, by user id (a cache: not every user of the server). */
   readonly users = new Map<string, User>();
+  /** Presence of the people who share a conversation with the user, by user id. */
   readonly presence = new Map<string, Presence>();
   /** By conversation: who is typing, until when (local clock). */
   readonly typing = new Map<string, Map<string, number>>();
   /** `serverTime` of the last sync, passed back as `since`. */
   since: number | undefined;
 
-  /** Applies one event of a conversation's stream, in order: duplicates are ignored, gaps reported. */
+  /**
+   * Applies one event of a conversation's stream, in order: duplicates are ignored, gaps reported. An applied
+   * `message.created` from someone else also counts as unread (and as a mention when it mentions the user).
+   * Never throws.
+   * @example const outcome = state.applyConversationEvent(event); // 'applied' | 'duplicate' | 'gap' | …
+   */
   applyConversationEvent(event: ConversationEvent): ApplyOutcome {
     const conversation = this.conversations.get(event.conversationId);
     if (!conversation) return 'unknown-conversation';
@@ -100,7 +121,12 @@ export class ClientState {
     return 'applied';
   }
 
-  /** Applies an event that is not part of a conversation stream. Returns false when it changed nothing. */
+  /**
+   * Applies an event that is not part of a conversation stream. Returns false when it changed nothing (an older
+   * or repeated event, an unknown conversation, and always for `session.revoked`). `now` is the local clock in
+   * epoch ms, used to time typing indicators. Never throws.
+   * @example if (state.applyOtherEvent(event, Date.now())) render();
+   */
   applyOtherEvent(event: Exclude<ServerEvent, ConversationEvent>, now: number): boolean {
     switch (event.type) {
       case 'conversation.joined': {
@@ -153,7 +179,12 @@ export class ClientState {
     }
   }
 
-  /** Moves a member's pointers forward (never back). */
+  /**
+   * Moves a member's pointers forward (never back); a null `readSeq` (receipts not shared) hides the member's read
+   * pointer. A receipt of the user's own also moves their `conversation.me` pointers. Returns false when it could
+   * not be applied: the conversation, or the member list entry of someone else, is not held. Never throws.
+   * @example state.applyReceipt({ conversationId, userId, deliveredSeq: 42, readSeq: 40 });
+   */
   applyReceipt(receipt: Receipt): boolean {
     const c = this.conversations.get(receipt.conversationId);
     if (!c) return false;
@@ -171,7 +202,9 @@ export class ClientState {
   /**
    * Applies one conversation of a sync answer. Replayed events go through the normal path first; then the
    * snapshot, which is current, overwrites the summary fields. Returns whether cached messages were dropped, and
-   * the events that were applied (in order).
+   * the events that were applied (in order). A conversation that was not held, or is to be refetched, loses its
+   * message window. Never throws.
+   * @example const { refetched, applied } = state.applySync(entry);
    */
   applySync(entry: SyncConversation): { refetched: boolean; applied: ConversationEvent[] } {
     const id = entry.conversation.id;
@@ -186,6 +219,10 @@ export class ClientState {
     return { refetched: entry.refetch, applied };
   }
 
+  /**
+   * Forgets a conversation with its members, messages and typers. Returns whether it was held. Never throws.
+   * @example state.removeConversation(conversationId);
+   */
   removeConversation(id: string): boolean {
     const had = this.conversations.delete(id);
     this.members.delete(id);
@@ -194,11 +231,20 @@ export class ClientState {
     return had;
   }
 
+  /**
+   * Replaces the member list of a conversation with copies of `members`. Never throws.
+   * @example state.setMembers(conversationId, event.members ?? []);
+   */
   setMembers(conversationId: string, members: readonly Member[]): void {
     this.members.set(conversationId, new Map(members.map((m) => [m.userId, { ...m }])));
   }
 
-  /** Adds messages fetched from history to the window, keeping it ascending and free of duplicates. */
+  /**
+   * Adds messages fetched from history to the window, keeping it ascending and free of duplicates; a fetched copy
+   * replaces a held one. With `replace`, the window is rebuilt from `messages` alone. `hasOlder` is taken from the
+   * page that reaches furthest back. Returns the new window. Never throws.
+   * @example const window = state.mergeHistory(conversationId, page.messages, page.hasMore, false);
+   */
   mergeHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean, replace: boolean): MessageWindow {
     const held = replace ? undefined : this.windows.get(conversationId);
     const byId = new Map((held?.messages ?? []).map((m) => [m.id, m]));
@@ -219,7 +265,8 @@ export class ClientState {
    * window, so the window stays one contiguous run that reaches the latest message. The messages must be
    * ascending and contiguous among themselves (consecutive pages) and must reach the window: at least one of them
    * at or after the window's first message. Returns the new window, or undefined (nothing changed) when they do
-   * not reach it or no window is held.
+   * not reach it or no window is held. Never throws.
+   * @example const joined = state.joinHistory(conversationId, olderPages.flatMap((p) => p.messages), hasOlder);
    */
   joinHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean): MessageWindow | undefined {
     const held = this.windows.get(conversationId);
@@ -232,7 +279,10 @@ export class ClientState {
     return this.mergeHistory(conversationId, older, hasOlder, false);
   }
 
-  /** Users typing in a conversation now, pruning expired ones. */
+  /**
+   * Users typing in a conversation now (`now`: local epoch ms), pruning expired ones. Never throws.
+   * @example const typers = state.typers(conversationId, Date.now());
+   */
   typers(conversationId: string, now: number): string[] {
     const typers = this.typing.get(conversationId);
     if (!typers) return [];
@@ -240,6 +290,10 @@ export class ClientState {
     return [...typers.keys()];
   }
 
+  /**
+   * Whether a message mentions the signed-in user or `@all`; false for tombstones. Never throws.
+   * @example if (state.mentionsMe(message)) notify(message);
+   */
   mentionsMe(m: Message): boolean {
     if (m.content?.type !== 'text') return false;
     return m.content.entities.some((e) => e.type === 'mention_all' || (e.type === 'mention' && e.userId === this.me?.id));
@@ -255,7 +309,12 @@ export class ClientState {
   }
 }
 
-/** Adds or removes one user's reaction, keeping emoji in order of first use. */
+/**
+ * Adds or removes one user's reaction, keeping emoji in order of first use. Returns new groups (the input is not
+ * changed); adding twice or removing what is not there changes nothing, and emptied groups are dropped.
+ * Never throws.
+ * @example message.reactions = toggleReaction(message.reactions, '👍', me.id, true);
+ */
 export function toggleReaction(groups: Message['reactions'], emoji: string, userId: string, add: boolean): Message['reactions'] {
   const out = groups.map((g) => ({ emoji: g.emoji, userIds: [...g.userIds] }));
   const group = out.find((g) => g.emoji === emoji);

@@ -26,12 +26,17 @@ import {
   UserSearchQuery,
 } from './users.js';
 
+/**
+ * The HTTP methods the REST API uses.
+ * @example const method: HttpMethod = api.editMessage.method; // 'PATCH'
+ */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * One REST endpoint: its method, path (with `:name` parameters), whether it needs `Authorization: Bearer`,
  * and the schemas of its path parameters, query string, body and successful response.
  * The server registers its routes from this table and the SDK calls through it, so the two cannot drift.
+ * @example const needsToken = (e: Endpoint) => e.auth; // needsToken(api.serverInfo) === false
  */
 export interface Endpoint<
   P extends z.ZodType = z.ZodType,
@@ -49,11 +54,16 @@ export interface Endpoint<
   response: R;
   /**
    * The per-user budget the call counts against: `send` for message writes (sends, edits, deletes, reactions),
-   * `expensive` for reads that scan (history, sync, directories). Over budget, the answer is RATE_LIMITED.
+   * `expensive` for reads that scan (history, sync, directories) and for creating conversations. Over budget, the
+   * answer is RATE_LIMITED with `retryAfterMs` (and a `Retry-After` header). Invalid requests are not charged.
    */
   rateLimit?: RateLimitClass;
 }
 
+/**
+ * A per-user rate budget of the REST API; see {@link Endpoint.rateLimit}.
+ * @example const budget: RateLimitClass | undefined = api.sendMessage.rateLimit; // 'send'
+ */
 export type RateLimitClass = 'send' | 'expensive';
 
 const none = z.object({}).strip();
@@ -81,10 +91,16 @@ function endpoint<
 }
 
 /**
- * The REST API. Every path is under `/api`; bodies are JSON; errors are `ErrorBody` with an HTTP status.
+ * The REST API. Every path is under `/api`; bodies are JSON (sent as `application/json`); errors are `ErrorBody`
+ * with an HTTP status. Endpoints with `auth` answer UNAUTHENTICATED (401) without a valid bearer token, those with
+ * a `rateLimit` RATE_LIMITED (429) over budget, and any may answer VALIDATION_FAILED (400) or INTERNAL_ERROR (500).
  *
  * @example
- * const res = await fetch(base + api.signIn.path, { method: api.signIn.method, body: JSON.stringify({ username, password }) });
+ * const res = await fetch(base + api.signIn.path, {
+ *   method: api.signIn.method,
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ username, password }),
+ * });
  */
 export const api = {
   serverInfo: endpoint({ method: 'GET', path: '/api/server', auth: false, response: ServerInfo }),
@@ -222,17 +238,42 @@ export const api = {
   sync: endpoint({ method: 'POST', path: '/api/sync', body: SyncRequest, response: SyncResponse, rateLimit: 'expensive' }),
 } as const;
 
+/**
+ * The type of the {@link api} table, endpoint by endpoint with their exact schemas.
+ * @example type Send = Api['sendMessage'];
+ */
 export type Api = typeof api;
+/**
+ * The name of an endpoint of {@link api}.
+ * @example const name: EndpointName = 'history';
+ */
 export type EndpointName = keyof Api;
-/** Path parameters of an endpoint, as the caller gives them. */
+/**
+ * Path parameters of an endpoint, as the caller gives them.
+ * @example const params: ParamsOf<'getMessage'> = { conversationId, messageId };
+ */
 export type ParamsOf<N extends EndpointName> = z.input<Api[N]['params']>;
+/**
+ * Query-string fields of an endpoint, as the caller gives them (defaults may be left out).
+ * @example const query: QueryOf<'history'> = { before: 120, limit: 50 };
+ */
 export type QueryOf<N extends EndpointName> = z.input<Api[N]['query']>;
+/**
+ * The JSON body of an endpoint, as the caller gives it (defaults may be left out).
+ * @example const body: BodyOf<'createConversation'> = { kind: 'channel', title: 'General' };
+ */
 export type BodyOf<N extends EndpointName> = z.input<Api[N]['body']>;
+/**
+ * The parsed successful response of an endpoint.
+ * @example const page: ResponseOf<'history'> = { messages: [], hasMore: false };
+ */
 export type ResponseOf<N extends EndpointName> = z.infer<Api[N]['response']>;
 
 /**
- * Fills `:name` segments of a path, percent-encoding each value.
+ * Fills `:name` segments of a path, percent-encoding each value (an emoji in a reaction path, for example).
+ * Extra entries of `params` are ignored.
  * @example buildPath('/api/users/:userId', { userId }) // '/api/users/0193…'
+ * @throws TypeError when `params` lacks a value for one of the path's parameters.
  */
 export function buildPath(path: string, params: Record<string, string>): string {
   return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Messages are for people and may change; codes never do.
  *
  * @example
- * if (err.code === 'RATE_LIMITED') await sleep(err.details.retryAfterMs);
+ * if (err.code === 'RATE_LIMITED') await sleep(Number(err.details.retryAfterMs));
  */
 export const ERROR_CODES = [
   // Input
@@ -36,27 +36,46 @@ export const ERROR_CODES = [
   'INTERNAL_ERROR',
 ] as const;
 
+/**
+ * One of {@link ERROR_CODES}. A code this version does not know fails to parse, so an outdated client
+ * reports a protocol error instead of misreading it.
+ * @example ErrorCode.parse('CONVERSATION_NOT_FOUND')
+ */
 export const ErrorCode = z.enum(ERROR_CODES);
+/**
+ * A server error code; switch on it, never on the message.
+ * @example const code: ErrorCode = 'MESSAGE_DELETED';
+ */
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /**
  * The body of every error: an HTTP error response body, and the fields of a WebSocket `error` frame.
  * `details` depends on the code: `retryAfterMs` for `RATE_LIMITED`, `issues` for `VALIDATION_FAILED`,
  * `maxBytes` for the size errors.
+ * @example
+ * ErrorBody.parse({ code: 'RATE_LIMITED', message: 'Too many requests.', details: { retryAfterMs: 1200 } })
  */
 export const ErrorBody = z.object({
   code: ErrorCode,
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
+/**
+ * A parsed {@link ErrorBody}.
+ * @example const body: ErrorBody = { code: 'USERNAME_TAKEN', message: 'That username is taken.' };
+ */
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /**
  * WebSocket close codes the server uses. A client reconnects and resumes after every code except
  * `UNAUTHENTICATED` and `SESSION_REVOKED`, which mean the token is no longer valid.
+ * @example ws.onclose = (ev) => { if (ev.code === CloseCode.SESSION_REVOKED) showSignIn(); };
  */
 export const CloseCode = {
-  /** The server is shutting down or restarting; reconnect, possibly to another node. */
+  /**
+   * The server is shutting down or restarting (or failed to set up the socket after `auth`); reconnect, possibly
+   * to another node.
+   */
   GOING_AWAY: 1001,
   /** A frame above the hard size cap; the connection cannot continue. */
   MESSAGE_TOO_BIG: 1009,
@@ -73,4 +92,8 @@ export const CloseCode = {
   /** The client stopped answering heartbeats. */
   HEARTBEAT_TIMEOUT: 4009,
 } as const;
+/**
+ * Any of the numeric {@link CloseCode} values.
+ * @example const code: CloseCode = CloseCode.SLOW_CONSUMER; // 4008
+ */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

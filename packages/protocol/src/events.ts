@@ -9,8 +9,17 @@ const convEvent = { conversationId: Id, pts: Seq };
 /**
  * Events stored in a conversation's event stream. Each carries the conversation's `pts` (position); a client
  * applies them in `pts` order and, if it sees `pts` jump by more than one, fetches the gap with `POST /api/sync`.
+ *
+ * `message.created`: a new message; its `pts` equals `message.seq`. The sender's own devices get it too.
+ * @example MessageCreatedEvent.parse({ type: 'message.created', conversationId, pts: message.seq, message })
  */
 export const MessageCreatedEvent = z.object({ type: z.literal('message.created'), ...convEvent, message: Message });
+/**
+ * `message.edited`: a message's content was replaced, by its author or a moderator (`editedBy`).
+ * @example
+ * MessageEditedEvent.parse({ type: 'message.edited', conversationId, pts: 43, messageId, seq: 42,
+ *   content: { type: 'text', text: 'lunch at one?' }, editedAt: 1718000000000, editedBy: userId })
+ */
 export const MessageEditedEvent = z.object({
   type: z.literal('message.edited'),
   ...convEvent,
@@ -20,6 +29,12 @@ export const MessageEditedEvent = z.object({
   editedAt: Timestamp,
   editedBy: Id,
 });
+/**
+ * `message.deleted`: a message became a tombstone (content and reactions gone), by its author or a moderator.
+ * @example
+ * MessageDeletedEvent.parse({ type: 'message.deleted', conversationId, pts: 44, messageId, seq: 42, senderId: userId,
+ *   deletedAt: 1718000000000, deletedBy: userId })
+ */
 export const MessageDeletedEvent = z.object({
   type: z.literal('message.deleted'),
   ...convEvent,
@@ -31,8 +46,26 @@ export const MessageDeletedEvent = z.object({
   deletedBy: Id,
 });
 const reactionFields = { ...convEvent, messageId: Id, seq: Seq, emoji: z.string(), userId: Id };
+/**
+ * `reaction.added`: `userId` reacted to the message with `emoji`. Only real changes are sent (adding twice is not).
+ * @example
+ * ReactionAddedEvent.parse({ type: 'reaction.added', conversationId, pts: 45, messageId, seq: 42, emoji: '👍',
+ *   userId })
+ */
 export const ReactionAddedEvent = z.object({ type: z.literal('reaction.added'), ...reactionFields });
+/**
+ * `reaction.removed`: `userId` took back their `emoji` reaction. Deleting a message sends none of these.
+ * @example
+ * ReactionRemovedEvent.parse({ type: 'reaction.removed', conversationId, pts: 46, messageId, seq: 42, emoji: '👍',
+ *   userId })
+ */
 export const ReactionRemovedEvent = z.object({ type: z.literal('reaction.removed'), ...reactionFields });
+/**
+ * `conversation.updated`: the title or topic changed; both carry their new full values.
+ * @example
+ * ConversationUpdatedEvent.parse({ type: 'conversation.updated', conversationId, pts: 47, title: 'Release 2.0',
+ *   topic: '', updatedBy: userId })
+ */
 export const ConversationUpdatedEvent = z.object({
   type: z.literal('conversation.updated'),
   ...convEvent,
@@ -40,6 +73,12 @@ export const ConversationUpdatedEvent = z.object({
   topic: z.string(),
   updatedBy: Id,
 });
+/**
+ * `member.joined`: someone joined or was added; the newcomer is told with `conversation.joined`.
+ * @example
+ * MemberJoinedEvent.parse({ type: 'member.joined', conversationId, pts: 48, addedBy: null,
+ *   member: { userId, role: 'member', joinedAt: 1718000000000, deliveredSeq: 42, readSeq: null } })
+ */
 export const MemberJoinedEvent = z.object({
   type: z.literal('member.joined'),
   ...convEvent,
@@ -47,6 +86,10 @@ export const MemberJoinedEvent = z.object({
   /** Who added the member; null when they joined a channel themselves. */
   addedBy: Id.nullable(),
 });
+/**
+ * `member.left`: someone left or was removed; the person who left is told with `conversation.left`.
+ * @example MemberLeftEvent.parse({ type: 'member.left', conversationId, pts: 49, userId, removedBy: null })
+ */
 export const MemberLeftEvent = z.object({
   type: z.literal('member.left'),
   ...convEvent,
@@ -54,6 +97,12 @@ export const MemberLeftEvent = z.object({
   /** Who removed the member; null when they left. */
   removedBy: Id.nullable(),
 });
+/**
+ * `member.updated`: a member's role changed. `updatedBy` is null when ownership passed on because the owner left.
+ * @example
+ * MemberUpdatedEvent.parse({ type: 'member.updated', conversationId, pts: 50, userId, role: 'owner',
+ *   updatedBy: null })
+ */
 export const MemberUpdatedEvent = z.object({
   type: z.literal('member.updated'),
   ...convEvent,
@@ -62,6 +111,10 @@ export const MemberUpdatedEvent = z.object({
   updatedBy: Id.nullable(),
 });
 
+/**
+ * Every event that takes a position (`pts`) in a conversation's stream; sync replays exactly these.
+ * @example const event = ConversationEvent.parse(frame); if (event.pts !== held.pts + 1) await client.sync();
+ */
 export const ConversationEvent = z.discriminatedUnion('type', [
   MessageCreatedEvent,
   MessageEditedEvent,
@@ -73,26 +126,48 @@ export const ConversationEvent = z.discriminatedUnion('type', [
   MemberLeftEvent,
   MemberUpdatedEvent,
 ]);
+/**
+ * A parsed {@link ConversationEvent}; narrow it by `type`.
+ * @example if (event.type === 'message.created') render(event.message);
+ */
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
+/**
+ * The `type` of a {@link ConversationEvent}.
+ * @example const t: ConversationEventType = 'reaction.added';
+ */
 export type ConversationEventType = ConversationEvent['type'];
 
-/** Conversations up to this size carry their member list in `conversation.joined`; larger ones are fetched. */
+/**
+ * Conversations up to this size carry their member list in `conversation.joined`; larger ones are fetched.
+ * @example const members = event.members ?? (await client.conversations.members(event.conversation.id));
+ */
 export const INLINE_MEMBERS_MAX = 200;
 
-/** The viewer was added to a conversation, or created it (sent to all their devices). */
+/**
+ * The viewer was added to a conversation, joined it, or created it (sent to all their devices).
+ * @example ConversationJoinedEvent.parse({ type: 'conversation.joined', conversation, members: [] })
+ */
 export const ConversationJoinedEvent = z.object({
   type: z.literal('conversation.joined'),
   conversation: Conversation,
   /** Every member, when the conversation has at most INLINE_MEMBERS_MAX; otherwise absent (use listMembers). */
   members: z.array(Member).optional(),
 });
-/** The viewer left or was removed; the client drops the conversation. */
+/**
+ * The viewer left or was removed (`removedBy` null when they left); the client drops the conversation.
+ * @example ConversationLeftEvent.parse({ type: 'conversation.left', conversationId, removedBy: userId })
+ */
 export const ConversationLeftEvent = z.object({
   type: z.literal('conversation.left'),
   conversationId: Id,
   removedBy: Id.nullable(),
 });
-/** The viewer's own read pointer moved (on any of their devices), with the unread counts that follow from it. */
+/**
+ * The viewer's own read pointer moved (on any of their devices), with the unread counts that follow from it.
+ * @example
+ * UnreadUpdatedEvent.parse({ type: 'unread.updated', conversationId, readSeq: 42, unreadCount: 0,
+ *   unreadMentionCount: 0 })
+ */
 export const UnreadUpdatedEvent = z.object({
   type: z.literal('unread.updated'),
   conversationId: Id,
@@ -100,15 +175,27 @@ export const UnreadUpdatedEvent = z.object({
   unreadCount: z.int().nonnegative(),
   unreadMentionCount: z.int().nonnegative(),
 });
-/** The viewer's own per-conversation settings changed. */
+/**
+ * The viewer's own per-conversation settings changed (on any of their devices).
+ * @example MySettingsUpdatedEvent.parse({ type: 'conversation.settings', conversationId, muted: true })
+ */
 export const MySettingsUpdatedEvent = z.object({
   type: z.literal('conversation.settings'),
   conversationId: Id,
   muted: z.boolean(),
 });
-/** A member's receipt pointers moved. `readSeq` is null when either side does not share read receipts. */
+/**
+ * A member's receipt pointers moved. `readSeq` is null when either side does not share read receipts.
+ * Not part of the event stream: sync returns the pointers that moved instead.
+ * @example
+ * ReceiptUpdatedEvent.parse({ type: 'receipt.updated', conversationId, userId, deliveredSeq: 42, readSeq: 42 })
+ */
 export const ReceiptUpdatedEvent = z.object({ type: z.literal('receipt.updated'), ...Receipt.shape });
-/** Someone started or stopped typing. A client forgets a `true` after `expiresInMs` unless renewed. */
+/**
+ * Someone started or stopped typing. A client forgets a `true` after `expiresInMs` unless renewed.
+ * Never stored or replayed, and not sent back to the typist's own devices.
+ * @example TypingEvent.parse({ type: 'typing', conversationId, userId, active: true, expiresInMs: 6000 })
+ */
 export const TypingEvent = z.object({
   type: z.literal('typing'),
   conversationId: Id,
@@ -116,15 +203,34 @@ export const TypingEvent = z.object({
   active: z.boolean(),
   expiresInMs: z.int().nonnegative(),
 });
+/**
+ * A contact's presence changed (sent only to people who share a conversation with them); `lastSeenAt` is the time
+ * of the change.
+ * @example PresenceEvent.parse({ type: 'presence', userId, state: 'away', lastSeenAt: 1718000000000 })
+ */
 export const PresenceEvent = z.object({ type: z.literal('presence'), ...Presence.shape });
-/** A user who shares a conversation with the viewer changed their profile. */
+/**
+ * A user who shares a conversation with the viewer changed their profile.
+ * @example UserUpdatedEvent.parse({ type: 'user.updated', user })
+ */
 export const UserUpdatedEvent = z.object({ type: z.literal('user.updated'), user: User });
-/** The viewer changed their own profile or settings on one of their devices. */
+/**
+ * The viewer changed their own profile or settings on one of their devices.
+ * @example MeUpdatedEvent.parse({ type: 'me.updated', me })
+ */
 export const MeUpdatedEvent = z.object({ type: z.literal('me.updated'), me: Me });
-/** This connection's session was revoked; the server closes the socket with `SESSION_REVOKED` next. */
+/**
+ * One of the viewer's sessions was revoked or signed out; every connected device of the user is told (only that
+ * session's sockets when another process ended it). The sockets of that session are closed with `SESSION_REVOKED`
+ * right after.
+ * @example SessionRevokedEvent.parse({ type: 'session.revoked', sessionId })
+ */
 export const SessionRevokedEvent = z.object({ type: z.literal('session.revoked'), sessionId: Id });
 
-/** Every event the server pushes. Only the `ConversationEvent`s carry `pts` and are replayed by sync. */
+/**
+ * Every event the server pushes. Only the `ConversationEvent`s carry `pts` and are replayed by sync.
+ * @example const event = ServerEvent.parse(JSON.parse(data));
+ */
 export const ServerEvent = z.discriminatedUnion('type', [
   ...ConversationEvent.options,
   ConversationJoinedEvent,
@@ -138,7 +244,18 @@ export const ServerEvent = z.discriminatedUnion('type', [
   MeUpdatedEvent,
   SessionRevokedEvent,
 ]);
+/**
+ * A parsed {@link ServerEvent}; narrow it by `type`.
+ * @example if (event.type === 'typing' && event.active) showTyping(event.userId);
+ */
 export type ServerEvent = z.infer<typeof ServerEvent>;
+/**
+ * The `type` of a {@link ServerEvent}: the event names a `HearthClient` emits.
+ * @example const t: ServerEventType = 'presence';
+ */
 export type ServerEventType = ServerEvent['type'];
-/** The event of the given type. */
+/**
+ * The event of the given type.
+ * @example const onCreated = (e: EventOf<'message.created'>) => render(e.message);
+ */
 export type EventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;

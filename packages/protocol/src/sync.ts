@@ -9,13 +9,24 @@ import { Presence, User } from './users.js';
  * It lists every conversation it holds with the `pts` it has applied, and the `serverTime` of its previous
  * sync (omit on the first). The socket should already be open and authenticated, so that no event falls
  * between the sync and the live stream; events that arrive twice are recognised by their `pts`.
+ * At most 10 000 conversations.
+ * @example SyncRequest.parse({ conversations: [{ id: conversationId, pts: 42 }], since: 1718000000000 })
  */
 export const SyncRequest = z.object({
   conversations: z.array(z.object({ id: Id, pts: Seq })).max(10_000),
   since: Timestamp.optional(),
 });
+/**
+ * A parsed {@link SyncRequest}.
+ * @example const first: SyncRequest = { conversations: [] };
+ */
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
+/**
+ * One conversation of a sync answer: either `events` to replay after the client's `pts`, or `refetch` with the
+ * full member list. The `conversation` snapshot is current: apply it after the events.
+ * @example SyncConversation.parse({ conversation, events: [], refetch: false })
+ */
 export const SyncConversation = z.object({
   /** The current state of the conversation for the caller (title, pts, unread counts, last message). */
   conversation: Conversation,
@@ -32,12 +43,26 @@ export const SyncConversation = z.object({
    */
   refetch: z.boolean(),
 });
+/**
+ * A parsed {@link SyncConversation}.
+ * @example if (entry.refetch) await client.messages.loadLatest(entry.conversation.id);
+ */
 export type SyncConversation = z.infer<typeof SyncConversation>;
 
+/**
+ * The answer to `POST /api/sync`: everything that changed for the caller since the request's positions and
+ * `since`.
+ * @example
+ * SyncResponse.parse({ serverTime: 1718000000000, conversations: [], removed: [], receipts: [], presence: [],
+ *   users: [] })
+ */
 export const SyncResponse = z.object({
   /** Pass as `since` in the next sync. */
   serverTime: Timestamp,
-  /** Conversations that changed since the client's `pts`, or that it did not hold. Unchanged ones are left out. */
+  /**
+   * Conversations that changed since the client's `pts` (or whose receipt pointers of the caller moved), or that
+   * it did not hold. Unchanged ones are left out.
+   */
   conversations: z.array(SyncConversation),
   /** Conversations the client holds but is no longer a member of. */
   removed: z.array(Id),
@@ -48,4 +73,8 @@ export const SyncResponse = z.object({
   /** Profiles of people who share a conversation with the caller, changed since `since` (all on a first sync). */
   users: z.array(User),
 });
+/**
+ * A parsed {@link SyncResponse}.
+ * @example let since = response.serverTime; // pass as `since` next time
+ */
 export type SyncResponse = z.infer<typeof SyncResponse>;

@@ -1,28 +1,48 @@
 import type { AuthResult, Me, Session, SignUpBody } from '@hearth/protocol';
 import type { ClientContext } from './context.js';
 
-/** Accounts and sessions. */
+/**
+ * Accounts and sessions, as `client.auth`. Besides the codes listed on each method, calls reject with the
+ * transport's HearthErrors (NETWORK_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR; see `HttpTransport.call`), and those
+ * that need a session with UNAUTHENTICATED when the token is missing or no longer valid.
+ * @example await client.auth.signIn('ana', 'correct horse battery');
+ */
 export class AuthApi {
+  /**
+   * Made by `HearthClient`; use `client.auth`. Never throws.
+   * @example const auth = new AuthApi(client);
+   */
   constructor(private readonly client: ClientContext) {}
 
   /**
-   * Creates an account and signs in with it (the first account of a server becomes its administrator).
+   * Creates an account and signs in with it (the first account of a server becomes its administrator). The token
+   * is kept in `client.token`; call `connect()` next.
    * @example const me = await client.auth.signUp({ username: 'ana', displayName: 'Ana', password: '…' });
-   * @throws HearthError USERNAME_TAKEN, VALIDATION_FAILED, RATE_LIMITED
+   * @throws HearthError USERNAME_TAKEN, VALIDATION_FAILED (a bad username, display name or password), RATE_LIMITED
+   * (too many sign-ups from one address)
    */
   async signUp(body: SignUpBody): Promise<Me> {
     return this.adopt(await this.client.http.call('signUp', { body }));
   }
 
   /**
-   * Signs in; the token is kept in `client.token`.
-   * @throws HearthError INVALID_CREDENTIALS (for a wrong password and an unknown user alike), RATE_LIMITED
+   * Signs in; the token is kept in `client.token`. Call `connect()` next. `deviceName` labels the session in
+   * `sessions()` (by default the server derives one from the User-Agent).
+   * @example const me = await client.auth.signIn('ana', 'correct horse battery', 'Work laptop');
+   * @throws HearthError INVALID_CREDENTIALS (for a wrong password and an unknown user alike), RATE_LIMITED (after
+   * repeated failures for the username or the address; `details.retryAfterMs` says how long)
    */
   async signIn(username: string, password: string, deviceName?: string): Promise<Me> {
     return this.adopt(await this.client.http.call('signIn', { body: { username, password, ...(deviceName ? { deviceName } : {}) } }));
   }
 
-  /** Ends this session on the server and locally. */
+  /**
+   * Ends this session on the server and locally. The local end always happens, even when the call fails: the
+   * socket stops, the token is forgotten and `signedOut` is emitted with reason `signed-out`.
+   * @example await client.auth.signOut();
+   * @throws HearthError from the server call, after the local sign-out (UNAUTHENTICATED when the session had
+   * already ended, NETWORK_ERROR when offline)
+   */
   async signOut(): Promise<void> {
     try {
       await this.client.http.call('signOut', {});
@@ -31,17 +51,31 @@ export class AuthApi {
     }
   }
 
-  /** The user's signed-in devices; `current` marks this one. */
+  /**
+   * The user's signed-in devices; `current` marks this one.
+   * @example const others = (await client.auth.sessions()).filter((s) => !s.current);
+   * @throws HearthError only the common ones (see the class)
+   */
   async sessions(): Promise<Session[]> {
     return (await this.client.http.call('listSessions', {})).sessions;
   }
 
-  /** Signs another device out; its socket closes at once. */
+  /**
+   * Signs another device out; its socket closes at once. Given this device's own session, it signs this device
+   * out too (the socket closes as revoked and `signedOut` follows with reason `revoked`).
+   * @example await client.auth.revokeSession(session.id);
+   * @throws HearthError SESSION_NOT_FOUND (also for a session of someone else), VALIDATION_FAILED (not a UUID)
+   */
   async revokeSession(sessionId: string): Promise<void> {
     await this.client.http.call('revokeSession', { params: { sessionId } });
   }
 
-  /** Changes the password; every other device is signed out. @throws HearthError INVALID_CREDENTIALS */
+  /**
+   * Changes the password; every other device is signed out, this one stays signed in.
+   * @example await client.auth.changePassword('correct horse battery', 'battery staple horse');
+   * @throws HearthError INVALID_CREDENTIALS (the current password is wrong), RATE_LIMITED (after repeated wrong
+   * passwords), VALIDATION_FAILED (a new password shorter than 8 characters)
+   */
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     await this.client.http.call('changePassword', { body: { currentPassword, newPassword } });
   }

@@ -4,7 +4,10 @@ import type { OutgoingMessage } from '../outbox.js';
 import type { MessageWindow } from '../state.js';
 import type { ClientContext } from './context.js';
 
-/** What the sender sees of their own message. */
+/**
+ * What the sender sees of their own message; see `MessagesApi.status`.
+ * @example const ticks = client.messages.status(message) === 'read' ? '✓✓' : '✓';
+ */
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 function newClientId(): string {
@@ -17,42 +20,84 @@ function toContent(input: string | Content, entities: Entity[] = []): Content {
   return typeof input === 'string' ? { type: 'text', text: input, entities } : input;
 }
 
-/** Messages: sending through the outbox, history, edits, deletes, reactions and read state. */
+/**
+ * Messages: sending through the outbox, history, edits, deletes, reactions and read state, as `client.messages`.
+ * Besides the codes listed on each method, calls that reach the server reject with UNAUTHENTICATED,
+ * VALIDATION_FAILED for an id that is not a UUID, and the transport's HearthErrors (see `HttpTransport.call`).
+ * Edits, deletes and reactions go over the socket when it is online (TIMEOUT after 15 s without an answer) and
+ * over REST otherwise, also when the socket drops mid-request.
+ * @example await client.messages.send(conversationId, 'hello');
+ */
 export class MessagesApi {
+  /**
+   * Made by `HearthClient`; use `client.messages`. Never throws.
+   * @example const messages = new MessagesApi(client);
+   */
   constructor(private readonly client: ClientContext) {}
 
   /**
    * Sends a message. It is queued at once (see `pending()`), sent when connected, re-sent after reconnects with
    * the same clientId (never duplicated), and the promise resolves with the stored message on acknowledgement.
-   * @example const m = await client.messages.send(id, 'hello @ana', { entities: [{ type: 'mention', offset: 6, length: 4, userId }] });
-   * @throws HearthError for a permanent refusal (CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE, VALIDATION_FAILED …)
+   * Transient failures (DISCONNECTED, TIMEOUT, RATE_LIMITED, SERVER_SHUTTING_DOWN, INTERNAL_ERROR) are retried, not
+   * reported: offline, the promise simply waits. If the message is discarded, it never settles.
+   * @example
+   * const m = await client.messages.send(id, 'hello @ana', {
+   *   entities: [{ type: 'mention', offset: 6, length: 4, userId }],
+   * });
+   * @throws HearthError for a permanent refusal (CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE, VALIDATION_FAILED …):
+   * also MESSAGE_NOT_FOUND (`replyToId` not in this conversation), FRAME_TOO_LARGE, and PROTOCOL_ERROR for an
+   * answer that is not a message. Never throws synchronously.
    */
   send(conversationId: string, text: string | Content, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
     return this.client.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
   }
 
-  /** Forwards a copy of a message into another conversation, through the outbox like `send`. */
+  /**
+   * Forwards a copy of a message into another conversation, through the outbox like `send`. The copy keeps the
+   * text without its mentions, and credits the original author.
+   * @example await client.messages.forward(otherConversationId, { conversationId, messageId: message.id });
+   * @throws HearthError (as a rejection, once it fails for good) CONVERSATION_NOT_FOUND (either conversation),
+   * MESSAGE_NOT_FOUND, MESSAGE_DELETED; retries transient failures like `send`
+   */
   forward(toConversationId: string, from: { conversationId: string; messageId: string }, options: { clientId?: string } = {}): Promise<Message> {
     return this.client.enqueue(this.outgoing(toConversationId, options.clientId, null, from, null));
   }
 
-  /** Unacknowledged messages (pending, sending, failed), oldest first. */
+  /**
+   * Unacknowledged messages (pending, sending, failed), oldest first, of one conversation or all. Never throws.
+   * @example const failed = client.messages.pending(conversationId).filter((m) => m.state === 'failed');
+   */
   pending(conversationId?: string): OutgoingMessage[] {
     return this.client.outbox.list(conversationId);
   }
 
-  /** Sends a failed message again with its original clientId. */
+  /**
+   * Sends a failed message again with its original clientId; the new promise settles like `send`'s.
+   * @example await client.messages.retry(item.clientId);
+   * @throws HearthError MESSAGE_NOT_FOUND (made by the SDK) when no outgoing message has that clientId; then as
+   * `send`
+   */
   retry(clientId: string): Promise<Message> {
     return this.client.requeue(clientId);
   }
 
-  /** Gives up on an unacknowledged message (it may still arrive if it was already on the wire). */
+  /**
+   * Gives up on an unacknowledged message (it may still arrive if it was already on the wire). The promise `send`
+   * returned for it never settles. Never throws.
+   * @example client.messages.discard(item.clientId);
+   */
   discard(clientId: string): void {
     this.client.outbox.remove(clientId);
     this.client.changed();
   }
 
-  /** Replaces a message's text (author, or moderators in groups and channels). */
+  /**
+   * Replaces a message's text (author, or moderators in groups and channels). Resolves with the edited message; the
+   * local copy changes when the `message.edited` event arrives.
+   * @example await client.messages.edit(conversationId, message.id, 'lunch at one?');
+   * @throws HearthError PERMISSION_DENIED, MESSAGE_NOT_FOUND, MESSAGE_DELETED, OPERATION_NOT_ALLOWED (a forwarded
+   * copy), MESSAGE_TOO_LARGE, VALIDATION_FAILED (blank text), RATE_LIMITED, CONVERSATION_NOT_FOUND, TIMEOUT
+   */
   edit(conversationId: string, messageId: string, text: string | Content, entities?: Entity[]): Promise<Message> {
     const content = toContent(text, entities);
     return this.client.viaSocketOr({ type: 'message.edit', conversationId, messageId, content }, () =>
@@ -60,39 +105,67 @@ export class MessagesApi {
     );
   }
 
-  /** Deletes a message for everyone, leaving a tombstone. */
+  /**
+   * Deletes a message for everyone (author, or moderators in groups and channels), leaving a tombstone; resolves
+   * with it, also when the message was already deleted.
+   * @example await client.messages.delete(conversationId, message.id);
+   * @throws HearthError PERMISSION_DENIED, MESSAGE_NOT_FOUND, CONVERSATION_NOT_FOUND, RATE_LIMITED, TIMEOUT
+   */
   delete(conversationId: string, messageId: string): Promise<Message> {
     return this.client.viaSocketOr({ type: 'message.delete', conversationId, messageId }, () =>
       this.client.http.call('deleteMessage', { params: { conversationId, messageId } }),
     );
   }
 
-  /** Adds the caller's reaction (idempotent). */
+  /**
+   * Adds the caller's reaction (idempotent). A message takes at most 50 distinct emoji and 20 per person.
+   * @example await client.messages.react(conversationId, message.id, '🎉');
+   * @throws HearthError MESSAGE_DELETED, MESSAGE_NOT_FOUND, OPERATION_NOT_ALLOWED (too many reactions),
+   * VALIDATION_FAILED (not a single emoji), CONVERSATION_NOT_FOUND, RATE_LIMITED, TIMEOUT
+   */
   async react(conversationId: string, messageId: string, emoji: string): Promise<void> {
     await this.client.viaSocketOr({ type: 'reaction.add', conversationId, messageId, emoji }, () =>
       this.client.http.call('addReaction', { params: { conversationId, messageId, emoji } }),
     );
   }
 
-  /** Removes the caller's reaction (idempotent). */
+  /**
+   * Removes the caller's reaction (idempotent).
+   * @example await client.messages.unreact(conversationId, message.id, '🎉');
+   * @throws HearthError MESSAGE_NOT_FOUND, VALIDATION_FAILED (not a single emoji), CONVERSATION_NOT_FOUND,
+   * RATE_LIMITED, TIMEOUT
+   */
   async unreact(conversationId: string, messageId: string, emoji: string): Promise<void> {
     await this.client.viaSocketOr({ type: 'reaction.remove', conversationId, messageId, emoji }, () =>
       this.client.http.call('removeReaction', { params: { conversationId, messageId, emoji } }),
     );
   }
 
-  /** Adds the reaction if the caller has not reacted with it (in the local copy), else removes it. */
+  /**
+   * Adds the reaction if the caller has not reacted with it (in the local copy), else removes it.
+   * @example await client.messages.toggleReaction(message, '👍');
+   * @throws HearthError as `react` or `unreact`
+   */
   toggleReaction(message: Message, emoji: string): Promise<void> {
     const mine = message.reactions.some((g) => g.emoji === emoji && g.userIds.includes(this.client.state.me?.id ?? ''));
     return mine ? this.unreact(message.conversationId, message.id, emoji) : this.react(message.conversationId, message.id, emoji);
   }
 
-  /** The loaded messages of a conversation (ascending), if any were loaded. */
+  /**
+   * The loaded messages of a conversation (ascending), if any were loaded; the live object, patched by events.
+   * Never throws.
+   * @example const shown = client.messages.window(conversationId)?.messages ?? [];
+   */
   window(conversationId: string): MessageWindow | undefined {
     return this.client.state.windows.get(conversationId);
   }
 
-  /** Loads the newest page, replacing what was held; live messages are appended to it from then on. */
+  /**
+   * Loads the newest page, replacing what was held; live messages are appended to it from then on. `limit` is 1 to
+   * 100, capped by the server's `maxPageSize`.
+   * @example const { messages, hasOlder } = await client.messages.loadLatest(conversationId);
+   * @throws HearthError CONVERSATION_NOT_FOUND, RATE_LIMITED, VALIDATION_FAILED (`limit` out of range)
+   */
   async loadLatest(conversationId: string, limit = 50): Promise<MessageWindow> {
     const page = await this.page(conversationId, { limit });
     const window = this.client.state.mergeHistory(conversationId, page.messages, page.hasMore, true);
@@ -100,7 +173,12 @@ export class MessagesApi {
     return window;
   }
 
-  /** Loads the page before the oldest message held. Returns the window (unchanged when there is nothing older). */
+  /**
+   * Loads the page before the oldest message held (the newest page when nothing is held). Returns the window
+   * (unchanged, without a request, when there is nothing older).
+   * @example if (atTop) await client.messages.loadOlder(conversationId);
+   * @throws HearthError CONVERSATION_NOT_FOUND, RATE_LIMITED, VALIDATION_FAILED (`limit` out of range)
+   */
   async loadOlder(conversationId: string, limit = 50): Promise<MessageWindow> {
     const held = this.window(conversationId);
     if (!held) return this.loadLatest(conversationId, limit);
@@ -116,6 +194,8 @@ export class MessagesApi {
    * Adds history fetched with `page()` to the start of the window when it reaches the window (see
    * `ClientState.joinHistory`): a UI that jumped far back with `page()` calls this once its pages meet the
    * window, then follows the window again. Returns the window, or undefined when the pages do not reach it.
+   * Never throws.
+   * @example const window = client.messages.joinHistory(conversationId, pages.flatMap((p) => p.messages), hasOlder);
    */
   joinHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean): MessageWindow | undefined {
     const window = this.client.state.joinHistory(conversationId, messages, hasOlder);
@@ -123,17 +203,32 @@ export class MessagesApi {
     return window;
   }
 
-  /** One page of history straight from the server, without touching the local window. */
+  /**
+   * One page of history straight from the server, without touching the local window (see `HistoryQuery` for
+   * `before` and `after`).
+   * @example const around = await client.messages.page(conversationId, { after: quotedSeq - 1, limit: 20 });
+   * @throws HearthError CONVERSATION_NOT_FOUND, RATE_LIMITED, VALIDATION_FAILED (`limit` out of range)
+   */
   page(conversationId: string, query: { before?: number; after?: number; limit?: number }): Promise<HistoryPage> {
     return this.client.http.call('history', { params: { conversationId }, query });
   }
 
-  /** One message from the server. @throws HearthError MESSAGE_NOT_FOUND */
+  /**
+   * One message from the server, current (a tombstone if deleted).
+   * @example const original = await client.messages.get(conversationId, message.replyTo!.messageId);
+   * @throws HearthError MESSAGE_NOT_FOUND, CONVERSATION_NOT_FOUND
+   */
   get(conversationId: string, messageId: string): Promise<Message> {
     return this.client.http.call('getMessage', { params: { conversationId, messageId } });
   }
 
-  /** Marks the conversation read up to `seq` (default: its latest message) on every device of the user. */
+  /**
+   * Marks the conversation read up to `seq` (default: its latest message) on every device of the user. A `seq` at
+   * or below the current read pointer does nothing. The receipt is sent only while connected and is not queued:
+   * offline, only the local copy moves. A server refusal arrives as an `error` event, not as an exception.
+   * @example client.messages.markRead(conversationId);
+   * @throws HearthError CONVERSATION_NOT_FOUND (made by the SDK, synchronously) when the conversation is not held
+   */
   markRead(conversationId: string, seq?: number): void {
     const c = this.client.state.conversations.get(conversationId);
     if (!c) throw new HearthError('CONVERSATION_NOT_FOUND', 'No such conversation held locally.');
@@ -141,9 +236,11 @@ export class MessagesApi {
   }
 
   /**
-   * The sender's view of one of their messages: `read` once every other member who shares read receipts has
-   * read it, `delivered` once it reached a device of every other member, else `sent`. Pending and failed
-   * messages are in `pending()`.
+   * The sender's view of one of their messages: `read` once every other member has read it (so never while one of
+   * them does not share read receipts), `delivered` once it reached a device of every other member, else `sent`.
+   * It needs the member list (`members()`); without it the answer is `sent`. Unacknowledged messages are `pending`
+   * or `failed`. Never throws.
+   * @example const status = client.messages.status(message);
    */
   status(message: Message | OutgoingMessage): MessageStatus {
     if (!('seq' in message)) return message.state === 'failed' ? 'failed' : 'pending';
@@ -155,7 +252,11 @@ export class MessagesApi {
     return others.every((m) => m.deliveredSeq >= message.seq || (m.readSeq ?? 0) >= message.seq) ? 'delivered' : 'sent';
   }
 
-  /** The members (other than the author) known to have read the message: "Seen by" in groups. */
+  /**
+   * The members (other than the author) known to have read the message: "Seen by" in groups. Empty when the member
+   * list is not held. Never throws.
+   * @example const names = client.messages.seenBy(message).map((id) => client.users.cached(id)?.displayName);
+   */
   seenBy(message: Message): string[] {
     const members = this.client.state.members.get(message.conversationId);
     return [...(members?.values() ?? [])].filter((m) => m.userId !== message.senderId && (m.readSeq ?? 0) >= message.seq).map((m) => m.userId);
