@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   Message,
   type ClientFrame,
@@ -120,7 +121,8 @@ export class HearthClient extends Emitter<ClientEvents> {
   private syncAgain = false;
   private buffered: ServerEvent[] | undefined;
   private syncRetry: ReturnType<typeof setTimeout> | undefined;
-  private readonly deliveredDue = new Map<string, number>();
+  /** Receipt pointers waiting to be sent, by conversation: sent when connected, kept across disconnects. */
+  private readonly receiptsDue = new Map<string, { deliveredSeq: number; readSeq: number }>();
   private deliveredTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly typingSent = new Map<string, { at: number; stopTimer: ReturnType<typeof setTimeout> }>();
   private readonly typingExpiry = new Map<string, ReturnType<typeof setTimeout>>();
@@ -168,7 +170,7 @@ export class HearthClient extends Emitter<ClientEvents> {
       this.state.me = ready.me;
       void this.sync().then(() => {
         this.flushOutbox();
-        this.flushDelivered();
+        this.flushReceipts();
         if (this.idle) this.socket.send({ type: 'presence', state: 'idle' });
       });
     });
@@ -339,13 +341,18 @@ export class HearthClient extends Emitter<ClientEvents> {
 
   /**
    * @internal Sends a frame over the socket when connected, else calls `fallback` (usually the REST twin), also
-   * when the socket drops before answering. The socket's result is returned as sent, not parsed.
+   * when the socket drops before answering (the operations routed here are idempotent: repeating one is harmless).
+   * With `schema`, the socket's result is validated like REST responses are.
    * @throws HearthError from the socket (the server's code, TIMEOUT) or from `fallback`
    */
-  async viaSocketOr<T>(frame: ClientFrame, fallback: () => Promise<T>): Promise<T> {
+  async viaSocketOr<T>(frame: ClientFrame, fallback: () => Promise<T>, schema?: z.ZodType<T>): Promise<T> {
     if (this.socket.isReady) {
       try {
-        return await this.socket.request<T>(frame);
+        const data = await this.socket.request<T>(frame);
+        if (!schema) return data;
+        const parsed = schema.safeParse(data);
+        if (parsed.success) return parsed.data;
+        throw new HearthError('PROTOCOL_ERROR', `Unexpected result of ${frame.type}: ${parsed.error.issues[0]?.message}`);
       } catch (err) {
         if (!(err instanceof HearthError) || err.code !== 'DISCONNECTED') throw err;
       }
@@ -404,7 +411,8 @@ export class HearthClient extends Emitter<ClientEvents> {
       c.me.unreadMentionCount = 0;
     }
     this.changed();
-    this.socket.send({ type: 'receipt', conversationId, readSeq: seq });
+    this.queueReceipt(conversationId, { readSeq: seq });
+    this.flushReceipts();
   }
 
   /** @internal Emits `change`. Never throws. */
@@ -507,28 +515,46 @@ export class HearthClient extends Emitter<ClientEvents> {
     }
     this.onTyping(message.conversationId);
     if (this.options.autoDeliveredReceipts === false) return;
-    this.deliveredDue.set(message.conversationId, Math.max(this.deliveredDue.get(message.conversationId) ?? 0, message.seq));
-    this.deliveredTimer ??= setTimeout(() => this.flushDelivered(), DELIVERED_FLUSH_MS);
+    this.queueReceipt(message.conversationId, { deliveredSeq: message.seq });
+    this.deliveredTimer ??= setTimeout(() => this.flushReceipts(), DELIVERED_FLUSH_MS);
   }
 
   private noteDelivered(conversation: Conversation): void {
     const last = conversation.lastMessage;
     if (this.options.autoDeliveredReceipts === false || !last || last.senderId === this.state.me?.id) return;
-    if (last.seq > conversation.me.deliveredSeq) this.deliveredDue.set(conversation.id, last.seq);
+    if (last.seq > conversation.me.deliveredSeq) this.queueReceipt(conversation.id, { deliveredSeq: last.seq });
   }
 
-  private flushDelivered(): void {
+  private queueReceipt(conversationId: string, pointers: { deliveredSeq?: number; readSeq?: number }): void {
+    const due = this.receiptsDue.get(conversationId) ?? { deliveredSeq: 0, readSeq: 0 };
+    due.deliveredSeq = Math.max(due.deliveredSeq, pointers.deliveredSeq ?? 0);
+    due.readSeq = Math.max(due.readSeq, pointers.readSeq ?? 0);
+    this.receiptsDue.set(conversationId, due);
+  }
+
+  /**
+   * Sends the receipts due, one frame per conversation. Without a connection they wait (a read marked offline
+   * still reaches the server, and the user's other devices, once back).
+   */
+  private flushReceipts(): void {
     clearTimeout(this.deliveredTimer);
     this.deliveredTimer = undefined;
     if (!this.socket.isReady) return;
-    for (const [conversationId, seq] of this.deliveredDue) {
+    for (const [conversationId, due] of this.receiptsDue) {
       const c = this.state.conversations.get(conversationId);
-      if (c && seq > c.me.deliveredSeq) {
-        c.me.deliveredSeq = seq;
-        this.socket.send({ type: 'receipt', conversationId, deliveredSeq: seq });
-      }
+      // Delivery already known to the server (or implied by the read) needs no frame of its own.
+      const deliveredSeq = c && due.deliveredSeq > c.me.deliveredSeq ? due.deliveredSeq : 0;
+      if (c && deliveredSeq > 0) c.me.deliveredSeq = deliveredSeq;
+      if (deliveredSeq === 0 && due.readSeq === 0) continue;
+      const sent = this.socket.send({
+        type: 'receipt',
+        conversationId,
+        ...(deliveredSeq > 0 ? { deliveredSeq } : {}),
+        ...(due.readSeq > 0 ? { readSeq: due.readSeq } : {}),
+      });
+      if (!sent) return;
     }
-    this.deliveredDue.clear();
+    this.receiptsDue.clear();
   }
 
   private flushOutbox(): void {

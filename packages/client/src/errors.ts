@@ -18,7 +18,9 @@ export type ClientErrorCode =
   /** The server sent something that does not match the protocol's schemas. */
   | 'PROTOCOL_ERROR'
   /** The operation needs a signed-in client. */
-  | 'NOT_SIGNED_IN';
+  | 'NOT_SIGNED_IN'
+  /** The caller gave the operation up (a discarded outgoing message). */
+  | 'CANCELLED';
 
 /**
  * Every error the SDK throws or rejects with: a server error code from the protocol, or a client-side one.

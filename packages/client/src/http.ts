@@ -6,7 +6,10 @@ import { HearthError } from './errors.js';
  * reported as NETWORK_ERROR.
  * @example const fetchLike: FetchLike = (url, init) => fetch(url, { ...init, credentials: 'omit' });
  */
-export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
+export type FetchLike = (
+  input: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
+) => Promise<{
   status: number;
   text(): Promise<string>;
 }>;
@@ -41,6 +44,8 @@ export class HttpTransport {
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: FetchLike,
+    /** A call without an answer by then fails with TIMEOUT (a stalled network would otherwise hang it forever). */
+    private readonly timeoutMs = 30_000,
   ) {}
 
   /**
@@ -61,13 +66,24 @@ export class HttpTransport {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const hasBody = input.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     let res;
+    let text: string;
     try {
-      res = await this.fetchImpl(url, { method: endpoint.method, headers, ...(hasBody ? { body: JSON.stringify(input.body) } : {}) });
+      res = await this.fetchImpl(url, {
+        method: endpoint.method,
+        headers,
+        signal: abort.signal,
+        ...(hasBody ? { body: JSON.stringify(input.body) } : {}),
+      });
+      text = await res.text();
     } catch (err) {
+      if (abort.signal.aborted) throw new HearthError('TIMEOUT', `No answer from ${endpoint.method} ${endpoint.path} in time.`);
       throw new HearthError('NETWORK_ERROR', `Could not reach the server: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : {};

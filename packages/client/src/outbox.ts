@@ -1,5 +1,5 @@
 import type { Content, Message } from '@hearth/protocol';
-import type { HearthError } from './errors.js';
+import { HearthError } from './errors.js';
 
 /**
  * `pending`: waiting to be sent or re-sent (also while offline). `sending`: on the wire, no answer yet.
@@ -172,6 +172,8 @@ export class Outbox {
    */
   remove(clientId: string): boolean {
     const had = this.items.delete(clientId);
+    // Whoever waits for the acknowledgement learns it will not come from here.
+    for (const w of this.waiters.get(clientId) ?? []) w.reject(new HearthError('CANCELLED', 'The message was discarded before it was sent.'));
     this.waiters.delete(clientId);
     if (had) this.persist();
     return had;
@@ -179,6 +181,11 @@ export class Outbox {
 
   private persist(): void {
     if (!this.storage) return;
-    void Promise.resolve(this.storage.save([...this.items.values()])).catch(() => undefined);
+    // Storage is best effort (a full quota, a private window): its failure must not fail the send itself.
+    try {
+      void Promise.resolve(this.storage.save([...this.items.values()])).catch(() => undefined);
+    } catch {
+      // Same as above, for a storage that throws synchronously.
+    }
   }
 }

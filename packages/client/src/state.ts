@@ -175,7 +175,8 @@ export class ClientState {
         this.me = event.me;
         return true;
       case 'session.revoked':
-        return false;
+        // Changes no state, but listeners (a devices screen) want to hear of it.
+        return true;
     }
   }
 

@@ -13,7 +13,8 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer(backend, { limits: { maxReplayEvents: 20 } });
+    // Every test signs new people up from the one loopback address.
+    t = await startTestServer(backend, { limits: { maxReplayEvents: 20 }, rateLimits: { signUpsPerHour: 100_000 } });
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();
@@ -189,5 +190,38 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
     await ana.client.messages.delete(id, m.id);
     await until(ben.client, () => ben.client.messages.window(id)?.messages[0]?.content === null);
     expect(ben.client.messages.window(id)?.messages[0]?.reactions).toEqual([]);
+  });
+
+  test('a read marked while offline reaches the server and the sender once back online', async () => {
+    const { ana, ben, id } = await pair();
+    await ana.client.conversations.members(id);
+    const sent = await ana.client.messages.send(id, 'read me later');
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === sent.id);
+    ben.client.disconnect();
+    ben.client.messages.markRead(id);
+    expect(ben.client.conversations.get(id)?.me.unreadCount).toBe(0);
+    await ben.client.connect();
+    await until(ana.client, () => ana.client.messages.status(sent) === 'read');
+  });
+
+  test('discarding a message that is still waiting settles its promise with CANCELLED', async () => {
+    const { ana, id } = await pair();
+    ana.client.disconnect();
+    const pending = ana.client.messages.send(id, 'never mind');
+    const [item] = ana.client.messages.pending(id);
+    ana.client.messages.discard(item!.clientId);
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    await ana.client.connect();
+    expect((await ana.client.messages.page(id, { limit: 5 })).messages).toEqual([]);
+  });
+
+  test('the other devices hear when one of the user’s sessions is revoked', async () => {
+    const ana = track(await newUser(t.url));
+    const ana2 = track(await newDevice(t.url, ana.username, ana.password));
+    const other = (await ana.client.auth.sessions()).find((x) => !x.current)!;
+    const heard = nextEvent(ana.client, 'session.revoked');
+    await ana.client.auth.revokeSession(other.id);
+    expect((await heard).sessionId).toBe(other.id);
+    void ana2;
   });
 });

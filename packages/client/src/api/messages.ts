@@ -1,4 +1,4 @@
-import type { Content, Entity, HistoryPage, Message } from '@hearth/protocol';
+import { Message, type Content, type Entity, type HistoryPage } from '@hearth/protocol';
 import { HearthError } from '../errors.js';
 import type { OutgoingMessage } from '../outbox.js';
 import type { MessageWindow } from '../state.js';
@@ -100,8 +100,10 @@ export class MessagesApi {
    */
   edit(conversationId: string, messageId: string, text: string | Content, entities?: Entity[]): Promise<Message> {
     const content = toContent(text, entities);
-    return this.client.viaSocketOr({ type: 'message.edit', conversationId, messageId, content }, () =>
-      this.client.http.call('editMessage', { params: { conversationId, messageId }, body: { content } }),
+    return this.client.viaSocketOr(
+      { type: 'message.edit', conversationId, messageId, content },
+      () => this.client.http.call('editMessage', { params: { conversationId, messageId }, body: { content } }),
+      Message,
     );
   }
 
@@ -112,8 +114,10 @@ export class MessagesApi {
    * @throws HearthError PERMISSION_DENIED, MESSAGE_NOT_FOUND, CONVERSATION_NOT_FOUND, RATE_LIMITED, TIMEOUT
    */
   delete(conversationId: string, messageId: string): Promise<Message> {
-    return this.client.viaSocketOr({ type: 'message.delete', conversationId, messageId }, () =>
-      this.client.http.call('deleteMessage', { params: { conversationId, messageId } }),
+    return this.client.viaSocketOr(
+      { type: 'message.delete', conversationId, messageId },
+      () => this.client.http.call('deleteMessage', { params: { conversationId, messageId } }),
+      Message,
     );
   }
 
