@@ -9,7 +9,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Integration tests start real servers and databases: two files at a time suit a 2-core machine.
+    // Integration tests start real servers and databases: two files at a time suit a 2-core machine. `npm test`
+    // runs the browser tests afterwards, one file at a time: Chromium starved of CPU by a load test next to it
+    // makes timing-sensitive UI checks flaky.
     maxWorkers: 2,
   },
 });
