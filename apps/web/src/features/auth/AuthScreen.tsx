@@ -1,7 +1,8 @@
-import { HearthError, type HearthClient } from '@hearth/client';
+import type { HearthClient } from '@hearth/client';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createClient } from '../../app/client.js';
+import { useErrorText } from '../../app/errors.js';
 import './auth.css';
 
 type Mode = 'sign-in' | 'sign-up';
@@ -15,6 +16,7 @@ export function AuthScreen({ needsSetup, onSignedIn }: { needsSetup: boolean; on
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const errorText = useErrorText();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -27,9 +29,7 @@ export function AuthScreen({ needsSetup, onSignedIn }: { needsSetup: boolean; on
       onSignedIn(client);
     } catch (err) {
       client.close();
-      const code = err instanceof HearthError ? err.code : 'default';
-      const detail = err instanceof HearthError && err.code === 'VALIDATION_FAILED' ? err.message : null;
-      setError(detail ?? t(`common.errors.${code}`, { defaultValue: t('common.errors.default') }));
+      setError(errorText(err));
       setBusy(false);
     }
   }

@@ -1,6 +1,7 @@
-import { HearthError, type ChannelSummary } from '@hearth/client';
+import type { ChannelSummary } from '@hearth/client';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../app/errors.js';
 import { useClient, useClientEvent } from '../../app/client.js';
 import { navigate } from '../../app/router.js';
 import { ScreenHeader } from '../shell/ScreenHeader.js';
@@ -12,6 +13,7 @@ import './channels.css';
 export function ChannelsBrowser() {
   const { t, i18n } = useTranslation();
   const client = useClient();
+  const errorText = useErrorText();
   const [query, setQuery] = useState('');
   const [channels, setChannels] = useState<ChannelSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,7 +30,7 @@ export function ChannelsBrowser() {
             setChannels(list);
             setError(null);
           },
-          (err: unknown) => live && setError(t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') })),
+          (err: unknown) => live && setError(errorText(err)),
         );
       },
       query ? 200 : 0,
@@ -37,7 +39,7 @@ export function ChannelsBrowser() {
       live = false;
       clearTimeout(timer);
     };
-  }, [client, query, reload, t]);
+  }, [client, query, reload, errorText]);
   // A channel created or joined elsewhere (another device, the create dialog) shows up at once.
   useClientEvent('conversation.joined', () => setReload((n) => n + 1));
   useClientEvent('conversation.left', () => setReload((n) => n + 1));
@@ -49,7 +51,7 @@ export function ChannelsBrowser() {
       await client.conversations.join(channel.id);
       navigate({ name: 'conversation', id: channel.id });
     } catch (err) {
-      setError(t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') }));
+      setError(errorText(err));
     } finally {
       setJoining(null);
     }

@@ -1,7 +1,7 @@
-import { HearthError } from '@hearth/client';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
+import { useAction } from '../../app/errors.js';
 import { navigate } from '../../app/router.js';
 import { Dialog, DialogActions } from '../../ui/Dialog.js';
 import { autofocus } from '../sidebar/UserPicker.js';
@@ -13,21 +13,15 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
   const client = useClient();
   const [title, setTitle] = useState('');
   const [topic, setTopic] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function submit(e: FormEvent) {
+  const { busy, error, run } = useAction();
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (!title.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const channel = await client.conversations.createChannel({ title: title.trim(), topic: topic.trim() });
       onClose();
       navigate({ name: 'conversation', id: channel.id });
-    } catch (err) {
-      setError(t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') }));
-      setBusy(false);
-    }
+    });
   }
   return (
     <Dialog title={t('channels.create.title')} onClose={onClose}>

@@ -1,6 +1,7 @@
 import { HearthError, type Conversation, type Message, type OutgoingMessage, type ReplyRef } from '@hearth/client';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../app/errors.js';
 import { useClient, useClientEvent, useClientState } from '../../app/client.js';
 import { conversationTitle } from '../../app/people.js';
 import { QUICK_REACTIONS, rememberEmoji } from '../emoji/prefs.js';
@@ -82,13 +83,8 @@ function Loaded({ conversation }: { conversation: Conversation }) {
     return () => clearTimeout(timer);
   }, [toast]);
 
-  const showError = useCallback(
-    (err: unknown) => {
-      const code = err instanceof HearthError ? err.code : err instanceof Error ? err.message : '';
-      setToast(t([`common.errors.${code}`, 'common.errors.default']));
-    },
-    [t],
-  );
+  const errorText = useErrorText();
+  const showError = useCallback((err: unknown) => setToast(errorText(err)), [errorText]);
 
   const moderator = conversation.kind !== 'direct' && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
   const info: ConversationInfo = useMemo(() => ({ conversation, meId, moderator }), [conversation, meId, moderator, conversation.pts, conversation.me.role, conversation.memberCount]); // eslint-disable-line react-hooks/exhaustive-deps

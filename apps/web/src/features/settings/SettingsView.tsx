@@ -1,6 +1,7 @@
 import { HearthError, type Session } from '@hearth/client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../app/errors.js';
 import { useClient, useClientState } from '../../app/client.js';
 import { setTheme, useTheme, type ThemeChoice } from '../../app/theme.js';
 import { formatDateTime, formatRelative, LANGUAGES, setLanguage, type Language } from '../../i18n/index.js';
@@ -11,17 +12,6 @@ import { EmojiChooser, FormStatus, Section, Switch } from './controls.js';
 import './settings.css';
 
 type Status = { kind: 'ok' | 'error'; text: string } | null;
-
-function useErrorText() {
-  const { t } = useTranslation();
-  return useCallback(
-    (err: unknown) => {
-      if (err instanceof HearthError && err.code === 'VALIDATION_FAILED' && err.message) return err.message;
-      return t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') });
-    },
-    [t],
-  );
-}
 
 const PRESETS = [
   { emoji: '📅', key: 'meeting' },

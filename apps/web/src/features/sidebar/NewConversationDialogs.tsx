@@ -1,7 +1,8 @@
-import { HearthError, type User } from '@hearth/client';
+import type { User } from '@hearth/client';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
+import { useAction } from '../../app/errors.js';
 import { navigate } from '../../app/router.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { Dialog, DialogActions } from '../../ui/Dialog.js';
@@ -9,32 +10,17 @@ import { Icon } from './icons.js';
 import { autofocus, UserPicker } from './UserPicker.js';
 import './dialogs.css';
 
-function useErrorText() {
-  const { t } = useTranslation();
-  return (err: unknown) => {
-    if (err instanceof HearthError && err.code === 'VALIDATION_FAILED' && err.message) return err.message;
-    return t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') });
-  };
-}
-
 /** New direct message: pick a person from the directory; opens the conversation with them (existing or new). */
 export function NewDirectDialog({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const client = useClient();
-  const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function pick(user: User) {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  function pick(user: User) {
+    return run(async () => {
       const conversation = await client.conversations.openDirect(user.id);
       onClose();
       navigate({ name: 'conversation', id: conversation.id });
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
+    });
   }
   return (
     <Dialog title={t('sidebar.direct.title')} onClose={onClose}>
@@ -53,30 +39,23 @@ export function NewDirectDialog({ onClose }: { onClose: () => void }) {
 export function NewGroupDialog({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const client = useClient();
-  const errorText = useErrorText();
   const [title, setTitle] = useState('');
   const [topic, setTopic] = useState('');
   const [members, setMembers] = useState<User[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const selected = new Set(members.map((m) => m.id));
 
   function toggle(user: User) {
     setMembers((list) => (list.some((m) => m.id === user.id) ? list.filter((m) => m.id !== user.id) : [...list, user]));
   }
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (!title.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const conversation = await client.conversations.createGroup({ title: title.trim(), topic: topic.trim(), memberIds: members.map((m) => m.id) });
       onClose();
       navigate({ name: 'conversation', id: conversation.id });
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
+    });
   }
   return (
     <Dialog title={t('sidebar.group.title')} onClose={onClose} wide>

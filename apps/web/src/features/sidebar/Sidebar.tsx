@@ -1,7 +1,8 @@
-import { HearthError, type Conversation, type HearthClient } from '@hearth/client';
+import type { Conversation, HearthClient } from '@hearth/client';
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../app/errors.js';
 import { useClient, useClientEvent, useClientState } from '../../app/client.js';
 import { conversationTitle } from '../../app/people.js';
 import { navigate, useRoute } from '../../app/router.js';
@@ -87,6 +88,7 @@ function LeaveDialog({ conversation, onClose }: { conversation: Conversation; on
   const { t } = useTranslation();
   const client = useClient();
   const route = useRoute();
+  const errorText = useErrorText();
   const [error, setError] = useState<string | null>(null);
   const title = conversationTitle(client, conversation);
   async function leave() {
@@ -95,7 +97,7 @@ function LeaveDialog({ conversation, onClose }: { conversation: Conversation; on
       if (route.name === 'conversation' && route.id === conversation.id) navigate({ name: 'home' }, { replace: true });
       onClose();
     } catch (err) {
-      setError(t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') }));
+      setError(errorText(err));
     }
   }
   return (

@@ -1,6 +1,7 @@
-import { HearthError, type User } from '@hearth/client';
+import type { User } from '@hearth/client';
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useErrorText } from '../../app/errors.js';
 import { useClient } from '../../app/client.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { Icon } from './icons.js';
@@ -16,7 +17,7 @@ export function autofocus(el: HTMLElement | null): void {
 /** Searches the user directory as the query changes (debounced), leaving the signed-in user out. */
 export function useDirectory(query: string): { users: User[]; loading: boolean; error: string | null } {
   const client = useClient();
-  const { t } = useTranslation();
+  const errorText = useErrorText();
   const [state, setState] = useState<{ users: User[]; loading: boolean; error: string | null }>({ users: [], loading: true, error: null });
   useEffect(() => {
     let live = true;
@@ -25,8 +26,7 @@ export function useDirectory(query: string): { users: User[]; loading: boolean; 
       () => {
         client.users.search(query.trim(), 30).then(
           (users) => live && setState({ users: users.filter((u) => u.id !== client.users.me?.id), loading: false, error: null }),
-          (err: unknown) =>
-            live && setState({ users: [], loading: false, error: t(`common.errors.${err instanceof HearthError ? err.code : 'default'}`, { defaultValue: t('common.errors.default') }) }),
+          (err: unknown) => live && setState({ users: [], loading: false, error: errorText(err) }),
         );
       },
       query ? 180 : 0,
@@ -35,7 +35,7 @@ export function useDirectory(query: string): { users: User[]; loading: boolean; 
       live = false;
       clearTimeout(timer);
     };
-  }, [client, query, t]);
+  }, [client, query, errorText]);
   return state;
 }
 
