@@ -17,7 +17,8 @@ afterAll(async () => {
 
 test('a new server offers to create the administrator account, which then lands in the app', async () => {
   const { context, page } = await openApp(browser, server.url);
-  await expect(page.getByRole('heading', { name: /welcome to your new hearth server/i }).isVisible()).resolves.toBe(true);
+  // The heading appears once the app has asked the server whether it needs setting up: wait for it.
+  await page.getByRole('heading', { name: /welcome to your new hearth server/i }).waitFor({ state: 'visible', timeout: 10_000 });
   await screenshot(page, 'setup');
   await signUpInUi(page, uniqueUsername('admin'));
   await screenshot(page, 'empty-shell');
