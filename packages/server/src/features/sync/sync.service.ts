@@ -63,7 +63,7 @@ export class SyncService {
       }
     }
 
-    const contacts = [...(await users.contactCounts(this.db, actor.userId)).keys()];
+    const contacts = await users.contactIds(this.db, actor.userId);
     const [receipts, presence, profiles] = await Promise.all([
       this.receiptsSince(actor.userId, since),
       this.presence.snapshot(contacts),

@@ -57,17 +57,17 @@ export async function update(
   return db.updateTable('users').set(fields).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-/** Ids of everyone who shares at least one conversation with the user, with how many they share. */
-export async function contactCounts(db: Executor, userId: string): Promise<Map<string, number>> {
+/** Ids of everyone who shares at least one conversation with the user. */
+export async function contactIds(db: Executor, userId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('memberships as mine')
     .innerJoin('memberships as other', 'other.conversation_id', 'mine.conversation_id')
-    .select((eb) => ['other.user_id', eb.fn.countAll<number>().as('shared')])
+    .select('other.user_id')
+    .distinct()
     .where('mine.user_id', '=', userId)
     .where('other.user_id', '!=', userId)
-    .groupBy('other.user_id')
     .execute();
-  return new Map(rows.map((r) => [r.user_id, Number(r.shared)]));
+  return rows.map((r) => r.user_id);
 }
 
 /** Profiles of the user's contacts changed after `since` (all of them without `since`). */
