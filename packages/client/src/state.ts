@@ -247,8 +247,12 @@ export class ClientState {
    * @example const window = state.mergeHistory(conversationId, page.messages, page.hasMore, false);
    */
   mergeHistory(conversationId: string, messages: readonly Message[], hasOlder: boolean, replace: boolean): MessageWindow {
-    const held = replace ? undefined : this.windows.get(conversationId);
-    const byId = new Map((held?.messages ?? []).map((m) => [m.id, m]));
+    const previous = this.windows.get(conversationId);
+    const held = replace ? undefined : previous;
+    // Replacing still keeps messages newer than the page: they arrived live while the page was on its way.
+    const newest = messages.at(-1)?.seq ?? -1;
+    const kept = replace ? (previous?.messages.filter((m) => m.seq > newest) ?? []) : (held?.messages ?? []);
+    const byId = new Map(kept.map((m) => [m.id, m]));
     for (const m of messages) byId.set(m.id, m);
     const merged = [...byId.values()].sort((a, b) => a.seq - b.seq);
     const firstHeld = held?.messages[0]?.seq;

@@ -89,6 +89,13 @@ describe('applying conversation events', () => {
     expect(s.members.get(CONV)?.get(PEER)).toMatchObject({ deliveredSeq: 4, readSeq: 3 });
   });
 
+  test('replacing the window with the latest page keeps messages that arrived live after it', () => {
+    const s = stateAt(5);
+    s.mergeHistory(CONV, [message(4), message(5), message(6)], true, true);
+    const w = s.mergeHistory(CONV, [message(3), message(4)], true, true);
+    expect(w.messages.map((m) => m.seq)).toEqual([3, 4, 5, 6]);
+  });
+
   test('history pages merge into one ascending window without duplicates', () => {
     const s = stateAt(5);
     s.mergeHistory(CONV, [message(4), message(5)], true, true);

@@ -172,7 +172,16 @@ export class MessagesApi {
    */
   async loadLatest(conversationId: string, limit = 50): Promise<MessageWindow> {
     const page = await this.page(conversationId, { limit });
-    const window = this.client.state.mergeHistory(conversationId, page.messages, page.hasMore, true);
+    let window = this.client.state.mergeHistory(conversationId, page.messages, page.hasMore, true);
+    // Messages that arrived live before the window existed were not kept anywhere: fetch whatever follows the
+    // page until the window reaches the conversation's latest message (a few rounds at most).
+    for (let round = 0; round < 5; round++) {
+      const last = window.messages.at(-1)?.seq ?? 0;
+      if ((this.client.state.conversations.get(conversationId)?.lastMessage?.seq ?? 0) <= last) break;
+      const next = await this.page(conversationId, { after: last, limit: 100 });
+      if (next.messages.length === 0) break;
+      window = this.client.state.mergeHistory(conversationId, next.messages, window.hasOlder, false);
+    }
     this.client.changed();
     return window;
   }
