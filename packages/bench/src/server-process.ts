@@ -157,7 +157,7 @@ function pgClient(url: string): PgClient {
 }
 
 /** Creates a fresh database next to the one `adminUrl` names; returns its URL and a function that drops it. */
-export async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const u = new URL(adminUrl);
   if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost' && u.hostname !== '::1' && u.hostname !== '[::1]') {
     throw new Error(`--database-url must point at the loopback interface, not ${u.hostname}`);

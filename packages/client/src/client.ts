@@ -142,7 +142,7 @@ export class HearthClient extends Emitter<ClientEvents> {
   constructor(options: HearthClientOptions) {
     super();
     this.options = options;
-    const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);
+    const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis));
     if (!fetchImpl) throw new TypeError('No fetch available: pass options.fetch');
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new TypeError('No WebSocket available: in Node 20 pass { WebSocket } from the ws package');
@@ -311,7 +311,7 @@ export class HearthClient extends Emitter<ClientEvents> {
     const renew = !sent || now - sent.at >= this.limits.typingTtlMs / 3;
     if (renew) this.socket.send({ type: 'typing', conversationId, active: true });
     this.typingSent.set(conversationId, {
-      at: renew ? now : sent!.at,
+      at: renew ? now : sent.at,
       stopTimer: setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_STOP_MS),
     });
   }
@@ -481,7 +481,7 @@ export class HearthClient extends Emitter<ClientEvents> {
       return;
     }
     if ('pts' in event) {
-      const outcome = this.state.applyConversationEvent(event as ConversationEvent);
+      const outcome = this.state.applyConversationEvent(event);
       if (outcome === 'gap' || outcome === 'unknown-conversation') {
         // Hold it and catch up; once the gap is filled, this event is applied in its place (or is a duplicate).
         this.buffered = [event];
@@ -489,18 +489,18 @@ export class HearthClient extends Emitter<ClientEvents> {
         return;
       }
       if (outcome === 'duplicate') return;
-      return this.announce(event as ConversationEvent);
+      return this.announce(event);
     }
     if (!this.state.applyOtherEvent(event, Date.now())) return;
     if (event.type === 'typing') this.onTyping(event.conversationId);
-    this.emit(event.type, event as never);
+    this.emit(event.type, event);
     this.changed();
   }
 
   /** After a conversation event was applied: its side effects, then listeners. */
   private announce(event: ConversationEvent): void {
     if (event.type === 'message.created') this.onMessageCreated(event.message);
-    this.emit(event.type, event as never);
+    this.emit(event.type, event);
     this.changed();
   }
 

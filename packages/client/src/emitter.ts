@@ -17,8 +17,8 @@ export class Emitter<Events extends Record<string, unknown>> {
   on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /**

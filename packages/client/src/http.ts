@@ -59,7 +59,7 @@ export class HttpTransport {
    */
   async call<N extends EndpointName>(name: N, input: CallInput<N> = {}): Promise<ResponseOf<N>> {
     const endpoint = api[name];
-    let url = this.baseUrl.replace(/\/$/, '') + buildPath(endpoint.path, (input.params ?? {}) as Record<string, string>);
+    let url = this.baseUrl.replace(/\/$/, '') + buildPath(endpoint.path, (input.params ?? {}));
     const query = Object.entries((input.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
     if (query.length > 0) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;
     const headers: Record<string, string> = { accept: 'application/json' };

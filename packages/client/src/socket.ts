@@ -216,7 +216,7 @@ export class Socket extends Emitter<SocketEvents> {
         this.pending.delete(rid);
         reject(new HearthError('TIMEOUT', `No answer to ${frame.type} in time.`));
       }, timeoutMs);
-      this.pending.set(rid, { resolve: resolve as (d: unknown) => void, reject, timer });
+      this.pending.set(rid, { resolve: resolve, reject, timer });
       ws.send(JSON.stringify({ ...frame, rid }));
     });
   }
@@ -262,7 +262,7 @@ export class Socket extends Emitter<SocketEvents> {
     this.lastFrameAt = Date.now();
     let frame: { type?: unknown; rid?: unknown };
     try {
-      frame = JSON.parse(typeof data === 'string' ? data : String(data));
+      frame = JSON.parse(typeof data === 'string' ? data : String(data)) as typeof frame;
     } catch {
       return this.emit('protocolError', new HearthError('PROTOCOL_ERROR', 'The server sent a frame that is not JSON.'));
     }

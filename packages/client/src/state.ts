@@ -158,7 +158,7 @@ export class ClientState {
         return this.applyReceipt(event);
       case 'typing': {
         let typers = this.typing.get(event.conversationId);
-        if (!typers) this.typing.set(event.conversationId, (typers = new Map()));
+        if (!typers) this.typing.set(event.conversationId, (typers = new Map<string, number>()));
         if (event.active) typers.set(event.userId, now + event.expiresInMs);
         else return typers.delete(event.userId);
         return true;

@@ -62,7 +62,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 function configFrom(values: Values): Config {
   const overrides: ConfigInput = {
     ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(values.port !== undefined ? { port: values.port as unknown as number } : {}),
+    ...(values.port !== undefined ? { port: values.port } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(values['database-url'] !== undefined ? { databaseUrl: values['database-url'] } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as Config['logLevel'] } : {}),
@@ -96,7 +96,7 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(config: Config, fn: (database: Database) => T | Promise<T>): Promise<T> {
   const database = openDatabase(config);
   try {
     await migrateToLatest(database);
@@ -204,7 +204,7 @@ async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve(config);
     case 'migrate':
-      await withDatabase(config, async (database) => console.log(`database at ${database.location} is up to date`));
+      await withDatabase(config, (database) => console.log(`database at ${database.location} is up to date`));
       return;
     case 'user':
       return userCommand(action, values, config);

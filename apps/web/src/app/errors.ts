@@ -21,7 +21,7 @@ export function useErrorText(): (err: unknown) => string {
  * One user action at a time (a form submit, a button): `busy` while it runs, `error` as text when it fails.
  * @example const action = useAction(); <form onSubmit={(e) => { e.preventDefault(); void action.run(save); }}>
  */
-export function useAction(): { busy: boolean; error: string | null; run(action: () => Promise<void>): Promise<void> } {
+export function useAction(): { busy: boolean; error: string | null; run: (action: () => Promise<void>) => Promise<void> } {
   const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -7,7 +7,7 @@ const english = import.meta.glob<Record<string, unknown>>('./locales/en/*.json',
 const lazy = import.meta.glob<Record<string, unknown>>(['./locales/es/*.json', './locales/ar/*.json'], { import: 'default' });
 
 function merge(files: Array<Record<string, unknown>>): Record<string, unknown> {
-  return Object.assign({}, ...files);
+  return Object.assign({}, ...files) as Record<string, unknown>;
 }
 
 async function loadLanguage(language: string): Promise<Record<string, unknown>> {

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
 import { launchBrowser, openApp, screenshot, signUpInUi, startWebServer, uniqueUsername } from '../support/browser.js';
 

@@ -335,7 +335,7 @@ describe('conversation screen', () => {
     const { anchorText, anchorY } = await region.evaluate((el) => {
       const top = el.getBoundingClientRect().top;
       const first = [...el.querySelectorAll('[role="article"]')].find((a) => a.getBoundingClientRect().bottom > top)!;
-      return { anchorText: first.querySelector('.md')!.textContent!, anchorY: first.getBoundingClientRect().y };
+      return { anchorText: first.querySelector('.md')!.textContent, anchorY: first.getBoundingClientRect().y };
     });
     expect(anchorText).toBe('history line 130');
     release();

@@ -70,7 +70,8 @@ export class LocalBus implements Bus {
     };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.handlers.clear();
+    return Promise.resolve();
   }
 }

@@ -126,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigInput = {}):
     const value = env[name];
     if (value !== undefined && value !== '') setPath(input, keys, value);
   }
-  const merged = mergeDeep(input, overrides as Record<string, unknown>);
+  const merged = mergeDeep(input, overrides);
   const result = Config.safeParse(merged);
   if (!result.success) {
     throw new ConfigError(

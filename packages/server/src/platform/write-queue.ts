@@ -83,7 +83,7 @@ export class WriteQueue {
   submit<I, O>(handler: BatchHandler<I, O>, item: I): Promise<O> {
     if (this.closed) return Promise.reject(new HearthError('SERVER_SHUTTING_DOWN'));
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ handler: handler as BatchHandler<unknown, unknown>, item, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ handler: handler as BatchHandler<unknown, unknown>, item, resolve: resolve, reject });
       this.schedule();
     });
   }

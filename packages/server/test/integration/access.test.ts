@@ -171,12 +171,12 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
     /** A fresh group of ana and ben with both connected, and eve connected outside it with a marker. */
     async function scene() {
       const [ana, ben, eve, cat] = await users(t, 4);
-      const g = await group(t, ana!, [ben!]);
-      const marker = await Marker.for(t, eve!);
-      const anaWs = await connect(ana!);
-      const benWs = await connect(ben!);
-      const eveWs = await connect(eve!);
-      return { ana: ana!, ben: ben!, eve: eve!, cat: cat!, g, marker, anaWs, benWs, eveWs };
+      const g = await group(t, ana, [ben]);
+      const marker = await Marker.for(t, eve);
+      const anaWs = await connect(ana);
+      const benWs = await connect(ben);
+      const eveWs = await connect(eve);
+      return { ana: ana, ben: ben, eve: eve, cat: cat, g, marker, anaWs, benWs, eveWs };
     }
 
     test("a non-member's socket never receives message.created of the conversation", async () => {
@@ -270,18 +270,18 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
 
     test('a user who left a channel stops receiving its events', async () => {
       const [owner, ben] = await users(t, 2);
-      const c = await channel(t, owner!, 'lobby');
-      const ownerWs = await connect(owner!);
-      const benWs = await connect(ben!);
-      const benMarker = await Marker.for(t, ben!);
+      const c = await channel(t, owner, 'lobby');
+      const ownerWs = await connect(owner);
+      const benWs = await connect(ben);
+      const benMarker = await Marker.for(t, ben);
       const joined = benWs.next((f) => f.type === 'conversation.joined' && f.conversation.id === c);
-      expect((await call(t.url, 'joinChannel', { token: ben!.token, params: { conversationId: c } })).status).toBe(200);
+      expect((await call(t.url, 'joinChannel', { token: ben.token, params: { conversationId: c } })).status).toBe(200);
       await joined;
       const live = benWs.next((f) => f.type === 'message.created' && f.conversationId === c);
-      await send(t, owner!, c, 'welcome');
+      await send(t, owner, c, 'welcome');
       await live;
       const left = benWs.next((f) => f.type === 'conversation.left' && f.conversationId === c);
-      expect((await call(t.url, 'leaveConversation', { token: ben!.token, params: { conversationId: c } })).status).toBe(200);
+      expect((await call(t.url, 'leaveConversation', { token: ben.token, params: { conversationId: c } })).status).toBe(200);
       await left;
       const count = framesAbout(benWs, c).length;
       await ownerWs.request({ type: 'message.send', conversationId: c, clientId: clientId(), content: text('bye ben') });
@@ -294,64 +294,64 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
   describe('presence', () => {
     test('presence of a user is delivered to someone who shares a conversation with them', async () => {
       const [ana, ben] = await users(t, 2);
-      await direct(t, ana!, ben!);
-      const benWs = await connect(ben!);
-      const online = benWs.next((f) => f.type === 'presence' && f.userId === ana!.me.id);
-      await connect(ana!);
+      await direct(t, ana, ben);
+      const benWs = await connect(ben);
+      const online = benWs.next((f) => f.type === 'presence' && f.userId === ana.me.id);
+      await connect(ana);
       expect((await online).state).toBe('online');
     });
 
     test('presence of a user is not delivered to someone who shares no conversation with them', async () => {
       const [ana, ben, cat, dan] = await users(t, 4);
-      await direct(t, ana!, ben!);
-      await direct(t, cat!, dan!);
-      const benWs = await connect(ben!);
-      const catWs = await connect(cat!);
-      const anaOnline = benWs.next((f) => f.type === 'presence' && f.userId === ana!.me.id);
-      await connect(ana!);
+      await direct(t, ana, ben);
+      await direct(t, cat, dan);
+      const benWs = await connect(ben);
+      const catWs = await connect(cat);
+      const anaOnline = benWs.next((f) => f.type === 'presence' && f.userId === ana.me.id);
+      await connect(ana);
       await anaOnline;
       // The marker: a presence change cat may see, published after ana's.
-      const danOnline = catWs.next((f) => f.type === 'presence' && f.userId === dan!.me.id);
-      await connect(dan!);
+      const danOnline = catWs.next((f) => f.type === 'presence' && f.userId === dan.me.id);
+      await connect(dan);
       await danOnline;
-      expect(catWs.frames.filter((f) => f.type === 'presence' && f.userId === ana!.me.id)).toEqual([]);
+      expect(catWs.frames.filter((f) => f.type === 'presence' && f.userId === ana.me.id)).toEqual([]);
     });
 
     test('presence is delivered once a conversation is shared, even if both were already connected', async () => {
       const [ana, ben] = await users(t, 2);
-      const anaWs = await connect(ana!);
-      const benWs = await connect(ben!);
+      const anaWs = await connect(ana);
+      const benWs = await connect(ben);
       const joined = benWs.next((f) => f.type === 'conversation.joined');
-      await direct(t, ana!, ben!);
+      await direct(t, ana, ben);
       await joined;
-      const away = benWs.next((f) => f.type === 'presence' && f.userId === ana!.me.id && f.state === 'away');
+      const away = benWs.next((f) => f.type === 'presence' && f.userId === ana.me.id && f.state === 'away');
       await anaWs.request({ type: 'presence', state: 'idle' });
       await away;
     });
 
     test('presence stops being delivered once the only shared conversation is left', async () => {
       const [ana, ben, dan] = await users(t, 3);
-      const g = await group(t, ana!, [ben!]);
-      await direct(t, ben!, dan!);
-      const anaWs = await connect(ana!);
-      const benWs = await connect(ben!);
+      const g = await group(t, ana, [ben]);
+      await direct(t, ben, dan);
+      const anaWs = await connect(ana);
+      const benWs = await connect(ben);
       const left = benWs.next((f) => f.type === 'conversation.left' && f.conversationId === g);
-      await call(t.url, 'leaveConversation', { token: ben!.token, params: { conversationId: g } });
+      await call(t.url, 'leaveConversation', { token: ben.token, params: { conversationId: g } });
       await left;
       await anaWs.request({ type: 'presence', state: 'idle' });
-      const danOnline = benWs.next((f) => f.type === 'presence' && f.userId === dan!.me.id);
-      await connect(dan!);
+      const danOnline = benWs.next((f) => f.type === 'presence' && f.userId === dan.me.id);
+      await connect(dan);
       await danOnline;
-      expect(benWs.frames.filter((f) => f.type === 'presence' && f.userId === ana!.me.id && f.state === 'away')).toEqual([]);
+      expect(benWs.frames.filter((f) => f.type === 'presence' && f.userId === ana.me.id && f.state === 'away')).toEqual([]);
     });
   });
 
   describe('roles in a group', () => {
     async function roles() {
       const [owner, admin, member, other, outsider] = await users(t, 5);
-      const g = await group(t, owner!, [admin!, member!, other!]);
-      await promote(t, owner!, g, admin!);
-      return { owner: owner!, admin: admin!, member: member!, other: other!, outsider: outsider!, g };
+      const g = await group(t, owner, [admin, member, other]);
+      await promote(t, owner, g, admin);
+      return { owner: owner, admin: admin, member: member, other: other, outsider: outsider, g };
     }
 
     test('a member who is not an admin cannot rename the group', async () => {
@@ -447,19 +447,19 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
   describe('direct conversations', () => {
     test('the peer cannot delete your message', async () => {
       const [ana, ben] = await users(t, 2);
-      const dm = await direct(t, ana!, ben!);
-      const message = await send(t, ana!, dm, 'mine to keep');
-      const res = await call(t.url, 'deleteMessage', { token: ben!.token, params: { conversationId: dm, messageId: message.id } });
+      const dm = await direct(t, ana, ben);
+      const message = await send(t, ana, dm, 'mine to keep');
+      const res = await call(t.url, 'deleteMessage', { token: ben.token, params: { conversationId: dm, messageId: message.id } });
       expectError(res, 403, 'PERMISSION_DENIED');
-      const stored = await call(t.url, 'getMessage', { token: ana!.token, params: { conversationId: dm, messageId: message.id } });
+      const stored = await call(t.url, 'getMessage', { token: ana.token, params: { conversationId: dm, messageId: message.id } });
       expect(stored.body.deletedAt).toBeNull();
     });
 
     test('the peer cannot edit your message', async () => {
       const [ana, ben] = await users(t, 2);
-      const dm = await direct(t, ana!, ben!);
-      const message = await send(t, ana!, dm, 'as written');
-      const benWs = await connect(ben!);
+      const dm = await direct(t, ana, ben);
+      const message = await send(t, ana, dm, 'as written');
+      const benWs = await connect(ben);
       const answer = await benWs.request({ type: 'message.edit', conversationId: dm, messageId: message.id, content: text('rewritten') });
       expectErrorFrame(answer, 'PERMISSION_DENIED');
     });
@@ -469,12 +469,12 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
     /** Ana signed in on two devices, with a socket on the second. */
     async function twoDevices() {
       const [ana] = await users(t, 1);
-      const second = await call(t.url, 'signIn', { body: { username: ana!.me.username, password: ana!.password, deviceName: 'phone' } });
+      const second = await call(t.url, 'signIn', { body: { username: ana.me.username, password: ana.password, deviceName: 'phone' } });
       expect(second.status).toBe(200);
-      const phone = { ...ana!, token: second.body.token as string, session: second.body.session };
-      const laptopWs = await connect(ana!);
+      const phone = { ...ana, token: second.body.token as string, session: second.body.session };
+      const laptopWs = await connect(ana);
       const phoneWs = await connect(phone);
-      return { laptop: ana!, phone, laptopWs, phoneWs };
+      return { laptop: ana, phone, laptopWs, phoneWs };
     }
 
     test("revoking a session from another device closes the revoked session's socket with 4003", async () => {
@@ -511,7 +511,7 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
     test("a user cannot revoke someone else's session", async () => {
       const d = await twoDevices();
       const [mallory] = await users(t, 1);
-      const res = await call(t.url, 'revokeSession', { token: mallory!.token, params: { sessionId: d.phone.session.id } });
+      const res = await call(t.url, 'revokeSession', { token: mallory.token, params: { sessionId: d.phone.session.id } });
       expectError(res, 404, 'SESSION_NOT_FOUND');
       await expectSocketWorks(d.phoneWs);
       await expectServerWorks(t, d.phone);
@@ -519,8 +519,8 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
 
     test('sign-in with a wrong password and with an unknown username give identical 401 INVALID_CREDENTIALS answers', async () => {
       const [ana] = await users(t, 1);
-      const wrong = await call(t.url, 'signIn', { body: { username: ana!.me.username, password: 'not the password' } });
-      const unknown = await call(t.url, 'signIn', { body: { username: `${ana!.me.username}x`, password: 'not the password' } });
+      const wrong = await call(t.url, 'signIn', { body: { username: ana.me.username, password: 'not the password' } });
+      const unknown = await call(t.url, 'signIn', { body: { username: `${ana.me.username}x`, password: 'not the password' } });
       const malformed = await call(t.url, 'signIn', { body: { username: '!!', password: 'not the password' } });
       expectError(wrong, 401, 'INVALID_CREDENTIALS');
       expect(unknown.body).toEqual(wrong.body);

@@ -496,7 +496,7 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
 
     test('a socket that authenticates in time stays open past the deadline', async () => {
       const [dan] = await users(short, 1);
-      const s = await RawSocket.connect(short.wsUrl, dan!.token);
+      const s = await RawSocket.connect(short.wsUrl, dan.token);
       sockets.push(s);
       // A second socket left unauthenticated is closed at the deadline; the authenticated one is still open then.
       const idle = await RawSocket.open(short.wsUrl);

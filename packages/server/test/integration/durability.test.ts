@@ -18,7 +18,7 @@ interface Store {
 async function freshStore(backend: BackendName): Promise<Store> {
   const dataDir = tempDataDir();
   const removeDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
-  if (backend === 'sqlite') return { dataDir, databaseUrl: undefined, destroy: async () => removeDir() };
+  if (backend === 'sqlite') return { dataDir, databaseUrl: undefined, destroy: () => Promise.resolve(removeDir()) };
   const pg = await createPostgresDatabase();
   return {
     dataDir,
@@ -82,7 +82,7 @@ class Sender {
     private readonly window: number,
     private readonly onAck: () => void,
   ) {
-    socket.ws.on('message', (data) => this.onFrame(JSON.parse(String(data)) as Frame));
+    socket.ws.on('message', (data) => this.onFrame(JSON.parse((data as Buffer).toString()) as Frame));
     socket.ws.on('close', () => (this.closedAt = performance.now()));
   }
 
@@ -195,7 +195,7 @@ describe.each(BACKENDS)('durability (%s)', (backend) => {
       const start = await call(server.url, 'getConversation', { token: w.token, params: { conversationId: group.body.id } });
       watcher = { token: w.token, groupId: group.body.id, heldPts: start.body.pts, gaps: [] };
       watcherWs.ws.on('message', (data) => {
-        const f = JSON.parse(String(data)) as Frame;
+        const f = JSON.parse((data as Buffer).toString()) as Frame;
         if (f.type !== 'message.created' || f.conversationId !== watcher.groupId) return;
         if (f.pts === watcher.heldPts + 1) watcher.heldPts = f.pts;
         else watcher.gaps.push(f.pts);

@@ -40,7 +40,7 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
 
     async function pair() {
       const [ana, ben] = await users(t, 2);
-      return { ana: ana!, ben: ben!, dm: await direct(t, ana!, ben!) };
+      return { ana: ana, ben: ben, dm: await direct(t, ana, ben) };
     }
     const sendFrame = (conversationId: string, body = 'hi') => ({ type: 'message.send', conversationId, clientId: clientId(), content: text(body) });
 
@@ -119,7 +119,7 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
     afterAll(async () => t?.close());
 
     test('a socket that stops reading is closed with 4008 once its buffer passes sendBufferBytes, and the server holds no more for it', async () => {
-      const [ana, ben, cat] = (await users(t, 3)) as [Account, Account, Account];
+      const [ana, ben, cat] = await users(t, 3);
       const g = await group(t, ana, [ben, cat]);
       const anaWs = await RawSocket.connect(t.wsUrl, ana.token);
       const benWs = await RawSocket.connect(t.wsUrl, ben.token);
@@ -165,7 +165,7 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
     });
 
     test('a client closed as a slow consumer can reconnect and catch up', async () => {
-      const [ana, ben] = (await users(t, 2)) as [Account, Account];
+      const [ana, ben] = await users(t, 2);
       const dm = await direct(t, ana, ben);
       const anaWs = await RawSocket.connect(t.wsUrl, ana.token);
       const benWs = await RawSocket.connect(t.wsUrl, ben.token);
@@ -197,7 +197,7 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
       t = await startTestServer(backend, MANY_SIGNUPS);
       const [a, b] = await users(t, 2);
       ana = a!;
-      dm = await direct(t, ana, b!);
+      dm = await direct(t, ana, b);
     });
     afterAll(async () => t?.close());
 

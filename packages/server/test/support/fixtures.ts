@@ -39,7 +39,7 @@ export async function users<N extends number>(t: TestServer, n: N): Promise<Tupl
   return out as Tuple<N, Account>;
 }
 
-async function created(res: HttpResult, what: string): Promise<string> {
+function created(res: HttpResult, what: string): string {
   if (res.status !== 200) throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { id: string }).id;
 }
@@ -138,7 +138,8 @@ export async function http(
   path: string,
   options: { headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<HttpResult> {
-  const res = await fetch(new URL(path, t.url), { method, headers: options.headers, body: options.body });
+  const sent = typeof options.body === 'string' || options.body === undefined ? options.body : new Uint8Array(options.body);
+  const res = await fetch(new URL(path, t.url), { method, headers: options.headers, body: sent });
   const raw = await res.text();
   let body: unknown = raw;
   try {
@@ -163,7 +164,7 @@ export class Marker {
 
   static async for(t: TestServer, observer: Account): Promise<Marker> {
     const [helper] = await users(t, 1);
-    return new Marker(t, helper!, await direct(t, helper!, observer));
+    return new Marker(t, helper, await direct(t, helper, observer));
   }
 
   /** Sends the marker and resolves once `socket` received it. */

@@ -78,8 +78,8 @@ export function runCli(
     track(child);
     let stdout = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`hearth ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms\n${stdout}\n${stderr}`));
@@ -89,8 +89,8 @@ export function runCli(
       clearTimeout(timer);
       resolve({ status, signal, stdout, stderr });
     });
-    child.stdin!.on('error', () => undefined);
-    child.stdin!.end(options.input ?? '');
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
   });
 }
 
@@ -136,7 +136,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
   let partial = '';
   let onListening: (url: string) => void = () => undefined;
   const listening = new Promise<string>((resolve) => (onListening = resolve));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop()!;
     for (const line of lines) {
@@ -151,7 +151,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
       if (entry.msg === 'hearth is listening' && typeof entry.url === 'string') onListening(entry.url);
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   // The time is taken at 'exit', but the promise settles at 'close', once stdout and stderr are drained: a last
   // log line written just before exiting may still be in the pipe when 'exit' fires.
   let exitedAt = 0;

@@ -50,7 +50,7 @@ export class RawSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
+      const frame = JSON.parse((data as Buffer).toString()) as Frame;
       this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => {
         if (!w.pred(frame)) return true;

@@ -18,7 +18,7 @@ export interface TestServer {
   /** Stops the server but keeps its data, for restart tests. */
   stop(): Promise<void>;
   /** Deletes the data (the directory, and the PostgreSQL database). */
-  destroyData(): Promise<void>;
+  destroyData: () => Promise<void>;
 }
 
 /** Settings that keep tests fast: cheap password hashing and quiet logs. Limits stay at their defaults. */
@@ -66,7 +66,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = options.reuse?.dataDir ?? tempDataDir();
   let databaseUrl = options.reuse?.databaseUrl;
-  let destroyData = options.reuse?.destroyData ?? (async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  let destroyData = options.reuse?.destroyData ?? (() => Promise.resolve(fs.rmSync(dataDir, { recursive: true, force: true })));
   if (backend === 'postgres' && !databaseUrl) {
     const created = await createPostgresDatabase();
     databaseUrl = created.url;

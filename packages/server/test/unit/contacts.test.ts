@@ -35,7 +35,7 @@ function setup(table: Record<string, string[]>) {
       if (gated) await new Promise<void>((resolve) => (release = resolve));
       return new Map(ids.map((id) => [id, [...(table[id] ?? [])]]));
     },
-    presenceOf: async (ids) => ids.map((userId) => ({ userId, state: 'online' as const, lastSeenAt: 1 })),
+    presenceOf: (ids) => Promise.resolve(ids.map((userId) => ({ userId, state: 'online' as const, lastSeenAt: 1 }))),
     write: (conn, raw) => written.push([conn.userId, (JSON.parse(raw) as { type: string; userId: string }).userId]),
   });
   return {

@@ -37,7 +37,7 @@ export function AuthScreen({ needsSetup, onSignedIn }: { needsSetup: boolean; on
   const title = needsSetup ? t('auth.setupTitle') : mode === 'sign-in' ? t('auth.signInTitle') : t('auth.signUpTitle');
   return (
     <main className="auth">
-      <form className="auth-card" onSubmit={submit} aria-labelledby="auth-title">
+      <form className="auth-card" onSubmit={(e) => void submit(e)} aria-labelledby="auth-title">
         <div className="auth-logo" aria-hidden="true" />
         <h1 id="auth-title">{title}</h1>
         {needsSetup && <p className="muted">{t('auth.setupHint')}</p>}

@@ -87,7 +87,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   const showError = useCallback((err: unknown) => setToast(errorText(err)), [errorText]);
 
   const moderator = conversation.kind !== 'direct' && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
-  const info: ConversationInfo = useMemo(() => ({ conversation, meId, moderator }), [conversation, meId, moderator, conversation.pts, conversation.me.role, conversation.memberCount]); // eslint-disable-line react-hooks/exhaustive-deps
+  const info: ConversationInfo = useMemo(() => ({ conversation, meId, moderator }), [conversation, meId, moderator, conversation.pts, conversation.me.role, conversation.memberCount]); // eslint-disable-line react-hooks/exhaustive-deps -- the SDK updates the conversation in place: its fields are the deps
 
   const actions: MessageActions = useMemo(
     () => ({
@@ -186,7 +186,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
               body={t('conversation.deleteBody')}
               confirm={t('conversation.actions.delete')}
               danger
-              onConfirm={() => client.messages.delete(id, confirmDelete.id).catch(showError)}
+              onConfirm={() => void client.messages.delete(id, confirmDelete.id).catch(showError)}
               onClose={() => setConfirmDelete(null)}
             />
           )}

@@ -95,7 +95,7 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
         hasNewer: timeline.hasNewer,
       }),
     // `timeline.version` covers in-place changes to the window; `pendingSig` the outbox.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the window is updated in place; its version stands for it
     [timeline.version, timeline.hasOlder, timeline.hasNewer, pendingSig, meId, readSeqAtOpen, hasUnread],
   );
 
@@ -350,7 +350,7 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
     const i = indexOfKey(next);
     virtualizer.scrollToIndex(i, { align: 'auto' });
     const focusNext = (tries: number) => {
-      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(next!)}"] .msg`);
+      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(next)}"] .msg`);
       if (el) el.focus({ preventScroll: false });
       else if (tries > 0) requestAnimationFrame(() => focusNext(tries - 1));
     };

@@ -64,11 +64,11 @@ export function useTimeline(conversationId: string): Timeline {
   useEffect(() => {
     if (window) return;
     let cancelled = false;
-    const load = () =>
-      client.messages.loadLatest(conversationId, PAGE).catch(() => {
+    const load = (): void =>
+      void client.messages.loadLatest(conversationId, PAGE).catch(() => {
         if (!cancelled) setTimeout(load, 3000);
       });
-    void load();
+    load();
     return () => {
       cancelled = true;
     };

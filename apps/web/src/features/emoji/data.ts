@@ -60,7 +60,7 @@ export function emojiDataIfLoaded(): EmojiData | undefined {
 export function loadEmojiData(): Promise<EmojiData> {
   loading ??= Promise.all([import('emojibase-data/en/compact.json'), import('emojibase-data/en/shortcodes/github.json')])
     .then(([compact, github]) => {
-      loaded = build(compact.default as unknown as RawEmoji[], github.default as unknown as Record<string, string | string[]>);
+      loaded = build(compact.default, github.default);
       return loaded;
     })
     .catch((err: unknown) => {

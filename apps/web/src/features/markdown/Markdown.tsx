@@ -23,7 +23,7 @@ export const MessageText = memo(function MessageText({
 }) {
   const html = useMemo(
     () => purify(renderMessageHtml(text, entities, { meId, nameOf })),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- nameOf is a new function each render; namesKey is its content
     [text, entities, meId, namesKey],
   );
   const jumbo = useMemo(() => entities.length === 0 && isEmojiOnly(text), [text, entities]);

@@ -55,7 +55,7 @@ function MemberRow({ member, conversation, onError }: { member: Member; conversa
               type="button"
               className="btn btn-small"
               aria-label={member.role === 'admin' ? t('members.demoteLabel', { name }) : t('members.promoteLabel', { name })}
-              onClick={() => client.conversations.setRole(conversation.id, member.userId, member.role === 'admin' ? 'member' : 'admin').catch(onError)}
+              onClick={() => void client.conversations.setRole(conversation.id, member.userId, member.role === 'admin' ? 'member' : 'admin').catch(onError)}
             >
               {member.role === 'admin' ? t('members.demote') : t('members.promote')}
             </button>
@@ -73,7 +73,7 @@ function MemberRow({ member, conversation, onError }: { member: Member; conversa
           body={t('members.removeBody', { name })}
           confirm={t('members.remove')}
           danger
-          onConfirm={() => client.conversations.removeMember(conversation.id, member.userId).catch(onError)}
+          onConfirm={() => void client.conversations.removeMember(conversation.id, member.userId).catch(onError)}
           onClose={() => setConfirm(false)}
         />
       )}
@@ -124,7 +124,7 @@ function AddMembers({ conversation, memberIds, onError }: { conversation: Conver
                 className="btn btn-small btn-primary"
                 aria-label={t('members.addLabel', { name: u.displayName })}
                 onClick={() =>
-                  client.conversations.addMembers(conversation.id, [u.id]).then(() => {
+                  void client.conversations.addMembers(conversation.id, [u.id]).then(() => {
                     setAdded(t('members.added', { name: u.displayName }));
                     setQuery('');
                   }, onError)
@@ -256,7 +256,7 @@ export function MembersPanel({ conversation, onClose, onError }: { conversation:
           confirm={t('members.leave')}
           danger
           onConfirm={() =>
-            client.conversations.leave(conversation.id).then(() => navigate({ name: 'home' }), onError)
+            void client.conversations.leave(conversation.id).then(() => navigate({ name: 'home' }), onError)
           }
           onClose={() => setLeaving(false)}
         />

@@ -73,7 +73,7 @@ export function useNotificationSettings(): { wanted: boolean; permission: Notifi
     let status: PermissionStatus | undefined;
     let live = true;
     navigator.permissions
-      ?.query({ name: 'notifications' as PermissionName })
+      ?.query({ name: 'notifications' })
       .then((s) => {
         if (!live) return;
         status = s;

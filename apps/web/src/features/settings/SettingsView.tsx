@@ -59,7 +59,7 @@ function ProfileSection() {
   }
   return (
     <Section id="profile" title={t('settings.profile.title')}>
-      <form onSubmit={save} className="settings-form">
+      <form onSubmit={(e) => void save(e)} className="settings-form">
         <div className="profile-head">
           <Avatar id={me?.id ?? 'me'} name={displayName || '?'} size={56} />
           <div>
@@ -313,7 +313,7 @@ function PasswordSection({ onChanged }: { onChanged: () => void }) {
   }
   return (
     <Section id="password" title={t('settings.password.title')} description={t('settings.password.hint')}>
-      <form onSubmit={submit} className="settings-form password-form">
+      <form onSubmit={(e) => void submit(e)} className="settings-form password-form">
         <input type="text" name="username" autoComplete="username" value={client.users.me?.username ?? ''} readOnly hidden />
         <div className="field">
           <label htmlFor="pw-current">{t('settings.password.current')}</label>

@@ -160,7 +160,7 @@ export class MessagesService {
    * one position allocation per conversation and one multi-row insert, whatever the batch size.
    */
   private async storeSends(ctx: WriteContext, items: SendItem[]): Promise<Array<Message | HearthError>> {
-    const out: Array<Message | HearthError | undefined> = new Array(items.length);
+    const out = new Array<Message | HearthError | undefined>(items.length);
     const members = await memberships.findPairs(
       ctx.trx,
       unique(items.map((i) => [i.conversationId, i.userId] as const)),

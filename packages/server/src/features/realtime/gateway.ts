@@ -37,7 +37,7 @@ export interface WsContext {
 }
 
 type FrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
-export type WsHandler<T extends ClientFrameType> = (ctx: WsContext, frame: FrameOf<T>) => Promise<unknown> | unknown;
+export type WsHandler<T extends ClientFrameType> = (ctx: WsContext, frame: FrameOf<T>) => unknown;
 
 export interface GatewayOptions {
   limits: Limits & { sendBufferBytes: number };
@@ -162,7 +162,8 @@ export class Gateway {
     }
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      // binaryType is ws' default, 'nodebuffer': a text message arrives as one Buffer.
+      json = JSON.parse((data as Buffer).toString('utf8'));
     } catch {
       return this.reject(conn, 'INVALID_JSON');
     }

@@ -42,7 +42,7 @@ export class TypingService {
       mine!.delete(conversationId);
       return this.publish(actor.userId, conversationId, false);
     }
-    if (!mine) this.active.set(connectionId, (mine = new Map()));
+    if (!mine) this.active.set(connectionId, (mine = new Map<string, Typing>()));
     const renewal = current && current.expiresAt > now && now - current.broadcastAt < this.ttlMs / 3;
     mine.set(conversationId, { userId: actor.userId, conversationId, expiresAt: now + this.ttlMs, broadcastAt: renewal ? current.broadcastAt : now });
     if (!renewal) this.publish(actor.userId, conversationId, true);

@@ -26,12 +26,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-delivered-updated-at': deliveredUpdatedAt,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
 
 /** Applies every pending migration; returns the names applied. Throws with the failing migration's error. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const migrator = new Migrator({ db: database.db, provider });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw new Error(`migration failed: ${String(error)}`, { cause: error });
+  if (error) throw new Error(`migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

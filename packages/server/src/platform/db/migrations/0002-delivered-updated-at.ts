@@ -1,6 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- a migration sees the database as it was then, not today's schema type (Kysely's advice) */
 import type { Kysely } from 'kysely';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /**
  * When the delivered pointer alone last moved. Sync tells someone who does not see read pointers only of delivery

@@ -13,8 +13,8 @@ const capabilities: DialectCapabilities = {
 
 // Times and sequence numbers are bigint columns; every value we store fits a JS number exactly (< 2^53).
 const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'),
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
+    oid === (pg.types.builtins.INT8 as number) ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown),
 };
 
 export function redactUrl(url: string): string {
@@ -28,7 +28,7 @@ export function redactUrl(url: string): string {
 }
 
 export function openPostgres(url: string, poolSize = 10): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types });
   // An idle client that loses its connection emits on the pool; without a listener that would crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
