@@ -22,6 +22,7 @@ import { buildConversation, buildConversations, buildMembers, peerOf, toMember }
 import { appendEvent } from './event-log.js';
 import * as memberships from './memberships.store.js';
 import type { MembershipRow } from './memberships.store.js';
+import * as positions from './positions.store.js';
 
 /**
  * Conversations and their membership. Every change that other members must see goes through the write queue:
@@ -78,7 +79,7 @@ export class ConversationsService {
       const topic = body.topic ?? access.conversation.topic;
       if (title !== access.conversation.title || topic !== access.conversation.topic) {
         await conversations.update(ctx.trx, conversationId, { title, topic });
-        const pts = await ctx.allocate(conversationId, 1);
+        const pts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'conversation.updated', conversationId, pts, title, topic, updatedBy: actor.userId });
       }
       return buildConversation(ctx.trx, actor.userId, await requireMember(ctx.trx, conversationId, actor.userId));
@@ -178,7 +179,7 @@ export class ConversationsService {
       if (target.role === 'owner') throw new HearthError('OPERATION_NOT_ALLOWED', {}, 'The owner keeps their role until they leave.');
       if (target.role !== role) {
         await memberships.update(ctx.trx, conversationId, userId, { role });
-        const pts = await ctx.allocate(conversationId, 1);
+        const pts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'member.updated', conversationId, pts, userId, role, updatedBy: actor.userId });
       }
       const [member] = await buildMembers(ctx.trx, actor.userId, [{ ...target, role }]);
@@ -245,7 +246,7 @@ export class ConversationsService {
     // to join a conversation everyone has left takes it over, so that someone can moderate it again.
     const ownerless = (await memberships.oldestWithRole(ctx.trx, conversation.id, 'owner')) === undefined;
     const row = membershipRow(conversation.id, userId, ownerless ? 'owner' : 'member', ctx.now, Number(conversation.last_message_seq));
-    const pts = await ctx.allocate(conversation.id, 1);
+    const pts = await positions.allocate(ctx.trx, conversation.id, 1);
     await memberships.insertMany(ctx.trx, [row]);
     await conversations.addToMemberCount(ctx.trx, conversation.id, 1);
     await appendEvent(ctx, { type: 'member.joined', conversationId: conversation.id, pts, member: toMember(row, false), addedBy });
@@ -264,14 +265,14 @@ export class ConversationsService {
     const conversationId = access.conversation.id;
     await memberships.remove(ctx.trx, conversationId, userId);
     await conversations.addToMemberCount(ctx.trx, conversationId, -1);
-    const pts = await ctx.allocate(conversationId, 1);
+    const pts = await positions.allocate(ctx.trx, conversationId, 1);
     await appendEvent(ctx, { type: 'member.left', conversationId, pts, userId, removedBy });
     ctx.publish(topics.user(userId), { type: 'conversation.left', conversationId, removedBy });
     if (access.membership.role === 'owner') {
       const heir = (await memberships.oldestWithRole(ctx.trx, conversationId, 'admin')) ?? (await memberships.oldestWithRole(ctx.trx, conversationId, 'member'));
       if (heir) {
         await memberships.update(ctx.trx, conversationId, heir.user_id, { role: 'owner' });
-        const heirPts = await ctx.allocate(conversationId, 1);
+        const heirPts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'member.updated', conversationId, pts: heirPts, userId: heir.user_id, role: 'owner', updatedBy: null });
       }
     }

@@ -10,6 +10,7 @@ import type { WriteContext, WriteQueue } from '../../platform/write-queue.js';
 import { canModerate, requireMember } from '../conversations/access.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
+import * as positions from '../conversations/positions.store.js';
 import * as reactions from '../reactions/reactions.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
@@ -99,7 +100,7 @@ export class MessagesService {
       });
       await store.deleteMentions(ctx.trx, conversationId, seq);
       await store.insertMentions(ctx.trx, mentions.userIds.map((user_id) => ({ conversation_id: conversationId, seq, user_id })));
-      const pts = await ctx.allocate(conversationId, 1);
+      const pts = await positions.allocate(ctx.trx, conversationId, 1);
       await appendEvent(ctx, { type: 'message.edited', conversationId, pts, messageId, seq, content, editedAt: ctx.now, editedBy: actor.userId });
       const [message] = await loadMessages(ctx.trx, [{ ...row, content: JSON.stringify(content), edited_at: ctx.now, edited_by: actor.userId }]);
       return message!;
@@ -115,7 +116,7 @@ export class MessagesService {
         await store.update(ctx.trx, messageId, { content: null, deleted_at: ctx.now, deleted_by: actor.userId, mentions_all: 0 });
         await store.deleteMentions(ctx.trx, conversationId, seq);
         await reactions.removeAllOf(ctx.trx, messageId);
-        const pts = await ctx.allocate(conversationId, 1);
+        const pts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'message.deleted', conversationId, pts, messageId, seq, senderId: row.sender_id, deletedAt: ctx.now, deletedBy: actor.userId });
         row.content = null;
         row.deleted_at = ctx.now;
@@ -205,7 +206,7 @@ export class MessagesService {
       list.push(i);
       byConversation.set(items[i]!.conversationId, list);
     }
-    const firsts = await ctx.allocateMany(new Map([...byConversation].map(([id, indexes]) => [id, indexes.length])), { messages: true });
+    const firsts = await positions.allocateMany(ctx.trx, new Map([...byConversation].map(([id, indexes]) => [id, indexes.length])), { messages: true });
     const rows = new Map<number, MessageRow>();
     const mentionRows: Array<{ conversation_id: string; seq: number; user_id: string }> = [];
     for (const [conversationId, indexes] of byConversation) {

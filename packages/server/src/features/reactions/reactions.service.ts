@@ -3,6 +3,7 @@ import { HearthError } from '../../platform/errors.js';
 import type { WriteQueue } from '../../platform/write-queue.js';
 import { requireMember } from '../conversations/access.js';
 import { appendEvent } from '../conversations/event-log.js';
+import * as positions from '../conversations/positions.store.js';
 import { requireMessage } from '../messages/messages.service.js';
 import * as reactions from './reactions.store.js';
 
@@ -24,7 +25,7 @@ export class ReactionsService {
         throw new HearthError('OPERATION_NOT_ALLOWED', { limits: REACTION_LIMITS }, 'This message has as many reactions as it can take.');
       }
       await reactions.add(ctx.trx, messageId, actor.userId, emoji, ctx.now);
-      const pts = await ctx.allocate(conversationId, 1);
+      const pts = await positions.allocate(ctx.trx, conversationId, 1);
       await appendEvent(ctx, { type: 'reaction.added', conversationId, pts, messageId, seq: Number(message.seq), emoji, userId: actor.userId });
     });
   }
@@ -34,7 +35,7 @@ export class ReactionsService {
       await requireMember(ctx.trx, conversationId, actor.userId);
       const message = await requireMessage(ctx.trx, conversationId, messageId);
       if (!(await reactions.remove(ctx.trx, messageId, actor.userId, emoji))) return;
-      const pts = await ctx.allocate(conversationId, 1);
+      const pts = await positions.allocate(ctx.trx, conversationId, 1);
       await appendEvent(ctx, { type: 'reaction.removed', conversationId, pts, messageId, seq: Number(message.seq), emoji, userId: actor.userId });
     });
   }
