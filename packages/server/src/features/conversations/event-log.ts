@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { topics } from '../../platform/bus.js';
 import type { DB } from '../../platform/db/schema.js';
 import type { WriteContext } from '../../platform/write-queue.js';
+import * as events from './events.store.js';
 
 type Stored = Exclude<ConversationEvent, { type: 'message.created' }>;
 
@@ -12,22 +13,12 @@ type Stored = Exclude<ConversationEvent, { type: 'message.created' }>;
  */
 export async function appendEvent(ctx: WriteContext, event: Stored): Promise<void> {
   const { type, conversationId, pts, ...payload } = event;
-  await ctx.trx
-    .insertInto('conversation_events')
-    .values({ conversation_id: conversationId, pts, type, payload: JSON.stringify(payload), created_at: ctx.now })
-    .execute();
+  await events.insert(ctx.trx, { conversation_id: conversationId, pts, type, payload: JSON.stringify(payload), created_at: ctx.now });
   ctx.publish(topics.conversation(conversationId), event);
 }
 
 /** Stored events with `after < pts <= upTo`, in order. */
 export async function readEvents(db: Kysely<DB>, conversationId: string, after: number, upTo: number): Promise<Stored[]> {
-  const rows = await db
-    .selectFrom('conversation_events')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .where('pts', '>', after)
-    .where('pts', '<=', upTo)
-    .orderBy('pts')
-    .execute();
+  const rows = await events.listRange(db, conversationId, after, upTo);
   return rows.map((r) => ({ ...JSON.parse(r.payload), type: r.type, conversationId, pts: Number(r.pts) }) as Stored);
 }
