@@ -10,12 +10,12 @@ import { ConversationsService } from './features/conversations/conversations.ser
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
 import { registerMessagesFrames } from './features/messages/messages.ws.js';
+import { registerReactionsRoutes } from './features/messages/reactions.routes.js';
+import { ReactionsService } from './features/messages/reactions.service.js';
+import { registerReactionsFrames } from './features/messages/reactions.ws.js';
 import { registerOpsRoutes } from './features/ops/ops.routes.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { registerPresenceFrames } from './features/presence/presence.ws.js';
-import { registerReactionsRoutes } from './features/reactions/reactions.routes.js';
-import { ReactionsService } from './features/reactions/reactions.service.js';
-import { registerReactionsFrames } from './features/reactions/reactions.ws.js';
 import { Gateway } from './features/realtime/gateway.js';
 import { registerReceiptsRoutes } from './features/receipts/receipts.routes.js';
 import { ReceiptsService } from './features/receipts/receipts.service.js';

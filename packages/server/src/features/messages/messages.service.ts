@@ -11,10 +11,10 @@ import { canModerate, requireMember } from '../conversations/access.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
 import * as positions from '../conversations/positions.store.js';
-import * as reactions from '../reactions/reactions.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
 import { loadMessages, toMessage } from './messages.views.js';
+import * as reactions from './reactions.store.js';
 
 export interface MessageLimits {
   maxTextBytes: number;

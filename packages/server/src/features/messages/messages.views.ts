@@ -1,9 +1,9 @@
 import type { Content, ForwardRef, Message, ReplyRef } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
-import * as reactions from '../reactions/reactions.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
+import * as reactions from './reactions.store.js';
 
 const EXCERPT_CHARS = 200;
 

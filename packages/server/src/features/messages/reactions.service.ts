@@ -4,7 +4,7 @@ import type { WriteQueue } from '../../platform/write-queue.js';
 import { requireMember } from '../conversations/access.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as positions from '../conversations/positions.store.js';
-import { requireMessage } from '../messages/messages.service.js';
+import { requireMessage } from './messages.service.js';
 import * as reactions from './reactions.store.js';
 
 /** Bounds that keep one message's reactions readable and its row set small. */
