@@ -7,8 +7,10 @@ import { LoginThrottle } from './features/auth/login-throttle.js';
 import { Passwords } from './features/auth/passwords.js';
 import { registerConversationsRoutes } from './features/conversations/conversations.routes.js';
 import { ConversationsService } from './features/conversations/conversations.service.js';
+import { ConversationViews } from './features/conversations/conversations.views.js';
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
+import { latestMessages } from './features/messages/messages.views.js';
 import { registerMessagesFrames } from './features/messages/messages.ws.js';
 import { registerReactionsRoutes } from './features/messages/reactions.routes.js';
 import { ReactionsService } from './features/messages/reactions.service.js';
@@ -78,6 +80,7 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
     new RateLimiter(clock, config.rateLimits.signUpsPerHour / 3600, config.rateLimits.signUpsPerHour),
   );
   const presence = new PresenceService(db, bus, clock, config.presence.offlineGraceMs, log);
+  const conversationViews = new ConversationViews(latestMessages);
   return {
     database,
     metrics,
@@ -87,12 +90,12 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
     auth,
     presence,
     users: new UsersService(db, bus, clock),
-    conversations: new ConversationsService(db, capabilities, writer),
+    conversations: new ConversationsService(db, capabilities, writer, conversationViews),
     messages: new MessagesService(db, writer, metrics, config.limits),
     reactions: new ReactionsService(writer),
     receipts: new ReceiptsService(writer),
     typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),
-    sync: new SyncService(db, presence, clock, config.limits.maxReplayEvents),
+    sync: new SyncService(db, presence, conversationViews, clock, config.limits.maxReplayEvents),
   };
 }
 

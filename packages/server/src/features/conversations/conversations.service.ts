@@ -18,7 +18,7 @@ import type { WriteContext, WriteQueue } from '../../platform/write-queue.js';
 import * as users from '../users/users.store.js';
 import { requireMember, requireModerator, type MemberAccess } from './access.js';
 import * as conversations from './conversations.store.js';
-import { buildConversation, buildConversations, buildMembers, peerOf, toMember } from './conversations.views.js';
+import { buildMembers, peerOf, toMember, type ConversationViews } from './conversations.views.js';
 import { appendEvent } from './event-log.js';
 import * as memberships from './memberships.store.js';
 import type { MembershipRow } from './memberships.store.js';
@@ -33,16 +33,17 @@ export class ConversationsService {
     private readonly db: Kysely<DB>,
     private readonly capabilities: DialectCapabilities,
     private readonly writer: WriteQueue,
+    private readonly views: ConversationViews,
   ) {}
 
   async list(actor: Actor): Promise<Conversation[]> {
     const entries = await conversations.listForUser(this.db, actor.userId);
-    const views = await buildConversations(this.db, actor.userId, entries);
+    const views = await this.views.build(this.db, actor.userId, entries);
     return views.sort((a, b) => activityOf(b) - activityOf(a));
   }
 
   async get(actor: Actor, conversationId: string): Promise<Conversation> {
-    return buildConversation(this.db, actor.userId, await requireMember(this.db, conversationId, actor.userId));
+    return this.views.buildOne(this.db, actor.userId, await requireMember(this.db, conversationId, actor.userId));
   }
 
   /** Creates a conversation. A direct conversation that already exists for the pair is returned as it is. */
@@ -82,7 +83,7 @@ export class ConversationsService {
         const pts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'conversation.updated', conversationId, pts, title, topic, updatedBy: actor.userId });
       }
-      return buildConversation(ctx.trx, actor.userId, await requireMember(ctx.trx, conversationId, actor.userId));
+      return this.views.buildOne(ctx.trx, actor.userId, await requireMember(ctx.trx, conversationId, actor.userId));
     });
   }
 
@@ -115,9 +116,9 @@ export class ConversationsService {
       const conversation = await conversations.findById(ctx.trx, conversationId);
       if (!conversation || conversation.kind !== 'channel') throw new HearthError('CONVERSATION_NOT_FOUND', { conversationId });
       const existing = await memberships.find(ctx.trx, conversationId, actor.userId);
-      if (existing) return buildConversation(ctx.trx, actor.userId, { conversation, membership: existing });
+      if (existing) return this.views.buildOne(ctx.trx, actor.userId, { conversation, membership: existing });
       await this.addMember(ctx, conversation, actor.userId, null);
-      return buildConversation(ctx.trx, actor.userId, await requireMember(ctx.trx, conversationId, actor.userId));
+      return this.views.buildOne(ctx.trx, actor.userId, await requireMember(ctx.trx, conversationId, actor.userId));
     });
   }
 
@@ -196,7 +197,7 @@ export class ConversationsService {
       return await this.writer.run(async (ctx) => {
         await requireUsers(ctx, [peerId]);
         const again = await conversations.findByDirectKey(ctx.trx, key);
-        if (again) return buildConversation(ctx.trx, actor.userId, await requireMember(ctx.trx, again.id, actor.userId));
+        if (again) return this.views.buildOne(ctx.trx, actor.userId, await requireMember(ctx.trx, again.id, actor.userId));
         const id = newId();
         const row: conversations.ConversationRow = {
           id,
@@ -251,7 +252,7 @@ export class ConversationsService {
     await conversations.addToMemberCount(ctx.trx, conversation.id, 1);
     await appendEvent(ctx, { type: 'member.joined', conversationId: conversation.id, pts, member: toMember(row, false), addedBy });
     const access = await requireMember(ctx.trx, conversation.id, userId);
-    const view = await buildConversation(ctx.trx, userId, access);
+    const view = await this.views.buildOne(ctx.trx, userId, access);
     const all = view.memberCount <= INLINE_MEMBERS_MAX ? await memberships.listByConversation(ctx.trx, conversation.id) : undefined;
     ctx.publish(topics.user(userId), {
       type: 'conversation.joined',

@@ -1,8 +1,6 @@
 import type { Conversation, Member, Message } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
-import * as messages from '../messages/messages.store.js';
-import { loadMessages } from '../messages/messages.views.js';
 import * as users from '../users/users.store.js';
 import * as conversations from './conversations.store.js';
 import type { ConversationRow } from './conversations.store.js';
@@ -21,42 +19,51 @@ export function peerOf(conversation: ConversationRow, viewerId: string): string 
 }
 
 /**
- * Conversations as the viewer sees them, with last message and unread counts: four queries for any number.
+ * The latest message of each of the given conversations that has one, by conversation id. Messages build on
+ * conversations (membership, positions, the event log), so this feature does not load them itself: the messages
+ * feature provides the loader and the composition root (server.ts) passes it in.
  */
-export async function buildConversations(db: Kysely<DB>, viewerId: string, entries: readonly ConversationEntry[]): Promise<Conversation[]> {
-  if (entries.length === 0) return [];
-  const ids = entries.map((e) => e.conversation.id);
-  const lastKeys = entries
-    .filter((e) => Number(e.conversation.last_message_seq) > 0)
-    .map((e) => [e.conversation.id, Number(e.conversation.last_message_seq)] as const);
-  const [lastRows, unread] = await Promise.all([messages.findBySeqs(db, lastKeys), conversations.unreadCounts(db, viewerId, ids)]);
-  const lastMessages = new Map<string, Message>((await loadMessages(db, lastRows)).map((m) => [m.conversationId, m]));
-  return entries.map(({ conversation: c, membership: m }) => ({
-    id: c.id,
-    kind: c.kind,
-    title: c.title,
-    topic: c.topic,
-    createdAt: Number(c.created_at),
-    createdBy: c.created_by,
-    memberCount: Number(c.member_count),
-    peerId: peerOf(c, viewerId),
-    pts: Number(c.last_event_seq),
-    lastMessage: lastMessages.get(c.id) ?? null,
-    me: {
-      role: m.role,
-      joinedAt: Number(m.joined_at),
-      deliveredSeq: Number(m.delivered_seq),
-      readSeq: Number(m.read_seq),
-      unreadCount: unread.get(c.id)?.unread ?? 0,
-      unreadMentionCount: unread.get(c.id)?.mentions ?? 0,
-      muted: m.muted === 1,
-    },
-  }));
-}
+export type LatestMessages = (db: Kysely<DB>, conversations: readonly ConversationRow[]) => Promise<Map<string, Message>>;
 
-export async function buildConversation(db: Kysely<DB>, viewerId: string, entry: ConversationEntry): Promise<Conversation> {
-  const [view] = await buildConversations(db, viewerId, [entry]);
-  return view!;
+/** Conversations as a viewer sees them, with their latest message and unread counts. */
+export class ConversationViews {
+  constructor(private readonly latestMessages: LatestMessages) {}
+
+  /** Four queries for any number of conversations. */
+  async build(db: Kysely<DB>, viewerId: string, entries: readonly ConversationEntry[]): Promise<Conversation[]> {
+    if (entries.length === 0) return [];
+    const ids = entries.map((e) => e.conversation.id);
+    const [lastMessages, unread] = await Promise.all([
+      this.latestMessages(db, entries.map((e) => e.conversation)),
+      conversations.unreadCounts(db, viewerId, ids),
+    ]);
+    return entries.map(({ conversation: c, membership: m }) => ({
+      id: c.id,
+      kind: c.kind,
+      title: c.title,
+      topic: c.topic,
+      createdAt: Number(c.created_at),
+      createdBy: c.created_by,
+      memberCount: Number(c.member_count),
+      peerId: peerOf(c, viewerId),
+      pts: Number(c.last_event_seq),
+      lastMessage: lastMessages.get(c.id) ?? null,
+      me: {
+        role: m.role,
+        joinedAt: Number(m.joined_at),
+        deliveredSeq: Number(m.delivered_seq),
+        readSeq: Number(m.read_seq),
+        unreadCount: unread.get(c.id)?.unread ?? 0,
+        unreadMentionCount: unread.get(c.id)?.mentions ?? 0,
+        muted: m.muted === 1,
+      },
+    }));
+  }
+
+  async buildOne(db: Kysely<DB>, viewerId: string, entry: ConversationEntry): Promise<Conversation> {
+    const [view] = await this.build(db, viewerId, [entry]);
+    return view!;
+  }
 }
 
 /**

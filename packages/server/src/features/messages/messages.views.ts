@@ -1,6 +1,7 @@
 import type { Content, ForwardRef, Message, ReplyRef } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
+import type { ConversationRow } from '../conversations/conversations.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
 import * as reactions from './reactions.store.js';
@@ -53,4 +54,11 @@ export async function loadMessages(db: Kysely<DB>, rows: readonly MessageRow[]):
   ]);
   const repliedById = new Map(replied.map((r) => [r.id, r]));
   return rows.map((r) => toMessage(r, groups.get(r.id) ?? [], r.reply_to_id ? repliedById.get(r.reply_to_id) : undefined));
+}
+
+/** The latest message of each of the given conversations that has one, by conversation id (`LatestMessages`). */
+export async function latestMessages(db: Kysely<DB>, conversations: readonly ConversationRow[]): Promise<Map<string, Message>> {
+  const keys = conversations.filter((c) => Number(c.last_message_seq) > 0).map((c) => [c.id, Number(c.last_message_seq)] as const);
+  const rows = await store.findBySeqs(db, keys);
+  return new Map((await loadMessages(db, rows)).map((m) => [m.conversationId, m]));
 }

@@ -4,7 +4,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DB } from '../../platform/db/schema.js';
 import * as conversations from '../conversations/conversations.store.js';
-import { buildConversations, buildMembers, receiptSharers, type ConversationEntry } from '../conversations/conversations.views.js';
+import { buildMembers, receiptSharers, type ConversationEntry, type ConversationViews } from '../conversations/conversations.views.js';
 import { readEvents } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
 import * as messages from '../messages/messages.store.js';
@@ -26,6 +26,7 @@ export class SyncService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly presence: PresenceService,
+    private readonly views: ConversationViews,
     private readonly clock: Clock,
     private readonly maxReplayEvents: number,
   ) {}
@@ -47,7 +48,7 @@ export class SyncService {
       plans.push({ entry, from: replayable ? pts : undefined });
     }
 
-    const views = await buildConversations(
+    const views = await this.views.build(
       this.db,
       actor.userId,
       plans.map((p) => p.entry),
