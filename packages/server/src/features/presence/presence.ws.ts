@@ -1,6 +1,6 @@
-import type { Gateway } from '../realtime/gateway.js';
+import type { FrameRouter } from '../../platform/frames.js';
 import type { PresenceService } from './presence.service.js';
 
-export function registerPresenceFrames(gateway: Gateway, presence: PresenceService): void {
-  gateway.on('presence', ({ actor, connectionId }, f) => presence.setIdle(actor.userId, connectionId, f.state === 'idle'));
+export function registerPresenceFrames(frames: FrameRouter, presence: PresenceService): void {
+  frames.on('presence', ({ actor, connectionId }, f) => presence.setIdle(actor.userId, connectionId, f.state === 'idle'));
 }

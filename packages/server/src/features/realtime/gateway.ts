@@ -12,11 +12,11 @@ import {
 import type { Kysely } from 'kysely';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { Actor } from '../../platform/actor.js';
 import { topics, type Bus, type BusMessage } from '../../platform/bus.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DB } from '../../platform/db/schema.js';
 import { HearthError } from '../../platform/errors.js';
+import type { FrameRouter, WsHandler } from '../../platform/frames.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -29,15 +29,6 @@ import type { TypingService } from '../typing/typing.service.js';
 import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
 import { Contacts } from './contacts.js';
-
-/** What a frame handler knows about its caller. */
-export interface WsContext {
-  actor: Actor;
-  connectionId: string;
-}
-
-type FrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
-export type WsHandler<T extends ClientFrameType> = (ctx: WsContext, frame: FrameOf<T>) => unknown;
 
 export interface GatewayOptions {
   limits: Limits & { sendBufferBytes: number };
@@ -70,7 +61,7 @@ interface TopicEntry {
  * handlers, and fans bus events out to the sockets allowed to see them. Each node subscribes to a bus topic
  * once, however many of its sockets want it, and writes each event's one serialisation to all of them.
  */
-export class Gateway {
+export class Gateway implements FrameRouter {
   private readonly wss: WebSocketServer;
   private readonly handlers = new Map<ClientFrameType, WsHandler<ClientFrameType>>();
   private readonly topicEntries = new Map<string, TopicEntry>();
@@ -100,7 +91,6 @@ export class Gateway {
     this.on('ping', () => ({ serverTime: deps.clock.now() }));
   }
 
-  /** Registers the handler of one client frame type. */
   on<T extends ClientFrameType>(type: T, handler: WsHandler<T>): void {
     this.handlers.set(type, handler as unknown as WsHandler<ClientFrameType>);
   }

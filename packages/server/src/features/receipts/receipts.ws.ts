@@ -1,8 +1,8 @@
-import type { Gateway } from '../realtime/gateway.js';
+import type { FrameRouter } from '../../platform/frames.js';
 import type { ReceiptsService } from './receipts.service.js';
 
-export function registerReceiptsFrames(gateway: Gateway, receipts: ReceiptsService): void {
-  gateway.on('receipt', ({ actor }, f) =>
+export function registerReceiptsFrames(frames: FrameRouter, receipts: ReceiptsService): void {
+  frames.on('receipt', ({ actor }, f) =>
     receipts.update(actor, f.conversationId, {
       ...(f.deliveredSeq !== undefined ? { deliveredSeq: f.deliveredSeq } : {}),
       ...(f.readSeq !== undefined ? { readSeq: f.readSeq } : {}),
