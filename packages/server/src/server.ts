@@ -120,12 +120,12 @@ function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => bo
 function createGateway(s: Services, config: Config, clock: Clock, log: Logger): Gateway {
   const gateway = new Gateway(
     {
-      db: s.database.db,
       bus: s.bus,
       clock,
       metrics: s.metrics,
       log,
       auth: s.auth,
+      conversations: s.conversations,
       presence: s.presence,
       typing: s.typing,
       limiters: {

@@ -131,6 +131,16 @@ export class ConversationsService {
     });
   }
 
+  /** The ids of the conversations the user is in. No access check: for the gateway, which subscribes sockets. */
+  async conversationIdsOf(userId: string): Promise<string[]> {
+    return memberships.conversationIdsOf(this.db, userId);
+  }
+
+  /** The member ids of each of the given conversations. No access check: for the gateway's presence rosters. */
+  async memberIdsOf(conversationIds: readonly string[]): Promise<Map<string, string[]>> {
+    return memberships.memberIdsOf(this.db, conversationIds);
+  }
+
   async listMembers(actor: Actor, conversationId: string): Promise<Member[]> {
     await requireMember(this.db, conversationId, actor.userId);
     return buildMembers(this.db, actor.userId, await memberships.listByConversation(this.db, conversationId));

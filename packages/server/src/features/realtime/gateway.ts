@@ -7,14 +7,13 @@ import {
   type ClientFrameType,
   type ErrorFrame,
   type Limits,
+  type Presence,
   type ReadyFrame,
 } from '@hearth/protocol';
-import type { Kysely } from 'kysely';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { z } from 'zod';
 import { topics, type Bus, type BusMessage } from '../../platform/bus.js';
 import type { Clock } from '../../platform/clock.js';
-import type { DB } from '../../platform/db/schema.js';
 import { HearthError } from '../../platform/errors.js';
 import type { FrameRouter, WsHandler } from '../../platform/frames.js';
 import { newId } from '../../platform/ids.js';
@@ -23,9 +22,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limit.js';
 import { describeIssues } from '../../platform/validate.js';
 import type { AuthService } from '../auth/auth.service.js';
-import * as memberships from '../conversations/memberships.store.js';
-import type { PresenceService } from '../presence/presence.service.js';
-import type { TypingService } from '../typing/typing.service.js';
+import type { ConversationsService } from '../conversations/conversations.service.js';
 import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
 import { Contacts } from './contacts.js';
@@ -36,15 +33,27 @@ export interface GatewayOptions {
   authTimeoutMs: number;
 }
 
+/**
+ * Presence as the gateway uses it: told of every device that comes and goes, asked where new contacts stand. How
+ * presence is kept (in this process, or shared between nodes) is not the gateway's business.
+ */
+export interface PresenceTracker {
+  connect(userId: string, connectionId: string): void;
+  disconnect(userId: string, connectionId: string): void;
+  snapshot(userIds: readonly string[]): Promise<Presence[]>;
+}
+
 export interface GatewayDeps {
-  db: Kysely<DB>;
   bus: Bus;
   clock: Clock;
   metrics: Metrics;
   log: Logger;
   auth: AuthService;
-  presence: PresenceService;
-  typing: TypingService;
+  /** Memberships: the conversations a socket follows, and their members (who sees whose presence). */
+  conversations: ConversationsService;
+  presence: PresenceTracker;
+  /** Told of every socket that closes: whatever it was typing stops. */
+  typing: { connectionClosed(connectionId: string): void };
   /** Budgets by frame type; frames without one are not limited here. */
   limiters: Partial<Record<ClientFrameType, RateLimiter>>;
 }
@@ -81,7 +90,7 @@ export class Gateway implements FrameRouter {
     this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req.socket));
     this.contacts = new Contacts({
       log: deps.log,
-      loadMembers: (ids) => memberships.memberIdsOf(deps.db, ids),
+      loadMembers: (ids) => deps.conversations.memberIdsOf(ids),
       presenceOf: (ids) => deps.presence.snapshot(ids),
       write: (conn, raw) => this.write(conn, raw),
     });
@@ -234,7 +243,7 @@ export class Gateway implements FrameRouter {
     conn.pendingUserEvents = [];
     this.subscribe(conn, topics.user(conn.userId));
     try {
-      const conversationIds = await memberships.conversationIdsOf(this.deps.db, conn.userId);
+      const conversationIds = await this.deps.conversations.conversationIdsOf(conn.userId);
       if (!conn.isOpen) return;
       for (const id of conversationIds) this.subscribe(conn, topics.conversation(id));
       // No presence is announced for these: the client's sync after `ready` returns all of it.
