@@ -16,6 +16,7 @@ import { registerReactionsRoutes } from './features/messages/reactions.routes.js
 import { ReactionsService } from './features/messages/reactions.service.js';
 import { registerReactionsFrames } from './features/messages/reactions.ws.js';
 import { registerOpsRoutes } from './features/ops/ops.routes.js';
+import { OpsService } from './features/ops/ops.service.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { registerPresenceFrames } from './features/presence/presence.ws.js';
 import { Gateway } from './features/realtime/gateway.js';
@@ -96,6 +97,7 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
     receipts: new ReceiptsService(writer),
     typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),
     sync: new SyncService(db, presence, conversationViews, clock, config.limits.maxReplayEvents),
+    ops: new OpsService(db, VERSION),
   };
 }
 
@@ -107,7 +109,7 @@ function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => bo
     },
     limiters: s.limiters,
   };
-  registerOpsRoutes(app, deps, { db: s.database.db, metrics: s.metrics, version: VERSION, isAccepting });
+  registerOpsRoutes(app, deps, s.ops, { metrics: s.metrics, isAccepting });
   registerAuthRoutes(app, deps, s.auth);
   registerUsersRoutes(app, deps, s.users);
   registerConversationsRoutes(app, deps, s.conversations);

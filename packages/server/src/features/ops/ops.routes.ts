@@ -1,41 +1,28 @@
 import { api } from '@hearth/protocol';
 import type { FastifyInstance } from 'fastify';
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../platform/db/schema.js';
 import { route, type HttpDeps } from '../../platform/http.js';
 import type { Metrics } from '../../platform/metrics.js';
-import * as users from '../users/users.store.js';
+import type { OpsService } from './ops.service.js';
 
 export interface OpsDeps {
-  db: Kysely<DB>;
   metrics: Metrics;
-  version: string;
   /** False once shutdown has begun: load balancers stop sending traffic. */
   isAccepting(): boolean;
 }
 
-export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps, ops: OpsDeps): void {
+export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps, ops: OpsService, server: OpsDeps): void {
   /** Liveness and database reachability, for load balancers and orchestrators. */
   app.get('/healthz', async (_req, reply) => {
-    const started = performance.now();
-    try {
-      await sql`select 1`.execute(ops.db);
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
-    }
-    const databaseMs = Math.round((performance.now() - started) * 100) / 100;
-    if (!ops.isAccepting()) return reply.status(503).send({ status: 'shutting-down', database: 'ok', databaseMs });
+    const databaseMs = await ops.databaseLatencyMs();
+    if (databaseMs === undefined) return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
+    if (!server.isAccepting()) return reply.status(503).send({ status: 'shutting-down', database: 'ok', databaseMs });
     return { status: 'ok', database: 'ok', databaseMs };
   });
 
   app.get('/metrics', async (_req, reply) => {
-    void reply.header('content-type', ops.metrics.registry.contentType);
-    return ops.metrics.registry.metrics();
+    void reply.header('content-type', server.metrics.registry.contentType);
+    return server.metrics.registry.metrics();
   });
 
-  route(app, deps, api.serverInfo, async () => ({
-    name: 'hearth' as const,
-    version: ops.version,
-    needsSetup: (await users.count(ops.db)) === 0,
-  }));
+  route(app, deps, api.serverInfo, () => ops.serverInfo());
 }

@@ -1,8 +1,9 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as deliveredUpdatedAt from './migrations/0002-delivered-updated-at.js';
 import { openPostgres } from './postgres/postgres-database.js';
+import type { DB } from './schema.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
 
 export type { Database, DialectCapabilities } from './dialect.js';
@@ -34,4 +35,9 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error(`migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Runs the cheapest query there is: resolves once the database answers, rejects when it cannot be reached. */
+export async function ping(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
