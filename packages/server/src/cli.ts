@@ -4,12 +4,12 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DisplayName, Password, Username } from '@hearth/protocol';
+import { DisplayName, Password, Username, type ErrorCode } from '@hearth/protocol';
 import type { z } from 'zod';
 import { AuthService } from './features/auth/auth.service.js';
 import { LoginThrottle } from './features/auth/login-throttle.js';
 import { Passwords } from './features/auth/passwords.js';
-import * as users from './features/users/users.store.js';
+import { UsersService } from './features/users/users.service.js';
 import { LocalBus } from './platform/bus.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from './platform/config.js';
@@ -119,6 +119,14 @@ function authService(database: Database, config: Config): AuthService {
   );
 }
 
+/** Turns the HearthError with this code into a UsageError: the operator's mistake, not a crash (status 2). */
+function mistake(code: ErrorCode, message: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof HearthError && err.code === code) throw new UsageError(message);
+    throw err;
+  };
+}
+
 function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   if (value === undefined) throw new UsageError(`${what} is required`);
   const result = schema.safeParse(value);
@@ -153,11 +161,7 @@ async function userCommand(action: string | undefined, values: Values, config: C
       await withDatabase(config, async (database) => {
         const row = await authService(database, config)
           .createUser({ username, displayName, password, isAdmin: values.admin ?? false })
-          .catch((err: unknown) => {
-            // A taken name is the operator's mistake, not a crash: a plain message and status 2.
-            if (err instanceof HearthError && err.code === 'USERNAME_TAKEN') throw new UsageError(`the username ${username} is taken`);
-            throw err;
-          });
+          .catch(mistake('USERNAME_TAKEN', `the username ${username} is taken`));
         console.log(`created ${row.username} (${row.id})${row.is_admin ? ' as administrator' : ''}`);
       });
       return;
@@ -166,21 +170,21 @@ async function userCommand(action: string | undefined, values: Values, config: C
       const username = check(Username, values.username, '--username');
       const password = check(Password, await readPassword(values), 'password');
       await withDatabase(config, async (database) => {
-        const row = await users.findByUsername(database.db, username);
-        if (!row) throw new UsageError(`no user named ${username}`);
-        await authService(database, config).setPassword(row.id, password);
+        await authService(database, config)
+          .resetPassword(username, password)
+          .catch(mistake('USER_NOT_FOUND', `no user named ${username}`));
         console.log(`password of ${username} reset; their sessions were signed out`);
       });
       return;
     }
     case 'list':
       await withDatabase(config, async (database) => {
-        const rows = await users.list(database.db);
+        const accounts = await new UsersService(database.db, new LocalBus(), systemClock).listAll();
         if (values.json) {
-          console.log(JSON.stringify(rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, isAdmin: r.is_admin === 1, createdAt: r.created_at }))));
+          console.log(JSON.stringify(accounts.map((a) => ({ id: a.id, username: a.username, displayName: a.displayName, isAdmin: a.isAdmin, createdAt: a.createdAt }))));
           return;
         }
-        for (const r of rows) console.log(`${r.username}\t${r.display_name}\t${r.is_admin ? 'admin' : ''}\t${r.id}`);
+        for (const a of accounts) console.log(`${a.username}\t${a.displayName}\t${a.isAdmin ? 'admin' : ''}\t${a.id}`);
       });
       return;
     default:

@@ -146,8 +146,15 @@ export class AuthService {
     await this.setPassword(actor.userId, body.newPassword, actor.sessionId);
   }
 
-  /** Sets a user's password and ends their sessions but `keepSessionId` (the `hearth user reset-password` command). */
-  async setPassword(userId: string, password: string, keepSessionId: string | null = null): Promise<void> {
+  /** Sets the password of the named user and ends all their sessions (`hearth user reset-password`). */
+  async resetPassword(username: string, password: string): Promise<void> {
+    const user = await users.findByUsername(this.db, username);
+    if (!user) throw new HearthError('USER_NOT_FOUND', { username });
+    await this.setPassword(user.id, password, null);
+  }
+
+  /** Sets a user's password and ends their sessions but `keepSessionId`. */
+  private async setPassword(userId: string, password: string, keepSessionId: string | null): Promise<void> {
     const hash = await this.passwords.hash(password);
     const updated = await users.update(this.db, userId, { password_hash: hash, updated_at: this.clock.now() });
     if (!updated) throw new HearthError('USER_NOT_FOUND', { userId });

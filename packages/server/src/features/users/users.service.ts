@@ -43,6 +43,11 @@ export class UsersService {
     return (await users.search(this.db, q, limit)).map(toUser);
   }
 
+  /** Every account with its settings, oldest first: for administrators (`hearth user list`). */
+  async listAll(): Promise<Me[]> {
+    return (await users.list(this.db)).map(toMe);
+  }
+
   private async requireRow(id: string): Promise<users.UserRow> {
     const row = await users.findById(this.db, id);
     if (!row) throw new HearthError('USER_NOT_FOUND', { userId: id });
