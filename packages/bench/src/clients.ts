@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { log, nowEpochMs } from './log.js';
-import type { Tracker } from './tracker.js';
+import type { Seat, Tracker } from './tracker.js';
 
 /** Runs `fn` over `items` with at most `concurrency` calls in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -57,15 +57,6 @@ export async function createConversation(baseUrl: string, owner: BenchUser, body
 }
 
 let unexpectedCloses = 0;
-
-/** Where a client sends, and which slot it occupies in its conversation's delivery bookkeeping. */
-export interface Seat {
-  conversationId: string;
-  /** This client's position among the conversation's members (0-based). */
-  slot: number;
-  /** Number of members of the conversation. */
-  size: number;
-}
 
 /**
  * One raw WebSocket client: authenticates, sends `message.send` frames, and reports acknowledgements and
@@ -136,7 +127,7 @@ export class BenchClient {
     const clientId = `c${this.user.index}n${this.counter++}`;
     const sentAt = nowEpochMs();
     const text = `${sentAt.toFixed(3)} ${textPad}`;
-    this.tracker!.sent(clientId, this, sentAt);
+    this.tracker!.sent(clientId, seat, sentAt);
     this.ws!.send(
       `{"type":"message.send","rid":"${clientId}","conversationId":"${seat.conversationId}","clientId":"${clientId}","content":{"type":"text","text":${JSON.stringify(text)}}}`,
     );
@@ -167,7 +158,7 @@ export class BenchClient {
         break;
       case 'message.created': {
         const m = frame.message!;
-        tracker.received(this, m.clientId, m.senderId === this.user.userId, m.content?.text ?? '', now);
+        tracker.received(this.seat!, m.clientId, m.senderId === this.user.userId, m.content?.text ?? '', now);
         break;
       }
       default:

@@ -1,6 +1,14 @@
-import type { BenchClient } from './clients.js';
 import { log, sleep } from './log.js';
 import { Samples } from './stats.js';
+
+/** Where a client sends, and which slot it occupies in its conversation's delivery bookkeeping. */
+export interface Seat {
+  conversationId: string;
+  /** This client's position among the conversation's members (0-based). */
+  slot: number;
+  /** Number of members of the conversation. */
+  size: number;
+}
 
 interface Sent {
   sentAt: number;
@@ -51,8 +59,7 @@ export class Tracker {
     return t >= this.windowStart && t < this.windowEnd;
   }
 
-  sent(clientId: string, client: BenchClient, sentAt: number): void {
-    const seat = client.seat!;
+  sent(clientId: string, seat: Seat, sentAt: number): void {
     this.messages.set(clientId, { sentAt, senderSlot: seat.slot, state: 0, recv: new Uint8Array(seat.size) });
     this.totalSent++;
     if (this.inWindow(sentAt)) this.sentInWindow++;
@@ -81,13 +88,13 @@ export class Tracker {
     }
   }
 
-  received(client: BenchClient, clientId: string, own: boolean, text: string, now: number): void {
+  received(seat: Seat, clientId: string, own: boolean, text: string, now: number): void {
     const m = this.messages.get(clientId);
     if (!m) {
       this.unknown++;
       return;
     }
-    const slot = client.seat!.slot;
+    const slot = seat.slot;
     const count = m.recv[slot]!;
     m.recv[slot] = count + 1;
     if (own) {
