@@ -1,11 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { log, sleep } from './log.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -140,19 +140,8 @@ export function ensureOpenFiles(pid: number | 'self', needed: number): number {
   return openFileLimits(pid).soft;
 }
 
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-}
-
-/**
- * The `pg` driver is a dependency of @hearth/server, not of the benchmark: it is loaded from the server
- * package so the benchmark adds no dependency of its own. Only used with --database-url.
- */
-function pgClient(url: string): PgClient {
-  const require = createRequire(path.join(packagesDir, 'server/package.json'));
-  const pg = require('pg') as { Client: new (opts: { connectionString: string }) => PgClient };
+/** A connection to the PostgreSQL server that --database-url names. Only used with --database-url. */
+function pgClient(url: string): pg.Client {
   return new pg.Client({ connectionString: url });
 }
 

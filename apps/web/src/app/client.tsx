@@ -46,21 +46,30 @@ export function useClient(): HearthClient {
 }
 
 /**
+ * Counts every change of a client, from the first component that reads it on: a count kept by each component's
+ * own listener would miss a change between its first render and its subscription (React subscribes after the
+ * commit), and the component would show the state from before it until the next change.
+ */
+const versions = new WeakMap<HearthClient, { count: number }>();
+function versionOf(client: HearthClient): { count: number } {
+  let version = versions.get(client);
+  if (!version) {
+    const counter = { count: 0 };
+    client.on('change', () => counter.count++);
+    versions.set(client, (version = counter));
+  }
+  return version;
+}
+
+/**
  * Re-renders when the client's state changes and returns `select(client)`. Selectors run on every render, so
  * keep them cheap (look-ups, not sorting thousands of items).
  * @example const conversation = useClientState((c) => c.conversations.get(id));
  */
 export function useClientState<T>(select: (client: HearthClient) => T): T {
   const client = useClient();
-  const version = useRef(0);
-  useSyncExternalStore(
-    (notify) =>
-      client.on('change', () => {
-        version.current++;
-        notify();
-      }),
-    () => version.current,
-  );
+  const version = versionOf(client);
+  useSyncExternalStore((notify) => client.on('change', notify), () => version.count);
   return select(client);
 }
 

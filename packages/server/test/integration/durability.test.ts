@@ -5,8 +5,38 @@ import { spawnServer, type ServerProcess } from '../support/process.js';
 import { call, RawSocket, signUp } from '../support/raw.js';
 import { createPostgresDatabase, startTestServer, tempDataDir, type TestServer } from '../support/server.js';
 
+/*
+ * Crash, graceful stop and restart on the data of a real server process, under load.
+ *
+ * The kill -9 lands a random delay (0-20 ms) after the 500th acknowledgement. The test logs the delay it chose for
+ * each backend as a line you can paste back to crash at the same moment again:
+ *
+ *   durability (sqlite): SIGKILL 13.27 ms after the 500th ack; replay with HEARTH_TEST_CRASH_DELAYS=sqlite:13.27
+ *
+ *   HEARTH_TEST_CRASH_DELAYS=sqlite:13.27,postgres:4.05 npx vitest run packages/server/test/integration/durability.test.ts
+ *
+ * A backend the variable does not name gets a random delay. The load itself still depends on scheduling, so a
+ * replay crashes at the same time after the same acknowledgement, not at the same instruction; rerun it a few
+ * times if the first replay passes.
+ */
+
 type Frame = Record<string, any>;
 const text = (t: string) => ({ type: 'text', text: t });
+
+const MAX_CRASH_DELAY_MS = 20;
+
+/** The delay before the kill: from HEARTH_TEST_CRASH_DELAYS (`backend:ms,…`) when it names the backend, else random. */
+function crashDelayMs(backend: BackendName): number {
+  const given = process.env.HEARTH_TEST_CRASH_DELAYS;
+  for (const entry of given ? given.split(',') : []) {
+    const [name, ms] = entry.split(':');
+    if (!name || ms === undefined || !Number.isFinite(Number(ms))) {
+      throw new Error(`HEARTH_TEST_CRASH_DELAYS: "${entry}" is not backend:milliseconds (for example sqlite:13.27)`);
+    }
+    if (name.trim() === backend) return Number(ms);
+  }
+  return Math.round(Math.random() * MAX_CRASH_DELAY_MS * 100) / 100;
+}
 
 /** Where a server's data lives, so that another server process can start on it. */
 interface Store {
@@ -216,8 +246,11 @@ describe.each(BACKENDS)('durability (%s)', (backend) => {
       for (const s of senders) s.start();
       await counter.reached;
       // The crash lands at an arbitrary point of the server's cycle (reading frames, committing a batch, writing
-      // acks), not right after an ack went out: a random moment of the next few milliseconds of load.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+      // acks), not right after an ack went out: a random moment of the next few milliseconds of load, logged so
+      // that a failure can be replayed (see the top of the file).
+      const delayMs = crashDelayMs(backend);
+      console.log(`durability (${backend}): SIGKILL ${delayMs} ms after the 500th ack; replay with HEARTH_TEST_CRASH_DELAYS=${backend}:${delayMs}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       const exit = await server.kill('SIGKILL');
       expect(exit.signal).toBe('SIGKILL');
       await Promise.all([...senders.map((s) => s.socket.closed), watcherWs.closed]);

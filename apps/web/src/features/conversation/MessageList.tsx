@@ -128,10 +128,19 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
     const el = scrollRef.current;
     if (!el) return;
     const top = el.scrollTop;
-    for (const item of virtualizer.getVirtualItems()) {
-      const row = rows[item.index];
-      if (row && (row.kind === 'message' || row.kind === 'pending') && item.end > top) {
-        anchor.current = { key: row.key, delta: item.start - top };
+    // Searched among every row's measurements, not the rendered rows: after a long scroll (a jump, a scrollbar
+    // drag) those are still the rows of the old position, and an anchor kept from there pulls the list back.
+    const items = virtualizer.measurementsCache;
+    let first = 0;
+    for (let hi = items.length; first < hi; ) {
+      const mid = (first + hi) >> 1;
+      if (items[mid]!.end > top) hi = mid;
+      else first = mid + 1;
+    }
+    for (let i = first; i < items.length; i++) {
+      const row = rows[i];
+      if (row && (row.kind === 'message' || row.kind === 'pending')) {
+        anchor.current = { key: row.key, delta: items[i]!.start - top };
         return;
       }
     }
@@ -281,9 +290,13 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
       const i = indexOfKey('unread');
       if (i >= 0) {
         pendingJump.current = null;
-        pinned.current = false;
-        anchor.current = null;
-        requestAnimationFrame(() => virtualizer.scrollToIndex(i, { align: 'start' }));
+        // Unpinned when the scroll happens, as scrollToKey does: until then, a check of the old position (onScroll
+        // after the new rows) pins the list to the bottom again and keeps its anchor there.
+        requestAnimationFrame(() => {
+          pinned.current = false;
+          anchor.current = null;
+          virtualizer.scrollToIndex(i, { align: 'start' });
+        });
       }
       return;
     }
