@@ -1,6 +1,8 @@
 import { Message, type Content, type Entity, type HistoryPage } from '@hearth/protocol';
 import { HearthError } from '../errors.js';
 import type { OutgoingMessage } from '../outbox.js';
+import type { OutboxSender } from '../outbox-sender.js';
+import type { ReceiptsCoordinator } from '../receipts.js';
 import type { MessageWindow } from '../state.js';
 import type { ClientContext } from './context.js';
 
@@ -31,9 +33,13 @@ function toContent(input: string | Content, entities: Entity[] = []): Content {
 export class MessagesApi {
   /**
    * Made by `HearthClient`; use `client.messages`. Never throws.
-   * @example const messages = new MessagesApi(client);
+   * @example const messages = new MessagesApi(client, sender, receipts);
    */
-  constructor(private readonly client: ClientContext) {}
+  constructor(
+    private readonly client: ClientContext,
+    private readonly sender: OutboxSender,
+    private readonly receipts: ReceiptsCoordinator,
+  ) {}
 
   /**
    * Sends a message. It is queued at once (see `pending()`), sent when connected, re-sent after reconnects with
@@ -49,7 +55,7 @@ export class MessagesApi {
    * answer that is not a message. Never throws synchronously.
    */
   send(conversationId: string, text: string | Content, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
-    return this.client.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
+    return this.sender.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
   }
 
   /**
@@ -60,7 +66,7 @@ export class MessagesApi {
    * MESSAGE_NOT_FOUND, MESSAGE_DELETED; retries transient failures like `send`
    */
   forward(toConversationId: string, from: { conversationId: string; messageId: string }, options: { clientId?: string } = {}): Promise<Message> {
-    return this.client.enqueue(this.outgoing(toConversationId, options.clientId, null, from, null));
+    return this.sender.enqueue(this.outgoing(toConversationId, options.clientId, null, from, null));
   }
 
   /**
@@ -78,7 +84,7 @@ export class MessagesApi {
    * `send`
    */
   retry(clientId: string): Promise<Message> {
-    return this.client.requeue(clientId);
+    return this.sender.requeue(clientId);
   }
 
   /**
@@ -245,7 +251,7 @@ export class MessagesApi {
   markRead(conversationId: string, seq?: number): void {
     const c = this.client.state.conversations.get(conversationId);
     if (!c) throw new HearthError('CONVERSATION_NOT_FOUND', 'No such conversation held locally.');
-    this.client.markRead(conversationId, seq ?? c.lastMessage?.seq ?? c.pts);
+    this.receipts.markRead(conversationId, seq ?? c.lastMessage?.seq ?? c.pts);
   }
 
   /**
