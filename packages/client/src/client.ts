@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ClientFrame, Conversation, ConversationEvent, Limits, ReadyFrame, ServerEvent } from '@hearth/protocol';
+import type { ClientFrame, Conversation, Limits, ReadyFrame } from '@hearth/protocol';
 import { ActivityReporter } from './activity.js';
 import { AuthApi } from './api/auth.js';
 import { ConversationsApi } from './api/conversations.js';
@@ -8,6 +8,7 @@ import { UsersApi } from './api/users.js';
 import type { Announce, ClientEvents } from './client-events.js';
 import { Emitter } from './emitter.js';
 import { HearthError } from './errors.js';
+import { EventApplier } from './event-applier.js';
 import { HttpTransport, type FetchLike } from './http.js';
 import { watchNetwork } from './network.js';
 import { Outbox, type OutboxStorage } from './outbox.js';
@@ -15,6 +16,7 @@ import { OutboxSender } from './outbox-sender.js';
 import { ReceiptsCoordinator } from './receipts.js';
 import { Socket, type ConnectionState, type WebSocketConstructor } from './socket.js';
 import { ClientState } from './state.js';
+import { SyncEngine } from './sync-engine.js';
 import { TypingIndicators } from './typing.js';
 
 /**
@@ -81,10 +83,7 @@ export class HearthClient extends Emitter<ClientEvents> {
   private readonly sender: OutboxSender;
   private readonly receipts: ReceiptsCoordinator;
   private readonly typingIndicators: TypingIndicators;
-  private syncing: Promise<void> | undefined;
-  private syncAgain = false;
-  private buffered: ServerEvent[] | undefined;
-  private syncRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly syncEngine: SyncEngine;
   private readonly activity: ActivityReporter;
   private readonly detachNetworkEvents: () => void;
 
@@ -117,6 +116,15 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.sender = new OutboxSender(this.outbox, this.socket, announce, changed);
     this.receipts = new ReceiptsCoordinator(this.state, this.socket, options.autoDeliveredReceipts !== false, changed);
     this.typingIndicators = new TypingIndicators(this.state, this.socket, () => this.limits.typingTtlMs, announce);
+    const applier = new EventApplier(this.state, { sender: this.sender, receipts: this.receipts, typing: this.typingIndicators }, announce);
+    this.syncEngine = new SyncEngine({
+      http: this.http,
+      state: this.state,
+      applier,
+      announce,
+      reload: (conversationId) => this.messages.loadLatest(conversationId),
+      endSession: () => this.endSession('unauthenticated'),
+    });
     this.activity = new ActivityReporter(this.socket, options.idleAfterMs ?? 300_000);
 
     this.auth = new AuthApi(this);
@@ -130,7 +138,7 @@ export class HearthClient extends Emitter<ClientEvents> {
       this.changed();
     });
     this.socket.on('ready', (ready) => this.resume(ready));
-    this.socket.on('event', (event) => this.onEvent(event));
+    this.socket.on('event', (event) => this.syncEngine.receive(event));
     this.socket.on('protocolError', (err) => this.emit('error', err));
     this.socket.on('unauthenticated', ({ code }) => this.endSession(code === 4003 ? 'revoked' : 'unauthenticated'));
     this.detachNetworkEvents = watchNetwork(this.socket);
@@ -203,7 +211,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    */
   close(): void {
     this.disconnect();
-    clearTimeout(this.syncRetry);
+    this.syncEngine.close();
     this.receipts.close();
     this.activity.close();
     this.sender.close();
@@ -219,12 +227,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    * @example await client.sync();
    */
   sync(): Promise<void> {
-    if (this.syncing) {
-      this.syncAgain = true;
-      return this.syncing;
-    }
-    this.syncing = this.runSync().finally(() => (this.syncing = undefined));
-    return this.syncing;
+    return this.syncEngine.sync();
   }
 
   /**
@@ -323,95 +326,10 @@ export class HearthClient extends Emitter<ClientEvents> {
   /** After every (re)connect: catch up, then send what waited for the connection. */
   private resume(ready: ReadyFrame): void {
     this.state.me = ready.me;
-    void this.sync().then(() => {
+    void this.syncEngine.sync().then(() => {
       this.sender.flush();
       this.receipts.flush();
       this.activity.resend();
     });
-  }
-
-  private async runSync(): Promise<void> {
-    clearTimeout(this.syncRetry);
-    do {
-      this.syncAgain = false;
-      this.buffered ??= [];
-      try {
-        const response = await this.http.call('sync', {
-          body: {
-            conversations: [...this.state.conversations.values()].map((c) => ({ id: c.id, pts: c.pts })),
-            ...(this.state.since !== undefined ? { since: this.state.since } : {}),
-          },
-        });
-        for (const id of response.removed) this.state.removeConversation(id);
-        const refetched: string[] = [];
-        const replayed: ConversationEvent[] = [];
-        for (const entry of response.conversations) {
-          const hadWindow = this.state.windows.has(entry.conversation.id);
-          const outcome = this.state.applySync(entry);
-          if (outcome.refetched && hadWindow) refetched.push(entry.conversation.id);
-          replayed.push(...outcome.applied);
-          this.receipts.deliveredUpTo(entry.conversation);
-        }
-        for (const receipt of response.receipts) this.state.applyReceipt(receipt);
-        for (const p of response.presence) this.state.presence.set(p.userId, p);
-        for (const u of response.users) this.state.users.set(u.id, u);
-        this.state.since = response.serverTime;
-        // Listeners hear about missed events exactly as if they had arrived live.
-        for (const event of replayed) this.announce(event);
-        for (const conversationId of refetched) {
-          this.emit('refetch', { conversationId });
-          void this.messages.loadLatest(conversationId).catch((err: unknown) => this.emit('error', err as HearthError));
-        }
-        this.emit('synced', { serverTime: response.serverTime });
-      } catch (err) {
-        this.emit('error', err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err)));
-        if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') return this.endSession('unauthenticated');
-        // Try again shortly; live events keep being buffered meanwhile only if a connection exists.
-        this.syncRetry = setTimeout(() => void this.sync(), 2000);
-      } finally {
-        const pending = this.buffered ?? [];
-        this.buffered = undefined;
-        for (const event of pending) this.onEvent(event);
-        this.changed();
-      }
-    } while (this.syncAgain);
-  }
-
-  private onEvent(event: ServerEvent): void {
-    if (this.buffered) {
-      this.buffered.push(event);
-      return;
-    }
-    if ('pts' in event) {
-      const outcome = this.state.applyConversationEvent(event);
-      if (outcome === 'gap' || outcome === 'unknown-conversation') {
-        // Hold it and catch up; once the gap is filled, this event is applied in its place (or is a duplicate).
-        this.buffered = [event];
-        void this.sync();
-        return;
-      }
-      if (outcome === 'duplicate') return;
-      return this.announce(event);
-    }
-    if (!this.state.applyOtherEvent(event, Date.now())) return;
-    if (event.type === 'typing') this.typingIndicators.refresh(event.conversationId);
-    this.emit(event.type, event);
-    this.changed();
-  }
-
-  /** After a conversation event was applied: its side effects, then listeners. */
-  private announce(event: ConversationEvent): void {
-    if (event.type === 'message.created') {
-      const message = event.message;
-      if (message.senderId === this.state.me?.id) {
-        // Our own message, seen before its acknowledgement (or sent from another device): it has left the outbox.
-        this.sender.settleEcho(message);
-      } else {
-        this.typingIndicators.refresh(message.conversationId);
-        this.receipts.delivered(message);
-      }
-    }
-    this.emit(event.type, event);
-    this.changed();
   }
 }
