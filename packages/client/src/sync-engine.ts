@@ -13,7 +13,8 @@
  * - Concurrent requests share one run; a request during a run makes exactly one more run after it, since the
  *   positions the running one sent may already be stale.
  * - `sync()` never rejects: a failure is announced as `error` and retried after RETRY_MS, except UNAUTHENTICATED,
- *   which ends the session.
+ *   which ends the session. A failed run does not repeat at once, whatever asked for more meanwhile; until the
+ *   retry, an event still out of order stays held, and everything after it with it.
  */
 import type { ServerEvent } from '@hearth/protocol';
 import type { Announce } from './client-events.js';
@@ -85,17 +86,29 @@ export class SyncEngine {
     do {
       this.again = false;
       this.held ??= [];
-      try {
-        await this.catchUp();
-      } catch (err) {
-        this.host.announce('error', err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err)));
-        if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') return this.host.endSession();
-        // Try again shortly; live events keep being buffered meanwhile only if a connection exists.
-        this.retryTimer = setTimeout(() => void this.sync(), RETRY_MS);
-      } finally {
-        this.release();
-      }
+      const caughtUp = await this.attempt();
+      this.release();
+      // After a failure the retry timer decides when to try again: a held event that is still out of order asks
+      // for another run at once, and looping on it would hammer a server that is down or refusing.
+      if (!caughtUp) return;
     } while (this.again);
+  }
+
+  /** One catch-up; false when it failed (announced, and retried later unless the session is gone). */
+  private async attempt(): Promise<boolean> {
+    try {
+      await this.catchUp();
+      return true;
+    } catch (err) {
+      this.host.announce('error', err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err)));
+      if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') {
+        this.host.endSession();
+      } else {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.sync(), RETRY_MS);
+      }
+      return false;
+    }
   }
 
   /** One round trip: sends every held position, applies the answer, reloads what it dropped. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { BACKENDS } from '../../server/test/support/backends.js';
 import type { HearthClientOptions } from '../src/index.js';
-import { newDevice, newUser, useTestServer } from './support.js';
+import { newDevice, newUser, nextEvent, pair, until, useTestServer } from './support.js';
 
 /** A fetch that counts the client's catch-up calls and, while `failing`, fails them as a lost network would. */
 function countingSyncFetch() {
@@ -20,21 +20,39 @@ function countingSyncFetch() {
   return { control, fetch };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe.each(BACKENDS)('catching up (%s)', (backend) => {
   const t = useTestServer(backend, { rateLimits: { signUpsPerHour: 100_000 } });
 
-  /** A user with a second device whose catch-up calls are counted (and can be made to fail). */
-  async function userWithCountedDevice() {
-    const user = t.track(await newUser(t.url));
+  /** Another device of `user` whose catch-up calls are counted (and can be made to fail). */
+  async function countedDevice(user: { username: string; password: string }) {
     const counted = countingSyncFetch();
     const device = t.track(await newDevice(t.url, user.username, user.password, { fetch: counted.fetch }));
     counted.control.calls = 0;
-    return { user, device, control: counted.control };
+    return { device, control: counted.control };
   }
 
   test('catch-ups requested while one runs share one more run after it', async () => {
-    const { device, control } = await userWithCountedDevice();
+    const { device, control } = await countedDevice(t.track(await newUser(t.url)));
     await Promise.all([device.sync(), device.sync(), device.sync()]);
     expect(control.calls).toBe(2);
+  });
+
+  test('a catch-up that fails while an event waits for it is retried after a pause, not at once in a loop', async () => {
+    const { ana, ben, id } = await pair(t);
+    const { device, control } = await countedDevice(ben);
+    control.failing = true;
+    // The next event of a conversation the device does not hold waits for a catch-up.
+    device.state.removeConversation(id);
+    const failed = nextEvent(device, 'error');
+    const sent = await ana.client.messages.send(id, 'while the catch-up fails');
+    await failed;
+    await sleep(300);
+    const calls = control.calls;
+    // Before asserting: a client caught in a loop must be able to leave it.
+    control.failing = false;
+    expect(calls).toBe(1);
+    await until(device, () => device.conversations.get(id)?.lastMessage?.id === sent.id);
   });
 });
