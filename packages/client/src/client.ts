@@ -124,6 +124,7 @@ export class HearthClient extends Emitter<ClientEvents> {
       announce,
       reload: (conversationId) => this.messages.loadLatest(conversationId),
       endSession: () => this.endSession('unauthenticated'),
+      isConnectionWanted: () => this.socket.state !== 'offline',
     });
     this.activity = new ActivityReporter(this.socket, options.idleAfterMs ?? 300_000);
 
@@ -223,7 +224,8 @@ export class HearthClient extends Emitter<ClientEvents> {
    * Catches up with the server: replays what each held conversation missed, adds new ones, drops left ones.
    * Runs by itself after every (re)connect and whenever a gap is seen; concurrent calls share one run.
    * Live events that arrive meanwhile are held and applied after it. Never rejects: a failure is emitted as
-   * `error` and retried after 2 s, except UNAUTHENTICATED, which ends the session (`signedOut`).
+   * `error` and retried after 2 s while connected or reconnecting (after `disconnect()` the next `connect()`
+   * catches up instead), except UNAUTHENTICATED, which ends the session (`signedOut`).
    * @example await client.sync();
    */
   sync(): Promise<void> {

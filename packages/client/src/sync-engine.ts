@@ -12,9 +12,10 @@
  *   applies as the next position, or is dropped as a duplicate; positions make replaying it idempotent.
  * - Concurrent requests share one run; a request during a run makes exactly one more run after it, since the
  *   positions the running one sent may already be stale.
- * - `sync()` never rejects: a failure is announced as `error` and retried after RETRY_MS, except UNAUTHENTICATED,
- *   which ends the session. A failed run does not repeat at once, whatever asked for more meanwhile; until the
- *   retry, an event still out of order stays held, and everything after it with it.
+ * - `sync()` never rejects: a failure is announced as `error` and retried after RETRY_MS while a connection is
+ *   wanted (else the next connect catches up), except UNAUTHENTICATED, which ends the session. A failed run does
+ *   not repeat at once, whatever asked for more meanwhile; until the retry, an event still out of order stays
+ *   held, and everything after it with it.
  */
 import type { ServerEvent } from '@hearth/protocol';
 import type { Announce } from './client-events.js';
@@ -38,6 +39,12 @@ export interface SyncHost {
   reload(conversationId: string): Promise<unknown>;
   /** The server refused the session during a catch-up. */
   endSession(): void;
+  /**
+   * Whether the socket is started (connecting, online or reconnecting): only then is a failed catch-up retried.
+   * Otherwise the next `connect()` catches up anyway, and a disconnected or closed client must not keep calling
+   * the server.
+   */
+  isConnectionWanted(): boolean;
 }
 
 /**
@@ -103,7 +110,7 @@ export class SyncEngine {
       this.host.announce('error', err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err)));
       if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') {
         this.host.endSession();
-      } else {
+      } else if (this.host.isConnectionWanted()) {
         clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => void this.sync(), RETRY_MS);
       }

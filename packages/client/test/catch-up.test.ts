@@ -55,4 +55,13 @@ describe.each(BACKENDS)('catching up (%s)', (backend) => {
     expect(calls).toBe(1);
     await until(device, () => device.conversations.get(id)?.lastMessage?.id === sent.id);
   });
+
+  test('a failed catch-up is not retried once the client is disconnected', async () => {
+    const { device, control } = await countedDevice(t.track(await newUser(t.url)));
+    device.disconnect();
+    control.failing = true;
+    await device.sync();
+    await sleep(2_500);
+    expect(control.calls).toBe(1);
+  });
 });
