@@ -83,6 +83,7 @@ export class EventApplier {
     for (const p of response.presence) this.state.presence.set(p.userId, p);
     for (const u of response.users) this.state.users.set(u.id, u);
     this.state.since = response.serverTime;
+    this.effects.receipts.reapplyDueReads();
     for (const event of replayed) this.announceApplied(event);
     return refetched;
   }

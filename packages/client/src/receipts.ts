@@ -8,6 +8,7 @@
  *   wait up to DELIVERED_FLUSH_MS, so that a burst of messages costs one frame.
  * - Nothing due is lost offline: a flush without a connection keeps it all, and the client flushes again after
  *   the catch-up that follows the next connect (a read marked offline reaches the user's other devices then).
+ *   Until it is sent, such a read stays applied locally, also over a catch-up's snapshot.
  * - A delivery the server already knows (the conversation's `me.deliveredSeq`, or implied by the read) is not
  *   sent; `me.deliveredSeq` moves forward once the frame is sent.
  * - Idempotent on the server: repeating a frame, or sending a pointer below the stored one, changes nothing.
@@ -54,6 +55,16 @@ export function receiptFrame(conversationId: string, due: ReceiptPointers, known
   };
 }
 
+/** Moves the local read pointer (and delivery with it); reading up to the last message clears the unread counts. */
+function applyRead(c: Conversation, seq: number): void {
+  c.me.readSeq = seq;
+  c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
+  if (seq >= (c.lastMessage?.seq ?? 0)) {
+    c.me.unreadCount = 0;
+    c.me.unreadMentionCount = 0;
+  }
+}
+
 /**
  * Queues and sends this device's receipts; `HearthClient` owns one. Never throws.
  * @example receipts.markRead(conversationId, 42);
@@ -91,15 +102,21 @@ export class ReceiptsCoordinator {
   markRead(conversationId: string, seq: number): void {
     const c = this.state.conversations.get(conversationId);
     if (!c || seq <= c.me.readSeq) return;
-    c.me.readSeq = seq;
-    c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
-    if (seq >= (c.lastMessage?.seq ?? 0)) {
-      c.me.unreadCount = 0;
-      c.me.unreadMentionCount = 0;
-    }
+    applyRead(c, seq);
     this.changed();
     this.queue(conversationId, { readSeq: seq });
     this.flush();
+  }
+
+  /**
+   * After a catch-up: its snapshots carry the server's read pointers, which do not know the reads still due here
+   * (marked offline); those stay applied locally until they are sent.
+   */
+  reapplyDueReads(): void {
+    for (const [conversationId, due] of this.due) {
+      const c = this.state.conversations.get(conversationId);
+      if (c && due.readSeq > c.me.readSeq) applyRead(c, due.readSeq);
+    }
   }
 
   /** Sends what is due, one frame per conversation; without a connection everything waits. */

@@ -64,4 +64,14 @@ describe.each(BACKENDS)('catching up (%s)', (backend) => {
     await sleep(2_500);
     expect(control.calls).toBe(1);
   });
+
+  test('a read marked while offline still shows after reconnecting, before the server has confirmed it', async () => {
+    const { ana, ben, id } = await pair(t);
+    const sent = await ana.client.messages.send(id, 'read me offline');
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === sent.id);
+    ben.client.disconnect();
+    ben.client.messages.markRead(id);
+    await ben.client.connect();
+    expect(ben.client.conversations.get(id)?.me).toMatchObject({ unreadCount: 0, readSeq: sent.seq });
+  });
 });
