@@ -83,16 +83,17 @@ export class ReceiptsCoordinator {
 
   /** Someone else's message was applied: it reached this device. */
   delivered(message: Message): void {
-    if (!this.autoDelivered) return;
-    this.queue(message.conversationId, { deliveredSeq: message.seq });
-    this.deliveredTimer ??= setTimeout(() => this.flush(), DELIVERED_FLUSH_MS);
+    if (this.autoDelivered) this.queueDelivered(message.conversationId, message.seq);
   }
 
-  /** A catch-up's snapshot of a conversation: its last message reached this device, if from someone else. */
+  /**
+   * A catch-up's snapshot of a conversation: its last message reached this device, if from someone else. (A
+   * catch-up after a reconnect flushes at once; one after a gap leaves it to the coalescing timer.)
+   */
   deliveredUpTo(conversation: Conversation): void {
     const last = conversation.lastMessage;
     if (!this.autoDelivered || !last || last.senderId === this.state.me?.id) return;
-    if (last.seq > conversation.me.deliveredSeq) this.queue(conversation.id, { deliveredSeq: last.seq });
+    if (last.seq > conversation.me.deliveredSeq) this.queueDelivered(conversation.id, last.seq);
   }
 
   /**
@@ -141,5 +142,10 @@ export class ReceiptsCoordinator {
 
   private queue(conversationId: string, pointers: Partial<ReceiptPointers>): void {
     this.due.set(conversationId, mergeReceipt(this.due.get(conversationId), pointers));
+  }
+
+  private queueDelivered(conversationId: string, seq: number): void {
+    this.queue(conversationId, { deliveredSeq: seq });
+    this.deliveredTimer ??= setTimeout(() => this.flush(), DELIVERED_FLUSH_MS);
   }
 }

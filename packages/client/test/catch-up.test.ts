@@ -74,4 +74,14 @@ describe.each(BACKENDS)('catching up (%s)', (backend) => {
     await ben.client.connect();
     expect(ben.client.conversations.get(id)?.me).toMatchObject({ unreadCount: 0, readSeq: sent.seq });
   });
+
+  test('messages that a catch-up after a gap brings are reported delivered', async () => {
+    const { ana, ben, id } = await pair(t);
+    await ana.client.conversations.members(id);
+    // The next event of a conversation the client does not hold makes it catch up (as a gap would).
+    ben.client.state.removeConversation(id);
+    const sent = await ana.client.messages.send(id, 'did this arrive?');
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === sent.id);
+    await until(ana.client, () => ana.client.messages.status(sent) === 'delivered');
+  });
 });
