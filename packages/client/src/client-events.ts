@@ -5,8 +5,9 @@ import type { ConnectionState } from './socket.js';
 
 /**
  * Events the client emits. Every server event is emitted under its own type after it has been applied, including
- * those replayed by a sync; events that changed nothing (duplicates, stale or unknown ones) are not, and
- * `session.revoked` never is: listen for `signedOut`.
+ * those replayed by a sync; events that changed nothing (duplicates, stale or unknown ones) are not.
+ * `session.revoked` tells of any of the user's sessions ending (for a devices screen); when it is this device's,
+ * `signedOut` follows: listen for that to leave the signed-in screens.
  * @example client.on('typers', ({ conversationId, userIds }) => showTyping(conversationId, userIds));
  */
 export type ClientEvents = { [K in ServerEventType]: EventOf<K> } & {
