@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ClientFrame, Conversation, Limits, ReadyFrame } from '@hearth/protocol';
 import { ActivityReporter } from './activity.js';
 import { AuthApi } from './api/auth.js';
+import type { ClientContext } from './api/context.js';
 import { ConversationsApi } from './api/conversations.js';
 import { MessagesApi } from './api/messages.js';
 import { UsersApi } from './api/users.js';
@@ -62,7 +63,7 @@ const DEFAULT_LIMITS: Limits = { maxFrameBytes: 65_536, maxTextBytes: 16_384, ma
  * client.on('message.created', ({ message }) => console.log(message.content));
  * await client.messages.send(conversationId, 'hello');
  */
-export class HearthClient extends Emitter<ClientEvents> {
+export class HearthClient extends Emitter<ClientEvents> implements ClientContext {
   /** The local copy of everything seen; read it to render, and re-render on `change`. */
   readonly state = new ClientState();
   /** The REST transport, holding the session token. */
