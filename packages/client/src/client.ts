@@ -1,24 +1,24 @@
 import type { z } from 'zod';
-import {
-  Message,
-  type ClientFrame,
-  type Conversation,
-  type ConversationEvent,
-  type EventOf,
-  type Limits,
-  type ServerEvent,
-  type ServerEventType,
-} from '@hearth/protocol';
+import type { ClientFrame, Conversation, Limits, ReadyFrame } from '@hearth/protocol';
+import { ActivityReporter } from './activity.js';
 import { AuthApi } from './api/auth.js';
+import type { ClientContext } from './api/context.js';
 import { ConversationsApi } from './api/conversations.js';
 import { MessagesApi } from './api/messages.js';
 import { UsersApi } from './api/users.js';
+import type { Announce, ClientEvents } from './client-events.js';
 import { Emitter } from './emitter.js';
 import { HearthError } from './errors.js';
+import { EventApplier } from './event-applier.js';
 import { HttpTransport, type FetchLike } from './http.js';
-import { Outbox, type OutboxStorage, type OutgoingMessage } from './outbox.js';
+import { watchNetwork } from './network.js';
+import { Outbox, type OutboxStorage } from './outbox.js';
+import { OutboxSender } from './outbox-sender.js';
+import { ReceiptsCoordinator } from './receipts.js';
 import { Socket, type ConnectionState, type WebSocketConstructor } from './socket.js';
 import { ClientState } from './state.js';
+import { SyncEngine } from './sync-engine.js';
+import { TypingIndicators } from './typing.js';
 
 /**
  * How a {@link HearthClient} reaches its server and behaves. Only `baseUrl` is required (and `WebSocket` in Node 20).
@@ -48,42 +48,6 @@ export interface HearthClientOptions {
   reconnectMaxDelayMs?: number;
 }
 
-/**
- * Events the client emits. Every server event is emitted under its own type after it has been applied, including
- * those replayed by a sync; events that changed nothing (duplicates, stale or unknown ones) are not, and
- * `session.revoked` never is: listen for `signedOut`.
- * @example client.on('typers', ({ conversationId, userIds }) => showTyping(conversationId, userIds));
- */
-export type ClientEvents = { [K in ServerEventType]: EventOf<K> } & {
-  /** The connection state changed. */
-  connection: ConnectionState;
-  /** A catch-up finished: the local state matches the server's as of `serverTime`. */
-  synced: { serverTime: number };
-  /** An outgoing message changed state (queued, sending, failed) or was acknowledged (`message` set). */
-  outbox: { item: OutgoingMessage; message?: Message };
-  /**
-   * Who is typing in a conversation may have changed (a typing event, an expiry, a message from a typist, or the
-   * connection going down): the current list.
-   */
-  typers: { conversationId: string; userIds: string[] };
-  /** The cached messages of a conversation were dropped because the gap was too large; reload them. */
-  refetch: { conversationId: string };
-  /**
-   * The session ended: `signed-out` by `auth.signOut()` here; `revoked` when this session was revoked from another
-   * device or by a password change or reset; `unauthenticated` when the server refused the token or there was none.
-   */
-  signedOut: { reason: 'signed-out' | 'revoked' | 'unauthenticated' };
-  /**
-   * Something went wrong in the background: a protocol violation, a failed sync (retried), a failed reload of
-   * history, or the server refusing a frame sent without waiting (a receipt, typing, presence).
-   */
-  error: HearthError;
-  /** Anything in `state` changed: a cue for UIs to re-render. */
-  change: void;
-};
-
-const DELIVERED_FLUSH_MS = 100;
-const TYPING_IDLE_STOP_MS = 5_000;
 const DEFAULT_LIMITS: Limits = { maxFrameBytes: 65_536, maxTextBytes: 16_384, maxPageSize: 100, typingTtlMs: 6_000 };
 
 /**
@@ -99,7 +63,7 @@ const DEFAULT_LIMITS: Limits = { maxFrameBytes: 65_536, maxTextBytes: 16_384, ma
  * client.on('message.created', ({ message }) => console.log(message.content));
  * await client.messages.send(conversationId, 'hello');
  */
-export class HearthClient extends Emitter<ClientEvents> {
+export class HearthClient extends Emitter<ClientEvents> implements ClientContext {
   /** The local copy of everything seen; read it to render, and re-render on `change`. */
   readonly state = new ClientState();
   /** The REST transport, holding the session token. */
@@ -117,19 +81,11 @@ export class HearthClient extends Emitter<ClientEvents> {
   /** Sending, history, edits, reactions and read state. */
   readonly messages: MessagesApi;
 
-  private syncing: Promise<void> | undefined;
-  private syncAgain = false;
-  private buffered: ServerEvent[] | undefined;
-  private syncRetry: ReturnType<typeof setTimeout> | undefined;
-  /** Receipt pointers waiting to be sent, by conversation: sent when connected, kept across disconnects. */
-  private readonly receiptsDue = new Map<string, { deliveredSeq: number; readSeq: number }>();
-  private deliveredTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly typingSent = new Map<string, { at: number; stopTimer: ReturnType<typeof setTimeout> }>();
-  private readonly typingExpiry = new Map<string, ReturnType<typeof setTimeout>>();
-  private idle = false;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private outboxRetry: ReturnType<typeof setTimeout> | undefined;
-  private readonly options: HearthClientOptions;
+  private readonly sender: OutboxSender;
+  private readonly receipts: ReceiptsCoordinator;
+  private readonly typingIndicators: TypingIndicators;
+  private readonly syncEngine: SyncEngine;
+  private readonly activity: ActivityReporter;
   private readonly detachNetworkEvents: () => void;
 
   /**
@@ -141,7 +97,6 @@ export class HearthClient extends Emitter<ClientEvents> {
    */
   constructor(options: HearthClientOptions) {
     super();
-    this.options = options;
     const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis));
     if (!fetchImpl) throw new TypeError('No fetch available: pass options.fetch');
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -156,28 +111,39 @@ export class HearthClient extends Emitter<ClientEvents> {
       ...(options.reconnectMaxDelayMs !== undefined ? { maxDelayMs: options.reconnectMaxDelayMs } : {}),
     });
     this.outbox = new Outbox(options.outboxStorage);
+
+    const announce: Announce = (type, payload) => this.emit(type, payload);
+    const changed = () => this.changed();
+    this.sender = new OutboxSender(this.outbox, this.socket, announce, changed);
+    this.receipts = new ReceiptsCoordinator(this.state, this.socket, options.autoDeliveredReceipts !== false, changed);
+    this.typingIndicators = new TypingIndicators(this.state, this.socket, () => this.limits.typingTtlMs, announce);
+    const applier = new EventApplier(this.state, { sender: this.sender, receipts: this.receipts, typing: this.typingIndicators }, announce);
+    this.syncEngine = new SyncEngine({
+      http: this.http,
+      state: this.state,
+      applier,
+      announce,
+      reload: (conversationId) => this.messages.loadLatest(conversationId),
+      endSession: () => this.endSession('unauthenticated'),
+      isConnectionWanted: () => this.socket.state !== 'offline',
+    });
+    this.activity = new ActivityReporter(this.socket, options.idleAfterMs ?? 300_000);
+
     this.auth = new AuthApi(this);
     this.users = new UsersApi(this);
     this.conversations = new ConversationsApi(this);
-    this.messages = new MessagesApi(this);
+    this.messages = new MessagesApi(this, this.sender, this.receipts);
 
     this.socket.on('state', (state) => {
-      if (state !== 'online') this.forgetTypers();
+      if (state !== 'online') this.typingIndicators.forgetAll();
       this.emit('connection', state);
       this.changed();
     });
-    this.socket.on('ready', (ready) => {
-      this.state.me = ready.me;
-      void this.sync().then(() => {
-        this.flushOutbox();
-        this.flushReceipts();
-        if (this.idle) this.socket.send({ type: 'presence', state: 'idle' });
-      });
-    });
-    this.socket.on('event', (event) => this.onEvent(event));
+    this.socket.on('ready', (ready) => this.resume(ready));
+    this.socket.on('event', (event) => this.syncEngine.receive(event));
     this.socket.on('protocolError', (err) => this.emit('error', err));
     this.socket.on('unauthenticated', ({ code }) => this.endSession(code === 4003 ? 'revoked' : 'unauthenticated'));
-    this.detachNetworkEvents = this.watchNetwork();
+    this.detachNetworkEvents = watchNetwork(this.socket);
   }
 
   /**
@@ -228,7 +194,7 @@ export class HearthClient extends Emitter<ClientEvents> {
       });
     });
     this.socket.start();
-    this.resetIdleTimer();
+    this.activity.restartTimer();
     return synced;
   }
 
@@ -247,12 +213,11 @@ export class HearthClient extends Emitter<ClientEvents> {
    */
   close(): void {
     this.disconnect();
-    clearTimeout(this.syncRetry);
-    clearTimeout(this.deliveredTimer);
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.outboxRetry);
-    for (const t of this.typingSent.values()) clearTimeout(t.stopTimer);
-    for (const t of this.typingExpiry.values()) clearTimeout(t);
+    this.syncEngine.close();
+    this.receipts.close();
+    this.activity.close();
+    this.sender.close();
+    this.typingIndicators.close();
     this.detachNetworkEvents();
   }
 
@@ -260,16 +225,12 @@ export class HearthClient extends Emitter<ClientEvents> {
    * Catches up with the server: replays what each held conversation missed, adds new ones, drops left ones.
    * Runs by itself after every (re)connect and whenever a gap is seen; concurrent calls share one run.
    * Live events that arrive meanwhile are held and applied after it. Never rejects: a failure is emitted as
-   * `error` and retried after 2 s, except UNAUTHENTICATED, which ends the session (`signedOut`).
+   * `error` and retried after 2 s while connected or reconnecting (after `disconnect()` the next `connect()`
+   * catches up instead), except UNAUTHENTICATED, which ends the session (`signedOut`).
    * @example await client.sync();
    */
   sync(): Promise<void> {
-    if (this.syncing) {
-      this.syncAgain = true;
-      return this.syncing;
-    }
-    this.syncing = this.runSync().finally(() => (this.syncing = undefined));
-    return this.syncing;
+    return this.syncEngine.sync();
   }
 
   /**
@@ -279,11 +240,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    * @example document.addEventListener('keydown', () => client.reportActivity());
    */
   reportActivity(): void {
-    if (this.idle) {
-      this.idle = false;
-      this.socket.send({ type: 'presence', state: 'active' });
-    }
-    this.resetIdleTimer();
+    this.activity.reportActivity();
   }
 
   /**
@@ -292,10 +249,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    * @example window.addEventListener('blur', () => client.setIdle(true));
    */
   setIdle(idle: boolean): void {
-    if (idle === this.idle) return;
-    this.idle = idle;
-    this.socket.send({ type: 'presence', state: idle ? 'idle' : 'active' });
-    if (!idle) this.resetIdleTimer();
+    this.activity.setIdle(idle);
   }
 
   /**
@@ -305,15 +259,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    * @example textarea.addEventListener('input', () => client.typing(conversationId));
    */
   typing(conversationId: string): void {
-    const now = Date.now();
-    const sent = this.typingSent.get(conversationId);
-    if (sent) clearTimeout(sent.stopTimer);
-    const renew = !sent || now - sent.at >= this.limits.typingTtlMs / 3;
-    if (renew) this.socket.send({ type: 'typing', conversationId, active: true });
-    this.typingSent.set(conversationId, {
-      at: renew ? now : sent.at,
-      stopTimer: setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_STOP_MS),
-    });
+    this.typingIndicators.typing(conversationId);
   }
 
   /**
@@ -322,11 +268,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    * @example client.stopTyping(conversationId);
    */
   stopTyping(conversationId: string): void {
-    const sent = this.typingSent.get(conversationId);
-    if (!sent) return;
-    clearTimeout(sent.stopTimer);
-    this.typingSent.delete(conversationId);
-    this.socket.send({ type: 'typing', conversationId, active: false });
+    this.typingIndicators.stop(conversationId);
   }
 
   /**
@@ -334,7 +276,7 @@ export class HearthClient extends Emitter<ClientEvents> {
    * @example const names = client.typers(conversationId).map((id) => client.users.cached(id)?.displayName);
    */
   typers(conversationId: string): string[] {
-    return this.state.typers(conversationId, Date.now());
+    return this.typingIndicators.typers(conversationId);
   }
 
   // ---- internals shared with the API namespaces ----
@@ -361,32 +303,6 @@ export class HearthClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * @internal Queues a message and starts sending it if connected.
-   * @throws HearthError (as a rejection) as `Outbox.wait`; never synchronously
-   */
-  enqueue(item: OutgoingMessage): Promise<Message> {
-    const done = this.outbox.add(item);
-    this.emit('outbox', { item });
-    this.changed();
-    if (this.socket.isReady) void this.transmit(item);
-    return done;
-  }
-
-  /**
-   * @internal Puts a failed message back in line.
-   * @throws HearthError (as a rejection) MESSAGE_NOT_FOUND for an unknown clientId, else as `Outbox.wait`
-   */
-  requeue(clientId: string): Promise<Message> {
-    const item = this.outbox.get(clientId);
-    if (!item) return Promise.reject(new HearthError('MESSAGE_NOT_FOUND', 'No such outgoing message.'));
-    const done = this.outbox.wait(clientId);
-    this.outbox.setState(clientId, 'pending');
-    this.emit('outbox', { item });
-    this.flushOutbox();
-    return done;
-  }
-
-  /**
    * @internal Records a conversation the REST API returned, unless the event stream already brought a newer one.
    * Never throws.
    */
@@ -395,24 +311,6 @@ export class HearthClient extends Emitter<ClientEvents> {
     if (held && held.pts >= conversation.pts) return;
     this.state.conversations.set(conversation.id, { ...conversation });
     this.changed();
-  }
-
-  /**
-   * @internal Marks read locally and tells the server if connected (coalesced with delivery). Does nothing for an
-   * unknown conversation or a `seq` at or below the read pointer. Never throws.
-   */
-  markRead(conversationId: string, seq: number): void {
-    const c = this.state.conversations.get(conversationId);
-    if (!c || seq <= c.me.readSeq) return;
-    c.me.readSeq = seq;
-    c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
-    if (seq >= (c.lastMessage?.seq ?? 0)) {
-      c.me.unreadCount = 0;
-      c.me.unreadMentionCount = 0;
-    }
-    this.changed();
-    this.queueReceipt(conversationId, { readSeq: seq });
-    this.flushReceipts();
   }
 
   /** @internal Emits `change`. Never throws. */
@@ -428,210 +326,13 @@ export class HearthClient extends Emitter<ClientEvents> {
     this.changed();
   }
 
-  private async runSync(): Promise<void> {
-    clearTimeout(this.syncRetry);
-    do {
-      this.syncAgain = false;
-      this.buffered ??= [];
-      try {
-        const response = await this.http.call('sync', {
-          body: {
-            conversations: [...this.state.conversations.values()].map((c) => ({ id: c.id, pts: c.pts })),
-            ...(this.state.since !== undefined ? { since: this.state.since } : {}),
-          },
-        });
-        for (const id of response.removed) this.state.removeConversation(id);
-        const refetched: string[] = [];
-        const replayed: ConversationEvent[] = [];
-        for (const entry of response.conversations) {
-          const hadWindow = this.state.windows.has(entry.conversation.id);
-          const outcome = this.state.applySync(entry);
-          if (outcome.refetched && hadWindow) refetched.push(entry.conversation.id);
-          replayed.push(...outcome.applied);
-          this.noteDelivered(entry.conversation);
-        }
-        for (const receipt of response.receipts) this.state.applyReceipt(receipt);
-        for (const p of response.presence) this.state.presence.set(p.userId, p);
-        for (const u of response.users) this.state.users.set(u.id, u);
-        this.state.since = response.serverTime;
-        // Listeners hear about missed events exactly as if they had arrived live.
-        for (const event of replayed) this.announce(event);
-        for (const conversationId of refetched) {
-          this.emit('refetch', { conversationId });
-          void this.messages.loadLatest(conversationId).catch((err: unknown) => this.emit('error', err as HearthError));
-        }
-        this.emit('synced', { serverTime: response.serverTime });
-      } catch (err) {
-        this.emit('error', err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err)));
-        if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') return this.endSession('unauthenticated');
-        // Try again shortly; live events keep being buffered meanwhile only if a connection exists.
-        this.syncRetry = setTimeout(() => void this.sync(), 2000);
-      } finally {
-        const pending = this.buffered ?? [];
-        this.buffered = undefined;
-        for (const event of pending) this.onEvent(event);
-        this.changed();
-      }
-    } while (this.syncAgain);
-  }
-
-  private onEvent(event: ServerEvent): void {
-    if (this.buffered) {
-      this.buffered.push(event);
-      return;
-    }
-    if ('pts' in event) {
-      const outcome = this.state.applyConversationEvent(event);
-      if (outcome === 'gap' || outcome === 'unknown-conversation') {
-        // Hold it and catch up; once the gap is filled, this event is applied in its place (or is a duplicate).
-        this.buffered = [event];
-        void this.sync();
-        return;
-      }
-      if (outcome === 'duplicate') return;
-      return this.announce(event);
-    }
-    if (!this.state.applyOtherEvent(event, Date.now())) return;
-    if (event.type === 'typing') this.onTyping(event.conversationId);
-    this.emit(event.type, event);
-    this.changed();
-  }
-
-  /** After a conversation event was applied: its side effects, then listeners. */
-  private announce(event: ConversationEvent): void {
-    if (event.type === 'message.created') this.onMessageCreated(event.message);
-    this.emit(event.type, event);
-    this.changed();
-  }
-
-  private onMessageCreated(message: Message): void {
-    if (message.senderId === this.state.me?.id) {
-      // Our own message, seen before its acknowledgement (or sent from another device): it has left the outbox.
-      const item = this.outbox.get(message.clientId);
-      if (item && item.conversationId === message.conversationId && this.outbox.complete(message.clientId, message)) {
-        this.emit('outbox', { item, message });
-      }
-      return;
-    }
-    this.onTyping(message.conversationId);
-    if (this.options.autoDeliveredReceipts === false) return;
-    this.queueReceipt(message.conversationId, { deliveredSeq: message.seq });
-    this.deliveredTimer ??= setTimeout(() => this.flushReceipts(), DELIVERED_FLUSH_MS);
-  }
-
-  private noteDelivered(conversation: Conversation): void {
-    const last = conversation.lastMessage;
-    if (this.options.autoDeliveredReceipts === false || !last || last.senderId === this.state.me?.id) return;
-    if (last.seq > conversation.me.deliveredSeq) this.queueReceipt(conversation.id, { deliveredSeq: last.seq });
-  }
-
-  private queueReceipt(conversationId: string, pointers: { deliveredSeq?: number; readSeq?: number }): void {
-    const due = this.receiptsDue.get(conversationId) ?? { deliveredSeq: 0, readSeq: 0 };
-    due.deliveredSeq = Math.max(due.deliveredSeq, pointers.deliveredSeq ?? 0);
-    due.readSeq = Math.max(due.readSeq, pointers.readSeq ?? 0);
-    this.receiptsDue.set(conversationId, due);
-  }
-
-  /**
-   * Sends the receipts due, one frame per conversation. Without a connection they wait (a read marked offline
-   * still reaches the server, and the user's other devices, once back).
-   */
-  private flushReceipts(): void {
-    clearTimeout(this.deliveredTimer);
-    this.deliveredTimer = undefined;
-    if (!this.socket.isReady) return;
-    for (const [conversationId, due] of this.receiptsDue) {
-      const c = this.state.conversations.get(conversationId);
-      // Delivery already known to the server (or implied by the read) needs no frame of its own.
-      const deliveredSeq = c && due.deliveredSeq > c.me.deliveredSeq ? due.deliveredSeq : 0;
-      if (c && deliveredSeq > 0) c.me.deliveredSeq = deliveredSeq;
-      if (deliveredSeq === 0 && due.readSeq === 0) continue;
-      const sent = this.socket.send({
-        type: 'receipt',
-        conversationId,
-        ...(deliveredSeq > 0 ? { deliveredSeq } : {}),
-        ...(due.readSeq > 0 ? { readSeq: due.readSeq } : {}),
-      });
-      if (!sent) return;
-    }
-    this.receiptsDue.clear();
-  }
-
-  private flushOutbox(): void {
-    clearTimeout(this.outboxRetry);
-    if (!this.socket.isReady) return;
-    for (const item of this.outbox.due()) void this.transmit(item);
-  }
-
-  private async transmit(item: OutgoingMessage): Promise<void> {
-    if (item.state !== 'pending') return;
-    this.outbox.setState(item.clientId, 'sending');
-    this.emit('outbox', { item });
-    const frame: ClientFrame = item.forwardFrom
-      ? { type: 'message.forward', conversationId: item.conversationId, clientId: item.clientId, from: item.forwardFrom }
-      : {
-          type: 'message.send',
-          conversationId: item.conversationId,
-          clientId: item.clientId,
-          content: item.content!,
-          ...(item.replyToId ? { replyToId: item.replyToId } : {}),
-        };
-    try {
-      const message = Message.parse(await this.socket.request(frame));
-      if (this.outbox.complete(item.clientId, message)) this.emit('outbox', { item, message });
-    } catch (err) {
-      const e = err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err));
-      if (!this.outbox.get(item.clientId)) return;
-      if (e.isTransient) {
-        this.outbox.setState(item.clientId, 'pending', e);
-        // Disconnects are retried on reconnect; a refusal for load after the wait it asks for.
-        if (e.code !== 'DISCONNECTED') {
-          const wait = typeof e.details.retryAfterMs === 'number' ? e.details.retryAfterMs : 1000 * Math.min(30, 2 ** item.attempts);
-          clearTimeout(this.outboxRetry);
-          this.outboxRetry = setTimeout(() => this.flushOutbox(), wait);
-        }
-      } else {
-        this.outbox.setState(item.clientId, 'failed', e);
-      }
-      this.emit('outbox', { item });
-    }
-    this.changed();
-  }
-
-  private onTyping(conversationId: string): void {
-    const now = Date.now();
-    const userIds = this.state.typers(conversationId, now);
-    this.emit('typers', { conversationId, userIds });
-    clearTimeout(this.typingExpiry.get(conversationId));
-    const next = Math.min(...[...(this.state.typing.get(conversationId)?.values() ?? [])]);
-    if (Number.isFinite(next)) this.typingExpiry.set(conversationId, setTimeout(() => this.onTyping(conversationId), next - now + 5));
-    else this.typingExpiry.delete(conversationId);
-  }
-
-  private forgetTypers(): void {
-    for (const conversationId of [...this.state.typing.keys()]) {
-      this.state.typing.delete(conversationId);
-      this.onTyping(conversationId);
-    }
-  }
-
-  private resetIdleTimer(): void {
-    clearTimeout(this.idleTimer);
-    const after = this.options.idleAfterMs ?? 300_000;
-    if (after > 0) this.idleTimer = setTimeout(() => this.setIdle(true), after);
-  }
-
-  /** In browsers: reconnect as soon as the network returns, and drop a socket the moment it goes away. */
-  private watchNetwork(): () => void {
-    const target = globalThis as { addEventListener?: (t: string, f: () => void) => void; removeEventListener?: (t: string, f: () => void) => void };
-    if (typeof target.addEventListener !== 'function' || typeof target.removeEventListener !== 'function') return () => undefined;
-    const online = () => this.socket.reconnectNow();
-    const offline = () => this.socket.drop();
-    target.addEventListener('online', online);
-    target.addEventListener('offline', offline);
-    return () => {
-      target.removeEventListener!('online', online);
-      target.removeEventListener!('offline', offline);
-    };
+  /** After every (re)connect: catch up, then send what waited for the connection. */
+  private resume(ready: ReadyFrame): void {
+    this.state.me = ready.me;
+    void this.syncEngine.sync().then(() => {
+      this.sender.flush();
+      this.receipts.flush();
+      this.activity.resend();
+    });
   }
 }

@@ -49,13 +49,13 @@ export class HttpTransport {
   ) {}
 
   /**
-   * Calls one endpoint; resolves with its validated response, rejects with HearthError. There is no timeout: a
-   * request lasts as long as `fetch` lets it.
+   * Calls one endpoint; resolves with its validated response, rejects with HearthError. A call without an answer
+   * (body included) within the transport's timeout (30 s by default) is aborted.
    * @example const { users } = await http.call('searchUsers', { query: { q: 'an' } });
-   * @throws HearthError with the server's code (and `status`) for an error answer; NETWORK_ERROR when `fetch`
-   * rejects; PROTOCOL_ERROR for a body that is not JSON, an error without an `ErrorBody` below 500, or a response
-   * that fails the endpoint's schema; INTERNAL_ERROR for a 5xx without an `ErrorBody`. A missing path parameter
-   * rejects with a TypeError, and a failure while reading the body passes through as it is.
+   * @throws HearthError with the server's code (and `status`) for an error answer; NETWORK_ERROR when `fetch` or
+   * reading the body fails; TIMEOUT after the timeout; PROTOCOL_ERROR for a body that is not JSON, an error without
+   * an `ErrorBody` below 500, or a response that fails the endpoint's schema; INTERNAL_ERROR for a 5xx without an
+   * `ErrorBody`. A missing path parameter rejects with a TypeError.
    */
   async call<N extends EndpointName>(name: N, input: CallInput<N> = {}): Promise<ResponseOf<N>> {
     const endpoint = api[name];

@@ -8,7 +8,8 @@
  * await client.auth.signIn('ana', 'correct horse');
  * await client.connect();
  */
-export { HearthClient, type HearthClientOptions, type ClientEvents } from './client.js';
+export { HearthClient, type HearthClientOptions } from './client.js';
+export type { ClientEvents } from './client-events.js';
 export { HearthError, type ClientErrorCode } from './errors.js';
 export type { OutgoingMessage, OutgoingState, OutboxStorage } from './outbox.js';
 export type { MessageWindow } from './state.js';

@@ -88,7 +88,7 @@ export class Outbox {
    * Queues a message (replacing one with the same clientId) and saves the outbox. Returns the promise of
    * {@link Outbox.wait}.
    * @example const stored = await outbox.add(item);
-   * @throws HearthError (as a rejection) when the message fails for good; see {@link Outbox.wait}.
+   * @throws HearthError (as a rejection) when the message fails for good or is removed; see {@link Outbox.wait}.
    */
   add(item: OutgoingMessage): Promise<Message> {
     this.items.set(item.clientId, item);
@@ -97,11 +97,11 @@ export class Outbox {
   }
 
   /**
-   * Resolves when the message is acknowledged, rejects when it fails for good. If it is removed instead (or marked
-   * failed without an error), the promise never settles.
+   * Resolves when the message is acknowledged, rejects when it fails for good or is removed. If it is marked failed
+   * without an error, the promise never settles.
    * @example outbox.wait(clientId).then((m) => console.log('stored as', m.seq));
    * @throws HearthError (as a rejection) with the error that failed the message: a server code such as
-   * CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE or VALIDATION_FAILED, or PROTOCOL_ERROR.
+   * CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE or VALIDATION_FAILED, or PROTOCOL_ERROR; CANCELLED when it is removed.
    */
   wait(clientId: string): Promise<Message> {
     return new Promise((resolve, reject) => {
@@ -166,7 +166,7 @@ export class Outbox {
   }
 
   /**
-   * Takes a message out without sending it; its waiters are dropped and never settle. Returns whether it was there.
+   * Takes a message out without sending it; its waiters reject with CANCELLED. Returns whether it was there.
    * Never throws.
    * @example outbox.remove(clientId);
    */

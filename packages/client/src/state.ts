@@ -123,8 +123,8 @@ export class ClientState {
 
   /**
    * Applies an event that is not part of a conversation stream. Returns false when it changed nothing (an older
-   * or repeated event, an unknown conversation, and always for `session.revoked`). `now` is the local clock in
-   * epoch ms, used to time typing indicators. Never throws.
+   * or repeated event, an unknown conversation); true for `session.revoked`, which changes no state but is news to
+   * listeners. `now` is the local clock in epoch ms, used to time typing indicators. Never throws.
    * @example if (state.applyOtherEvent(event, Date.now())) render();
    */
   applyOtherEvent(event: Exclude<ServerEvent, ConversationEvent>, now: number): boolean {

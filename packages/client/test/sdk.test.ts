@@ -1,37 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BACKENDS } from '../../server/test/support/backends.js';
-import { startTestServer, type TestServer } from '../../server/test/support/server.js';
-import type { HearthClient } from '../src/index.js';
-import { newDevice, newUser, nextEvent, until } from './support.js';
+import { newDevice, newUser, nextEvent, pair, until, useTestServer } from './support.js';
 
 describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
-  let t: TestServer;
-  const clients: HearthClient[] = [];
-  const track = <T extends { client: HearthClient } | HearthClient>(x: T): T => {
-    clients.push('client' in x ? x.client : x);
-    return x;
-  };
-
-  beforeAll(async () => {
-    // Every test signs new people up from the one loopback address.
-    t = await startTestServer(backend, { limits: { maxReplayEvents: 20 }, rateLimits: { signUpsPerHour: 100_000 } });
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-  });
-  afterAll(async () => t?.close());
-
-  async function pair() {
-    const ana = track(await newUser(t.url));
-    const ben = track(await newUser(t.url));
-    const dm = await ana.client.conversations.openDirect(ben.client.users.me!.id);
-    await until(ben.client, () => ben.client.conversations.get(dm.id) !== undefined);
-    return { ana, ben, id: dm.id };
-  }
+  // Every test signs new people up from the one loopback address.
+  const t = useTestServer(backend, { limits: { maxReplayEvents: 20 }, rateLimits: { signUpsPerHour: 100_000 } });
 
   test('a message sent on one device reaches the peer and the sender’s other device, and leaves the outbox', async () => {
-    const { ana, ben, id } = await pair();
-    const ana2 = track(await newDevice(t.url, ana.username, ana.password));
+    const { ana, ben, id } = await pair(t);
+    const ana2 = t.track(await newDevice(t.url, ana.username, ana.password));
     await ana.client.messages.loadLatest(id);
     const atBen = nextEvent(ben.client, 'message.created');
     const atAna2 = nextEvent(ana2, 'message.created');
@@ -44,7 +21,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('the sender sees their message go from sent to delivered to read', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     await ana.client.conversations.members(id);
     const sent = await ana.client.messages.send(id, 'did you get this?');
     await until(ana.client, () => ana.client.messages.status(sent) === 'delivered');
@@ -55,8 +32,8 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('reading on one device clears the unread count on the user’s other devices', async () => {
-    const { ana, ben, id } = await pair();
-    const ben2 = track(await newDevice(t.url, ben.username, ben.password));
+    const { ana, ben, id } = await pair(t);
+    const ben2 = t.track(await newDevice(t.url, ben.username, ben.password));
     await ana.client.messages.send(id, 'one');
     const last = await ana.client.messages.send(id, 'two');
     await until(ben2, () => ben2.conversations.get(id)?.me.unreadCount === 2);
@@ -67,7 +44,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('a client cut off while others send, edit, delete and react catches up to exactly the server’s history', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     await ben.client.messages.loadLatest(id);
     const first = await ana.client.messages.send(id, 'before the cut');
     await until(ben.client, () => ben.client.messages.window(id)?.messages.length === 1);
@@ -87,7 +64,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('a gap too large to replay makes the client reload the latest page', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     await ben.client.messages.loadLatest(id);
     ben.client.disconnect();
     for (let i = 0; i < 25; i++) await ana.client.messages.send(id, `burst ${i}`);
@@ -99,7 +76,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('messages written while offline wait in the outbox and go out once, in order, on reconnect', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     ana.client.disconnect();
     const promises = ['a', 'b', 'c'].map((text) => ana.client.messages.send(id, text));
     expect(ana.client.messages.pending(id).map((p) => p.state)).toEqual(['pending', 'pending', 'pending']);
@@ -111,7 +88,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('a send whose connection drops before the acknowledgement is retried without a duplicate', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     const promise = ana.client.messages.send(id, 'maybe stored');
     // The frame is on the wire; drop the socket before the answer can arrive.
     ana.client.socket.drop();
@@ -121,7 +98,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('a permanently refused message is marked failed and can be discarded', async () => {
-    const { ana } = await pair();
+    const { ana } = await pair(t);
     const outsider = '01936b2a-7c1e-7b3a-9f00-4c2d8e9a1b2c';
     await expect(ana.client.messages.send(outsider, 'nobody home')).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
     const [failed] = ana.client.messages.pending(outsider);
@@ -131,7 +108,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('typing shows for the peer and clears when the typer stops', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     const typing = nextEvent(ben.client, 'typers', (e) => e.conversationId === id && e.userIds.length === 1);
     ana.client.typing(id);
     expect((await typing).userIds).toEqual([ana.client.users.me!.id]);
@@ -141,7 +118,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('presence follows the peer: online, away when idle, offline after the last device leaves', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     void id;
     const anaId = ana.client.users.me!.id;
     await until(ben.client, () => ben.client.state.presence.get(anaId)?.state === 'online');
@@ -155,9 +132,9 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('a group created by one member appears live on every member’s devices with its members', async () => {
-    const ana = track(await newUser(t.url));
-    const ben = track(await newUser(t.url));
-    const cai = track(await newUser(t.url));
+    const ana = t.track(await newUser(t.url));
+    const ben = t.track(await newUser(t.url));
+    const cai = t.track(await newUser(t.url));
     const group = await ana.client.conversations.createGroup({ title: 'Trip', memberIds: [ben.client.users.me!.id, cai.client.users.me!.id] });
     for (const c of [ben.client, cai.client]) {
       await until(c, () => c.conversations.cachedMembers(group.id)?.length === 3);
@@ -169,8 +146,8 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('revoking a device signs that device out at once', async () => {
-    const ana = track(await newUser(t.url));
-    const ana2 = track(await newDevice(t.url, ana.username, ana.password));
+    const ana = t.track(await newUser(t.url));
+    const ana2 = t.track(await newDevice(t.url, ana.username, ana.password));
     const sessions = await ana.client.auth.sessions();
     const other = sessions.find((s) => !s.current)!;
     const signedOut = nextEvent(ana2, 'signedOut');
@@ -180,7 +157,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('reactions, edits and deletes from one member update the other’s loaded window live', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     const m = await ana.client.messages.send(id, 'react to me');
     await ben.client.messages.loadLatest(id);
     await ben.client.messages.react(id, m.id, '👍🏽');
@@ -193,7 +170,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('a read marked while offline reaches the server and the sender once back online', async () => {
-    const { ana, ben, id } = await pair();
+    const { ana, ben, id } = await pair(t);
     await ana.client.conversations.members(id);
     const sent = await ana.client.messages.send(id, 'read me later');
     await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === sent.id);
@@ -205,7 +182,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('discarding a message that is still waiting settles its promise with CANCELLED', async () => {
-    const { ana, id } = await pair();
+    const { ana, id } = await pair(t);
     ana.client.disconnect();
     const pending = ana.client.messages.send(id, 'never mind');
     const [item] = ana.client.messages.pending(id);
@@ -216,8 +193,8 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
   });
 
   test('the other devices hear when one of the user’s sessions is revoked', async () => {
-    const ana = track(await newUser(t.url));
-    const ana2 = track(await newDevice(t.url, ana.username, ana.password));
+    const ana = t.track(await newUser(t.url));
+    const ana2 = t.track(await newDevice(t.url, ana.username, ana.password));
     const other = (await ana.client.auth.sessions()).find((x) => !x.current)!;
     const heard = nextEvent(ana.client, 'session.revoked');
     await ana.client.auth.revokeSession(other.id);

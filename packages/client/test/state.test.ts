@@ -68,6 +68,13 @@ describe('applying conversation events', () => {
     expect(s.conversations.get(CONV)?.pts).toBe(1);
   });
 
+  test('an event of a conversation not held is reported and changes nothing', () => {
+    const s = new ClientState();
+    const event = { type: 'message.created' as const, conversationId: CONV, pts: 1, message: message(1) };
+    expect(s.applyConversationEvent(event)).toBe('unknown-conversation');
+    expect(s.conversations.size).toBe(0);
+  });
+
   test('deleting an unread message from someone else lowers the unread count', () => {
     const s = stateAt(0);
     s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: message(1) });

@@ -1,6 +1,10 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import WebSocket from 'ws';
+import type { ConfigInput } from '@hearth/server';
 import { HearthClient, type ClientEvents, type HearthClientOptions } from '../src/index.js';
+import type { BackendName } from '../../server/test/support/backends.js';
 import { uniqueName } from '../../server/test/support/raw.js';
+import { startTestServer, type TestServer } from '../../server/test/support/server.js';
 
 /** An SDK client for a test server, with the `ws` WebSocket (Node 20 has no global one). */
 export function newClient(baseUrl: string, options: Partial<HearthClientOptions> = {}): HearthClient {
@@ -17,8 +21,8 @@ export async function newUser(baseUrl: string, name = uniqueName()): Promise<{ c
 }
 
 /** Another device of an existing user. */
-export async function newDevice(baseUrl: string, username: string, password: string): Promise<HearthClient> {
-  const client = newClient(baseUrl);
+export async function newDevice(baseUrl: string, username: string, password: string, options: Partial<HearthClientOptions> = {}): Promise<HearthClient> {
+  const client = newClient(baseUrl, options);
   await client.auth.signIn(username, password);
   await client.connect();
   return client;
@@ -60,4 +64,42 @@ export function nextEvent<K extends keyof ClientEvents>(
       resolve(e);
     });
   });
+}
+
+/** A real server for the tests of one `describe`, and the clients to close after each test. */
+export interface SdkTestServer {
+  readonly url: string;
+  /** Closes the client (of a `newUser` result, or a client) after the current test; returns its argument. */
+  track<T extends { client: HearthClient } | HearthClient>(x: T): T;
+}
+
+/** Call inside a `describe`: starts a server before its tests, closes tracked clients after each, stops it after all. */
+export function useTestServer(backend: BackendName, overrides: ConfigInput = {}): SdkTestServer {
+  let t: TestServer | undefined;
+  const clients: HearthClient[] = [];
+  beforeAll(async () => {
+    t = await startTestServer(backend, overrides);
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  afterAll(async () => t?.close());
+  return {
+    get url() {
+      return t!.url;
+    },
+    track(x) {
+      clients.push('client' in x ? x.client : x);
+      return x;
+    },
+  };
+}
+
+/** Two new users and the direct conversation between them, held by both. */
+export async function pair(s: SdkTestServer) {
+  const ana = s.track(await newUser(s.url));
+  const ben = s.track(await newUser(s.url));
+  const dm = await ana.client.conversations.openDirect(ben.client.users.me!.id);
+  await until(ben.client, () => ben.client.conversations.get(dm.id) !== undefined);
+  return { ana, ben, id: dm.id };
 }

@@ -1,6 +1,8 @@
 import { Message, type Content, type Entity, type HistoryPage } from '@hearth/protocol';
 import { HearthError } from '../errors.js';
 import type { OutgoingMessage } from '../outbox.js';
+import type { OutboxSender } from '../outbox-sender.js';
+import type { ReceiptsCoordinator } from '../receipts.js';
 import type { MessageWindow } from '../state.js';
 import type { ClientContext } from './context.js';
 
@@ -31,25 +33,29 @@ function toContent(input: string | Content, entities: Entity[] = []): Content {
 export class MessagesApi {
   /**
    * Made by `HearthClient`; use `client.messages`. Never throws.
-   * @example const messages = new MessagesApi(client);
+   * @example const messages = new MessagesApi(client, sender, receipts);
    */
-  constructor(private readonly client: ClientContext) {}
+  constructor(
+    private readonly client: ClientContext,
+    private readonly sender: OutboxSender,
+    private readonly receipts: ReceiptsCoordinator,
+  ) {}
 
   /**
    * Sends a message. It is queued at once (see `pending()`), sent when connected, re-sent after reconnects with
    * the same clientId (never duplicated), and the promise resolves with the stored message on acknowledgement.
    * Transient failures (DISCONNECTED, TIMEOUT, RATE_LIMITED, SERVER_SHUTTING_DOWN, INTERNAL_ERROR) are retried, not
-   * reported: offline, the promise simply waits. If the message is discarded, it never settles.
+   * reported: offline, the promise simply waits. If the message is discarded, it rejects with CANCELLED.
    * @example
    * const m = await client.messages.send(id, 'hello @ana', {
    *   entities: [{ type: 'mention', offset: 6, length: 4, userId }],
    * });
    * @throws HearthError for a permanent refusal (CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE, VALIDATION_FAILED …):
    * also MESSAGE_NOT_FOUND (`replyToId` not in this conversation), FRAME_TOO_LARGE, and PROTOCOL_ERROR for an
-   * answer that is not a message. Never throws synchronously.
+   * answer that is not a message; CANCELLED when it is discarded. Never throws synchronously.
    */
   send(conversationId: string, text: string | Content, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
-    return this.client.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
+    return this.sender.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
   }
 
   /**
@@ -60,7 +66,7 @@ export class MessagesApi {
    * MESSAGE_NOT_FOUND, MESSAGE_DELETED; retries transient failures like `send`
    */
   forward(toConversationId: string, from: { conversationId: string; messageId: string }, options: { clientId?: string } = {}): Promise<Message> {
-    return this.client.enqueue(this.outgoing(toConversationId, options.clientId, null, from, null));
+    return this.sender.enqueue(this.outgoing(toConversationId, options.clientId, null, from, null));
   }
 
   /**
@@ -78,12 +84,12 @@ export class MessagesApi {
    * `send`
    */
   retry(clientId: string): Promise<Message> {
-    return this.client.requeue(clientId);
+    return this.sender.requeue(clientId);
   }
 
   /**
    * Gives up on an unacknowledged message (it may still arrive if it was already on the wire). The promise `send`
-   * returned for it never settles. Never throws.
+   * returned for it rejects with CANCELLED. Never throws.
    * @example client.messages.discard(item.clientId);
    */
   discard(clientId: string): void {
@@ -237,15 +243,16 @@ export class MessagesApi {
 
   /**
    * Marks the conversation read up to `seq` (default: its latest message) on every device of the user. A `seq` at
-   * or below the current read pointer does nothing. The receipt is sent only while connected and is not queued:
-   * offline, only the local copy moves. A server refusal arrives as an `error` event, not as an exception.
+   * or below the current read pointer does nothing. The local copy moves at once; the receipt is sent at once when
+   * connected, else after the catch-up that follows the next connect. A server refusal arrives as an `error`
+   * event, not as an exception.
    * @example client.messages.markRead(conversationId);
    * @throws HearthError CONVERSATION_NOT_FOUND (made by the SDK, synchronously) when the conversation is not held
    */
   markRead(conversationId: string, seq?: number): void {
     const c = this.client.state.conversations.get(conversationId);
     if (!c) throw new HearthError('CONVERSATION_NOT_FOUND', 'No such conversation held locally.');
-    this.client.markRead(conversationId, seq ?? c.lastMessage?.seq ?? c.pts);
+    this.receipts.markRead(conversationId, seq ?? c.lastMessage?.seq ?? c.pts);
   }
 
   /**

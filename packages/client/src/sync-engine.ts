@@ -1,0 +1,144 @@
+/*
+ * The sync engine: keeps the local state a gap-free copy of the server's, across reconnects and lost events.
+ *
+ * Owns the catch-up in progress (`POST /api/sync` with every held conversation's position), the request for one
+ * more run, the retry timer, and the live events held back while a catch-up runs or a gap waits for one.
+ * Invariants:
+ * - Live events are applied in the order they arrived. From the moment a catch-up starts (synchronously, so that
+ *   none slips in between the socket's `ready` and the request) until it ends, they are held, and then applied
+ *   in order after the catch-up's own events.
+ * - An event that does not follow its conversation's position (a gap, or a conversation not held) is never
+ *   applied out of order: it is held with everything after it, and a catch-up runs. Once the gap is filled it
+ *   applies as the next position, or is dropped as a duplicate; positions make replaying it idempotent.
+ * - Concurrent requests share one run; a request during a run makes exactly one more run after it, since the
+ *   positions the running one sent may already be stale.
+ * - `sync()` never rejects: a failure is announced as `error` and retried after RETRY_MS while a connection is
+ *   wanted (else the next connect catches up), except UNAUTHENTICATED, which ends the session. A failed run does
+ *   not repeat at once, whatever asked for more meanwhile; until the retry, an event still out of order stays
+ *   held, and everything after it with it.
+ */
+import type { ServerEvent } from '@hearth/protocol';
+import type { Announce } from './client-events.js';
+import { HearthError } from './errors.js';
+import type { EventApplier } from './event-applier.js';
+import type { HttpTransport } from './http.js';
+import type { ClientState } from './state.js';
+
+const RETRY_MS = 2000;
+
+/**
+ * What the sync engine needs from the rest of the client.
+ * @example const host: SyncHost = { http, state, applier, announce, reload: (id) => messages.loadLatest(id), endSession };
+ */
+export interface SyncHost {
+  http: HttpTransport;
+  state: ClientState;
+  applier: EventApplier;
+  announce: Announce;
+  /** Reloads the latest page of a conversation whose loaded messages a catch-up dropped. */
+  reload(conversationId: string): Promise<unknown>;
+  /** The server refused the session during a catch-up. */
+  endSession(): void;
+  /**
+   * Whether the socket is started (connecting, online or reconnecting): only then is a failed catch-up retried.
+   * Otherwise the next `connect()` catches up anyway, and a disconnected or closed client must not keep calling
+   * the server.
+   */
+  isConnectionWanted(): boolean;
+}
+
+/**
+ * Catches up with the server and feeds it live events in order; `HearthClient` owns one. Never throws.
+ * @example socket.on('event', (event) => engine.receive(event));
+ */
+export class SyncEngine {
+  private running: Promise<void> | undefined;
+  private again = false;
+  /** Live events waiting for a catch-up, in arrival order; undefined while none is needed. */
+  private held: ServerEvent[] | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly host: SyncHost) {}
+
+  /** A live event from the socket: applied now, or held for the catch-up it waits for. */
+  receive(event: ServerEvent): void {
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
+    if (this.host.applier.applyLive(event) === 'out-of-order') {
+      // Hold it and catch up; once the gap is filled, this event is applied in its place (or is a duplicate).
+      this.held = [event];
+      void this.sync();
+    }
+  }
+
+  /** Catches up; concurrent calls share one run (see the invariants above). Never rejects. */
+  sync(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Stops the retry timer. */
+  close(): void {
+    clearTimeout(this.retryTimer);
+  }
+
+  private async run(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    do {
+      this.again = false;
+      this.held ??= [];
+      const caughtUp = await this.attempt();
+      this.release();
+      // After a failure the retry timer decides when to try again: a held event that is still out of order asks
+      // for another run at once, and looping on it would hammer a server that is down or refusing.
+      if (!caughtUp) return;
+    } while (this.again);
+  }
+
+  /** One catch-up; false when it failed (announced, and retried later unless the session is gone). */
+  private async attempt(): Promise<boolean> {
+    try {
+      await this.catchUp();
+      return true;
+    } catch (err) {
+      this.host.announce('error', err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err)));
+      if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') {
+        this.host.endSession();
+      } else if (this.host.isConnectionWanted()) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.sync(), RETRY_MS);
+      }
+      return false;
+    }
+  }
+
+  /** One round trip: sends every held position, applies the answer, reloads what it dropped. */
+  private async catchUp(): Promise<void> {
+    const { state } = this.host;
+    const response = await this.host.http.call('sync', {
+      body: {
+        conversations: [...state.conversations.values()].map((c) => ({ id: c.id, pts: c.pts })),
+        ...(state.since !== undefined ? { since: state.since } : {}),
+      },
+    });
+    for (const conversationId of this.host.applier.applyCatchUp(response)) {
+      this.host.announce('refetch', { conversationId });
+      void this.host.reload(conversationId).catch((err: unknown) => this.host.announce('error', err as HearthError));
+    }
+    this.host.announce('synced', { serverTime: response.serverTime });
+  }
+
+  /** Applies the held live events in order; one that is out of order again starts holding anew. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const event of held) this.receive(event);
+    this.host.announce('change', undefined);
+  }
+}
