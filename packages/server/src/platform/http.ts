@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Endpoint, RateLimitClass } from '@hearth/protocol';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Actor } from './actor.js';
 import { HearthError } from './errors.js';
@@ -45,7 +47,8 @@ export function route<E extends Endpoint>(
         actor,
         params: parse(endpoint.params, req.params ?? {}),
         query: parse(endpoint.query, req.query ?? {}),
-        body: parse(endpoint.body, req.body ?? {}),
+        // An absent body reads as {} (endpoints without one); a JSON null is a body, and not an object.
+        body: parse(endpoint.body, req.body === undefined ? {} : req.body),
         ip: req.ip,
         userAgent: String(req.headers['user-agent'] ?? ''),
       } as RouteInput<E>;
@@ -63,6 +66,30 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** Longest path parameter the router takes; ids are 36 characters, an encoded emoji at most a few dozen. */
+const MAX_PARAM_LENGTH = 200;
+
+/**
+ * A request Node's HTTP parser cannot read (a malformed header, a Content-Length that is not a number, headers
+ * too large): answered with the error body on the raw socket, which is then closed.
+ */
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HearthError('PAYLOAD_TOO_LARGE', {}, 'The request headers are larger than the server accepts.')
+      : new HearthError('VALIDATION_FAILED', {}, err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'The request did not arrive in time.' : 'The request is not valid HTTP.');
+  const status = HTTP_STATUS[error.code];
+  const body = JSON.stringify(error.toBody());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 /** Fastify's own errors (body parsing and the like) in the protocol's terms. */
 function fromFastify(err: FastifyError, bodyLimit: number): HearthError | undefined {
   switch (err.code) {
@@ -73,6 +100,12 @@ function fromFastify(err: FastifyError, bodyLimit: number): HearthError | undefi
       return new HearthError('PAYLOAD_TOO_LARGE', { maxBytes: bodyLimit });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new HearthError('VALIDATION_FAILED', {}, 'Send the body as application/json.');
+    case 'FST_ERR_BAD_URL':
+      return new HearthError('VALIDATION_FAILED', {}, 'The path is not a valid URL: check its percent-encoding.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HearthError('VALIDATION_FAILED', {}, `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HearthError('VALIDATION_FAILED', {}, 'The body does not match its Content-Length.');
     default:
       if (err instanceof SyntaxError) return new HearthError('INVALID_JSON');
       if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
@@ -92,6 +125,11 @@ export function createHttpApp(
   bodyLimit: number,
   options: { serveAppShell?: boolean; trustProxy?: boolean } = {},
 ): FastifyInstance {
+  const sendError = (reply: FastifyReply, error: HearthError) => {
+    const retryAfterMs = error.details.retryAfterMs;
+    if (typeof retryAfterMs === 'number') void reply.header('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    void reply.status(HTTP_STATUS[error.code]).send(error.toBody());
+  };
   // Fastify's logger type is narrower than pino's; the instance is pino's, so the cast only widens it back.
   const app = Fastify({
     loggerInstance: log,
@@ -101,7 +139,11 @@ export function createHttpApp(
     // Behind a reverse proxy, the client address (for sign-in throttling) comes from X-Forwarded-For.
     trustProxy: options.trustProxy ?? false,
     // Emoji in reaction paths are percent-encoded; the router decodes them.
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a malformed percent-encoding, an over-long parameter) in the protocol's shape.
+    frameworkErrors: (err, _req, reply) => sendError(reply, fromFastify(err, bodyLimit) ?? new HearthError('VALIDATION_FAILED')),
+    // What Node's HTTP parser refuses never reaches Fastify; it is answered on the socket, in the same shape.
+    clientErrorHandler: answerUnparsable,
   }) as unknown as FastifyInstance;
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser hands a string to the body schema.
   app.removeContentTypeParser('text/plain');
@@ -109,10 +151,7 @@ export function createHttpApp(
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const known = err instanceof HearthError ? err : fromFastify(err, bodyLimit);
     if (!known) req.log.error({ err, url: req.url }, 'request failed');
-    const error = known ?? new HearthError('INTERNAL_ERROR');
-    const retryAfterMs = error.details.retryAfterMs;
-    if (typeof retryAfterMs === 'number') void reply.header('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
-    void reply.status(HTTP_STATUS[error.code]).send(error.toBody());
+    sendError(reply, known ?? new HearthError('INTERNAL_ERROR'));
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import {
@@ -331,6 +332,46 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
       await expectServerWorks(t, ana);
     });
 
+    test.each([
+      ['PATCH /api/me', 'updateMe'],
+      ['PATCH …/settings', 'updateMySettings'],
+    ] as const)('a JSON body of null on %s is answered 400 VALIDATION_FAILED and changes nothing', async (_, name) => {
+      const s = await connect(ana);
+      const path = name === 'updateMe' ? '/api/me' : `/api/conversations/${dm}/settings`;
+      const res = await http(t, 'PATCH', path, { headers: { 'content-type': 'application/json', authorization: `Bearer ${ana.token}` }, body: 'null' });
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect((res.body as any).message).toMatch(/expected object/);
+      // Events are written before the HTTP answer; a ping answered after it proves none was sent.
+      await expectSocketWorks(s);
+      expect(s.frames.filter((f) => f.type === 'me.updated' || f.type === 'conversation.settings')).toEqual([]);
+    });
+
+    test.each([
+      ['a malformed percent-encoding', '/api/users/%ZZ'],
+      ['a path parameter longer than 200 characters', `/api/users/${'a'.repeat(201)}`],
+    ])('%s is answered 400 VALIDATION_FAILED in the documented error shape', async (_, path) => {
+      const res = await http(t, 'GET', path, { headers: { authorization: `Bearer ${ana.token}` } });
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(Object.keys(res.body as object).sort()).toEqual(['code', 'message']);
+      expect(JSON.stringify(res.body)).not.toMatch(/FST_/);
+      await expectServerWorks(t, ana);
+    });
+
+    test('a request the HTTP parser refuses (a Content-Length that is not a number) is answered in the error shape', async () => {
+      const raw = await rawHttp(t, 'POST /api/auth/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: lots\r\n\r\n{}');
+      expect(raw.status).toBe(400);
+      const body = JSON.parse(raw.body) as { code: string; message: string };
+      expect(body.code).toBe('VALIDATION_FAILED');
+      expect(Object.keys(body).sort()).toEqual(['code', 'message']);
+      await expectServerWorks(t, ana);
+    });
+
+    test('a body shorter than its Content-Length is answered in the error shape', async () => {
+      const raw = await rawHttp(t, 'POST /api/auth/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{}', true);
+      expect(raw.status).toBe(400);
+      expect((JSON.parse(raw.body) as { code: string }).code).toBe('VALIDATION_FAILED');
+    });
+
     test('a body above maxBodyBytes is answered 413 PAYLOAD_TOO_LARGE', async () => {
       const body = JSON.stringify({ conversations: [], padding: 'p'.repeat(MAX_BODY_BYTES) });
       const res = await http(t, 'POST', '/api/sync', { headers: { 'content-type': 'application/json', authorization: `Bearer ${ana.token}` }, body });
@@ -506,3 +547,31 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
     });
   });
 });
+
+/**
+ * Writes `request` as it is on a fresh TCP connection (for requests fetch refuses to send) and reads the answer
+ * until the server closes or a whole body has arrived; `halfClose` ends the client's side after writing.
+ */
+async function rawHttp(t: TestServer, request: string, halfClose = false): Promise<{ status: number; headers: string; body: string }> {
+  const { port } = new URL(t.url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(request);
+  if (halfClose) socket.end();
+  let raw = '';
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    socket.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('utf8');
+      const split = raw.indexOf('\r\n\r\n');
+      const length = /content-length:\s*(\d+)/i.exec(raw.slice(0, split))?.[1];
+      if (split >= 0 && length !== undefined && Buffer.byteLength(raw.slice(split + 4)) >= Number(length)) done();
+    });
+    socket.once('close', done);
+    socket.once('error', done);
+    setTimeout(done, 5000).unref();
+  });
+  socket.destroy();
+  const split = raw.indexOf('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1] ?? 0), headers: raw.slice(0, split), body: raw.slice(split + 4) };
+}
