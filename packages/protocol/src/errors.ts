@@ -77,6 +77,11 @@ export const CloseCode = {
    * to another node.
    */
   GOING_AWAY: 1001,
+  /**
+   * A text frame that is not valid UTF-8. RFC 6455 requires the connection to fail: the server closes it without an
+   * error frame. A client bug; reconnect and sync.
+   */
+  INVALID_FRAME_PAYLOAD: 1007,
   /** A frame above the hard size cap; the connection cannot continue. */
   MESSAGE_TOO_BIG: 1009,
   /** The server failed while setting the connection up; the token is still good: reconnect with backoff. */
