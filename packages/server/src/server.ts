@@ -64,8 +64,9 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
   const limiters = {
     send: new RateLimiter(clock, config.rateLimits.sendPerSecond, config.rateLimits.sendBurst),
     expensive: new RateLimiter(clock, config.rateLimits.expensivePerSecond, config.rateLimits.expensiveBurst),
+    broadcast: new RateLimiter(clock, config.rateLimits.broadcastPerSecond, config.rateLimits.broadcastBurst),
     // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
-    light: new RateLimiter(clock, 20, 100),
+    light: new RateLimiter(clock, config.rateLimits.lightPerSecond, config.rateLimits.lightBurst),
   };
   const passwords = new Passwords(config.argon2);
   const auth = new AuthService(

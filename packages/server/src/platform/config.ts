@@ -47,6 +47,15 @@ export const Config = z.object({
       /** History, sync, directory, conversation listing and creation per user. */
       expensivePerSecond: z.coerce.number().positive().default(10),
       expensiveBurst: z.coerce.number().int().positive().default(40),
+      /**
+       * Other writes that send events to many people (joins, leaves, member and role changes, titles, topics,
+       * profile, settings, password) per user. A person needs a few a minute; each one reaches every member.
+       */
+      broadcastPerSecond: z.coerce.number().positive().default(2),
+      broadcastBurst: z.coerce.number().int().positive().default(30),
+      /** Receipts (REST and WebSocket), typing, presence and ping frames per user. */
+      lightPerSecond: z.coerce.number().positive().default(20),
+      lightBurst: z.coerce.number().int().positive().default(100),
       /** Failed sign-ins allowed per username and per address before a growing lockout. */
       signInFailures: z.coerce.number().int().positive().default(5),
       /** Sign-ups per address per hour. */
@@ -98,6 +107,10 @@ const ENV: Record<string, string[]> = {
   HEARTH_RATE_SEND_BURST: ['rateLimits', 'sendBurst'],
   HEARTH_RATE_EXPENSIVE_PER_SECOND: ['rateLimits', 'expensivePerSecond'],
   HEARTH_RATE_EXPENSIVE_BURST: ['rateLimits', 'expensiveBurst'],
+  HEARTH_RATE_BROADCAST_PER_SECOND: ['rateLimits', 'broadcastPerSecond'],
+  HEARTH_RATE_BROADCAST_BURST: ['rateLimits', 'broadcastBurst'],
+  HEARTH_RATE_LIGHT_PER_SECOND: ['rateLimits', 'lightPerSecond'],
+  HEARTH_RATE_LIGHT_BURST: ['rateLimits', 'lightBurst'],
   HEARTH_RATE_SIGNIN_FAILURES: ['rateLimits', 'signInFailures'],
   HEARTH_RATE_SIGNUPS_PER_HOUR: ['rateLimits', 'signUpsPerHour'],
   HEARTH_PRESENCE_OFFLINE_GRACE_MS: ['presence', 'offlineGraceMs'],

@@ -16,9 +16,10 @@ import {
   tcpOf,
   text,
   users,
+  channel as channelOf,
   type Account,
 } from '../support/fixtures.js';
-import { call, RawSocket } from '../support/raw.js';
+import { call, RawSocket, type HttpResult } from '../support/raw.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,6 +104,72 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
       expect((await ws.request(sendFrame(dm, 'over WebSocket'))).type).toBe('result');
       await wait(Math.ceil(1000 / PER_SECOND) + 10);
       await send(t, ana, dm, 'over HTTP');
+    });
+  });
+
+  describe('budgets of REST writes that produce events', () => {
+    const BURST = 3;
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer(backend, {
+        rateLimits: { ...MANY_SIGNUPS.rateLimits, broadcastPerSecond: 0.5, broadcastBurst: BURST, lightPerSecond: 0.5, lightBurst: BURST },
+      });
+    });
+    afterAll(async () => t?.close());
+
+    type Setup = { ana: Account; ben: Account; group: string; channel: string; dm: string };
+    async function setup(): Promise<Setup> {
+      const [ana, ben] = await users(t, 2);
+      return { ana, ben, group: await group(t, ana, [ben]), channel: await channelOf(t, ben), dm: await direct(t, ana, ben) };
+    }
+    /** Each REST write that sends events to other people, or to the caller's devices, as one call by ana. */
+    const writes: Array<[string, (s: Setup, i: number) => Promise<HttpResult<any>>]> = [
+      ['join/leave a channel', (s, i) => call(t.url, i % 2 ? 'leaveConversation' : 'joinChannel', { token: s.ana.token, params: { conversationId: s.channel } })],
+      ['update the profile', (s, i) => call(t.url, 'updateMe', { token: s.ana.token, body: { statusText: `status ${i}` } })],
+      ['change a conversation setting', (s, i) => call(t.url, 'updateMySettings', { token: s.ana.token, params: { conversationId: s.group }, body: { muted: i % 2 === 0 } })],
+      ['rename a group', (s, i) => call(t.url, 'updateConversation', { token: s.ana.token, params: { conversationId: s.group }, body: { title: `title ${i}` } })],
+      ['change a role', (s, i) => call(t.url, 'updateMember', { token: s.ana.token, params: { conversationId: s.group, userId: s.ben.me.id }, body: { role: i % 2 ? 'member' : 'admin' } })],
+      [
+        'remove and add a member',
+        (s, i) =>
+          i % 2
+            ? call(t.url, 'addMembers', { token: s.ana.token, params: { conversationId: s.group }, body: { userIds: [s.ben.me.id] } })
+            : call(t.url, 'removeMember', { token: s.ana.token, params: { conversationId: s.group, userId: s.ben.me.id } }),
+      ],
+      ['change the password', (s) => call(t.url, 'changePassword', { token: s.ana.token, body: { currentPassword: s.ana.password, newPassword: s.ana.password } })],
+      ['move the read pointer', (s) => call(t.url, 'updateReceipt', { token: s.ana.token, params: { conversationId: s.dm }, body: { readSeq: 1 } })],
+    ];
+
+    test.each(writes)('a burst of calls to %s is refused with 429 RATE_LIMITED once the budget is spent', async (_, write) => {
+      const s = await setup();
+      await send(t, s.ben, s.dm, 'something to read');
+      for (let i = 0; i < BURST; i++) expect((await write(s, i)).status).toBe(200);
+      const limited = await write(s, BURST);
+      expectError(limited, 429, 'RATE_LIMITED');
+      expect(limited.body.details.retryAfterMs).toBeGreaterThan(0);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Other people keep their own budgets.
+      expect((await call(t.url, 'updateMe', { token: s.ben.token, body: { statusText: 'mine' } })).status).toBe(200);
+    });
+
+    test('the REST receipt budget is the one receipt frames use', async () => {
+      const s = await setup();
+      await send(t, s.ben, s.dm, 'something to read');
+      const ws = await RawSocket.connect(t.wsUrl, s.ana.token);
+      sockets.push(ws);
+      for (let i = 0; i < BURST; i++) expect((await ws.request({ type: 'receipt', conversationId: s.dm, deliveredSeq: 1 })).type).toBe('result');
+      expectError(await call(t.url, 'updateReceipt', { token: s.ana.token, params: { conversationId: s.dm }, body: { readSeq: 1 } }), 429, 'RATE_LIMITED');
+    });
+
+    test('a refused join sends no event and changes nothing', async () => {
+      const s = await setup();
+      const benWs = await RawSocket.connect(t.wsUrl, s.ben.token);
+      sockets.push(benWs);
+      for (let i = 0; i < BURST; i++) await call(t.url, i % 2 ? 'leaveConversation' : 'joinChannel', { token: s.ana.token, params: { conversationId: s.channel } });
+      const before = benWs.frames.length;
+      expectError(await call(t.url, 'leaveConversation', { token: s.ana.token, params: { conversationId: s.channel } }), 429, 'RATE_LIMITED');
+      await expectSocketWorks(benWs);
+      expect(benWs.frames.slice(before).filter((f) => f.type === 'member.left')).toEqual([]);
     });
   });
 
