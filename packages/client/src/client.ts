@@ -405,7 +405,9 @@ export class HearthClient extends Emitter<ClientEvents> {
     const c = this.state.conversations.get(conversationId);
     if (!c || seq <= c.me.readSeq) return;
     c.me.readSeq = seq;
-    c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
+    // The server takes a read as delivery only from those who share read receipts; for the others the delivered
+    // receipt still has to go out (in the same frame), or the sender would never see the message delivered.
+    if (this.state.me?.readReceipts !== false) c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
     if (seq >= (c.lastMessage?.seq ?? 0)) {
       c.me.unreadCount = 0;
       c.me.unreadMentionCount = 0;

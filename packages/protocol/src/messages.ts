@@ -216,7 +216,8 @@ export const ReactionParams = z.object({ conversationId: Id, messageId: Id, emoj
 
 /**
  * Moves the caller's receipt pointers forward (never back): delivered up to `deliveredSeq`, read up to `readSeq`.
- * Reading implies delivery, and neither pointer passes the conversation's latest position.
+ * Reading implies delivery for those who share read receipts (for the others only `deliveredSeq` moves the delivered
+ * pointer, so that it does not betray when they read), and neither pointer passes the conversation's latest position.
  * @example ReceiptBody.parse({ readSeq: 42 })
  */
 export const ReceiptBody = z
