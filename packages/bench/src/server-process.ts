@@ -211,6 +211,8 @@ export class ServerProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
+    /** The server's metrics listener (the main port does not serve `/metrics`). */
+    readonly metricsUrl: string,
     readonly dataDir: string,
     private readonly keepData: boolean,
   ) {
@@ -237,7 +239,9 @@ export class ServerProcess {
     if (!fs.existsSync(SERVER_CLI)) throw new Error(`${SERVER_CLI} is missing: build the server first (npx tsc -b packages/server)`);
     const dataDir = options.reuseDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
     const port = await freePort();
+    const metricsPort = await freePort();
     const args = [...options.nodeArgs, SERVER_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
+    args.push('--metrics-port', String(metricsPort));
     if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
     // Only what the benchmark chooses: no HEARTH_* setting is inherited from the caller's environment.
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HEARTH_')));
@@ -260,7 +264,7 @@ export class ServerProcess {
     };
     forward(child.stdout, 'out');
     forward(child.stderr, 'err');
-    const server = new ServerProcess(child, url, dataDir, options.keepData ?? false);
+    const server = new ServerProcess(child, url, `http://127.0.0.1:${metricsPort}`, dataDir, options.keepData ?? false);
     // Ready when /healthz answers (with --log-level warn the "hearth is listening" line is not printed).
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -309,7 +313,7 @@ export class ServerProcess {
 
   /** Reads one metric (summed over its label sets) from the server's Prometheus endpoint. */
   async metric(name: string): Promise<number | undefined> {
-    const res = await fetch(`${this.url}/metrics`);
+    const res = await fetch(`${this.metricsUrl}/metrics`);
     const text = await res.text();
     let total: number | undefined;
     for (const line of text.split('\n')) {

@@ -10,6 +10,7 @@ import { ConversationsService } from './features/conversations/conversations.ser
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
 import { registerMessagesFrames } from './features/messages/messages.ws.js';
+import { listenForMetrics, type MetricsListener } from './features/ops/metrics-listener.js';
 import { registerOpsRoutes } from './features/ops/ops.routes.js';
 import { PresenceService } from './features/presence/presence.service.js';
 import { registerPresenceFrames } from './features/presence/presence.ws.js';
@@ -47,6 +48,8 @@ export interface HearthServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
+  /** `http://host:port` of the metrics listener (`/metrics`), when `config.metricsPort` is set. */
+  readonly metricsUrl: string | undefined;
   readonly config: Config;
   readonly log: Logger;
   readonly services: Services;
@@ -105,7 +108,7 @@ function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => bo
     },
     limiters: s.limiters,
   };
-  registerOpsRoutes(app, deps, { db: s.database.db, metrics: s.metrics, version: VERSION, isAccepting });
+  registerOpsRoutes(app, deps, { db: s.database.db, version: VERSION, isAccepting });
   registerAuthRoutes(app, deps, s.auth);
   registerUsersRoutes(app, deps, s.users);
   registerConversationsRoutes(app, deps, s.conversations);
@@ -175,9 +178,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     else socket.destroy();
   });
 
+  let metricsListener: MetricsListener | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
+    if (config.metricsPort !== undefined) metricsListener = await listenForMetrics(services.metrics, config.metricsHost, config.metricsPort);
   } catch (err) {
+    await app.close();
     await gateway.close();
     await database.close();
     throw err;
@@ -185,7 +191,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  log.info({ url, database: database.location, dialect: database.capabilities.name }, 'hearth is listening');
+  const metricsUrl = metricsListener?.url;
+  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name }, 'hearth is listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -197,11 +204,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Stop listening at once; in-flight requests finish. (The HTTP server also counts upgraded sockets, so
       // this settles only after the gateway has closed them.)
       const httpClosed = app.close();
+      const metricsClosed = metricsListener?.close();
       // Queued writes commit before sockets close, so every acknowledged message is stored and every stored
       // message's acknowledgement has been written. Later writes are refused with SERVER_SHUTTING_DOWN.
       await within(services.writer.drain());
       await within(gateway.close());
       await within(httpClosed);
+      await metricsClosed;
       services.typing.close();
       await services.presence.close();
       await services.bus.close();
@@ -209,5 +218,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('stopped');
     })());
 
-  return { url, port, config, log, services, close };
+  return { url, port, metricsUrl, config, log, services, close };
 }

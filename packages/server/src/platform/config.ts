@@ -23,6 +23,13 @@ export const Config = z.object({
   trustProxy: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
     .default(false),
+  /**
+   * Serve Prometheus metrics at `/metrics` on this port, on a listener of its own (0 picks a free port). Unset,
+   * metrics are served nowhere; the main port never serves them.
+   */
+  metricsPort: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** The address of the metrics listener: loopback, so that only the machine (or its scraper) reaches it. */
+  metricsHost: z.string().min(1).default('127.0.0.1'),
   /** Serve the web app from this folder at `/` when it exists. */
   webRoot: z.string().optional(),
   limits: z
@@ -99,6 +106,8 @@ const ENV: Record<string, string[]> = {
   HEARTH_SQLITE_SYNCHRONOUS: ['sqliteSynchronous'],
   HEARTH_WEB_ROOT: ['webRoot'],
   HEARTH_TRUST_PROXY: ['trustProxy'],
+  HEARTH_METRICS_PORT: ['metricsPort'],
+  HEARTH_METRICS_HOST: ['metricsHost'],
   HEARTH_MAX_TEXT_BYTES: ['limits', 'maxTextBytes'],
   HEARTH_MAX_FRAME_BYTES: ['limits', 'maxFrameBytes'],
   HEARTH_SEND_BUFFER_BYTES: ['limits', 'sendBufferBytes'],

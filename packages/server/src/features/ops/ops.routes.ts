@@ -3,12 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import { route, type HttpDeps } from '../../platform/http.js';
-import type { Metrics } from '../../platform/metrics.js';
 import * as users from '../users/users.store.js';
 
 export interface OpsDeps {
   db: Kysely<DB>;
-  metrics: Metrics;
   version: string;
   /** False once shutdown has begun: load balancers stop sending traffic. */
   isAccepting(): boolean;
@@ -26,11 +24,6 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps, ops: Ops
     const databaseMs = Math.round((performance.now() - started) * 100) / 100;
     if (!ops.isAccepting()) return reply.status(503).send({ status: 'shutting-down', database: 'ok', databaseMs });
     return { status: 'ok', database: 'ok', databaseMs };
-  });
-
-  app.get('/metrics', async (_req, reply) => {
-    void reply.header('content-type', ops.metrics.registry.contentType);
-    return ops.metrics.registry.metrics();
   });
 
   route(app, deps, api.serverInfo, async () => ({
