@@ -26,6 +26,9 @@ export const SERVER_ENV_OVERRIDES: Record<string, string> = {
   HEARTH_RATE_SEND_BURST: '100000',
   HEARTH_RATE_EXPENSIVE_PER_SECOND: '100000',
   HEARTH_RATE_EXPENSIVE_BURST: '100000',
+  // A load generator sends far more frames per connection than a person: the per-connection frame budget too.
+  HEARTH_WS_FRAMES_PER_SECOND: '1000000',
+  HEARTH_WS_FRAME_BURST: '1000000',
   HEARTH_LOG_LEVEL: 'warn',
 };
 

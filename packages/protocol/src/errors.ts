@@ -96,6 +96,11 @@ export const CloseCode = {
   SLOW_CONSUMER: 4008,
   /** The client stopped answering heartbeats. */
   HEARTBEAT_TIMEOUT: 4009,
+  /**
+   * The client kept sending frames far over its connection's frame budget (documented in PROTOCOL.md, "Frame
+   * budget"); frames over the budget had been dropped. A client bug or abuse: reconnect with backoff, send less.
+   */
+  TOO_MANY_FRAMES: 4029,
 } as const;
 /**
  * Any of the numeric {@link CloseCode} values.

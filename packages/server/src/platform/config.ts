@@ -38,6 +38,15 @@ export const Config = z.object({
       maxTextBytes: z.coerce.number().int().min(16).default(DEFAULT_LIMITS.maxTextBytes),
       maxPageSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxPageSize),
       typingTtlMs: z.coerce.number().int().min(1000).default(DEFAULT_LIMITS.typingTtlMs),
+      /**
+       * Frames one WebSocket connection may send: sustained per second, and at once (a frame costs one more for
+       * every 4 KiB). Over it frames are dropped; a further burst over it closes the connection (TOO_MANY_FRAMES).
+       * Generous: a client reconnecting with a full outbox and receipts for many conversations stays well inside.
+       */
+      framesPerSecond: z.coerce.number().positive().default(100),
+      frameBurst: z.coerce.number().int().min(10).default(500),
+      /** Frames a connection may send before it has authenticated (a client needs one: `auth`). */
+      framesBeforeAuth: z.coerce.number().int().min(1).default(10),
       /** A connection whose unsent output passes this is closed with SLOW_CONSUMER. */
       sendBufferBytes: z.coerce.number().int().min(16_384).default(1_048_576),
       /** Largest HTTP body, in bytes (sync requests list every conversation the client holds). */
@@ -111,6 +120,8 @@ const ENV: Record<string, string[]> = {
   HEARTH_MAX_TEXT_BYTES: ['limits', 'maxTextBytes'],
   HEARTH_MAX_FRAME_BYTES: ['limits', 'maxFrameBytes'],
   HEARTH_SEND_BUFFER_BYTES: ['limits', 'sendBufferBytes'],
+  HEARTH_WS_FRAMES_PER_SECOND: ['limits', 'framesPerSecond'],
+  HEARTH_WS_FRAME_BURST: ['limits', 'frameBurst'],
   HEARTH_MAX_REPLAY_EVENTS: ['limits', 'maxReplayEvents'],
   HEARTH_RATE_SEND_PER_SECOND: ['rateLimits', 'sendPerSecond'],
   HEARTH_RATE_SEND_BURST: ['rateLimits', 'sendBurst'],

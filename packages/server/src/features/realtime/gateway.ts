@@ -29,6 +29,7 @@ import type { TypingService } from '../typing/typing.service.js';
 import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
 import { Contacts } from './contacts.js';
+import { FrameBudget, type FrameVerdict } from './frame-budget.js';
 
 /** What a frame handler knows about its caller. */
 export interface WsContext {
@@ -40,7 +41,7 @@ type FrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
 export type WsHandler<T extends ClientFrameType> = (ctx: WsContext, frame: FrameOf<T>) => unknown;
 
 export interface GatewayOptions {
-  limits: Limits & { sendBufferBytes: number };
+  limits: Limits & { sendBufferBytes: number; framesPerSecond: number; frameBurst: number; framesBeforeAuth: number };
   heartbeatMs: number;
   authTimeoutMs: number;
 }
@@ -136,7 +137,10 @@ export class Gateway {
   }
 
   private accept(ws: WebSocket, socket: Socket): void {
-    const conn = new Connection(newId(), ws, socket, this.options.limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+    const { limits } = this.options;
+    // Before authentication a client needs one frame; it gets a handful, refilled slowly, until `ready`.
+    const budget = new FrameBudget(1, limits.framesBeforeAuth, performance.now());
+    const conn = new Connection(newId(), ws, socket, budget, limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
     this.all.add(conn);
     const authTimer = setTimeout(() => {
       if (!conn.authenticated) conn.close(CloseCode.AUTH_TIMEOUT, 'no auth frame in time');
@@ -156,6 +160,9 @@ export class Gateway {
     const received = performance.now();
     conn.alive = true;
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    // Charged before anything reads the frame: one connection cannot buy more work by sending garbage.
+    const verdict = conn.budget.charge(bytes, received);
+    if (verdict !== 'ok') return this.overBudget(conn, verdict);
     if (isBinary) return this.reject(conn, 'VALIDATION_FAILED', undefined, 'Frames are JSON text, not binary.');
     if (bytes > this.options.limits.maxFrameBytes) {
       return this.reject(conn, 'FRAME_TOO_LARGE', undefined, undefined, { maxBytes: this.options.limits.maxFrameBytes });
@@ -209,6 +216,20 @@ export class Gateway {
     }
   }
 
+  private overBudget(conn: Connection, verdict: Exclude<FrameVerdict, 'ok'>): void {
+    if (verdict === 'notice') {
+      return this.reject(conn, 'RATE_LIMITED', undefined, 'Too many frames on this connection: frames are being dropped.', {
+        retryAfterMs: conn.budget.retryAfterMs(),
+      });
+    }
+    if (verdict === 'close' && conn.isOpen) {
+      this.deps.metrics.floodDisconnects.inc();
+      conn.close(CloseCode.TOO_MANY_FRAMES, 'too many frames');
+      // Nothing more it sends is worth reading, not even its closing handshake: the connection is cut after a second.
+      conn.ws.pause();
+    }
+  }
+
   private reject(conn: Connection, code: ErrorFrame['code'], rid?: string, message?: string, details?: Record<string, unknown>): void {
     this.deps.metrics.framesReceived.inc({ type: `rejected:${code}` });
     const body = new HearthError(code, details, message).toBody();
@@ -236,6 +257,8 @@ export class Gateway {
     }
     if (!conn.isOpen || conn.authenticated) return;
     conn.authenticated = true;
+    const { limits } = this.options;
+    conn.budget = new FrameBudget(limits.framesPerSecond, limits.frameBurst, performance.now());
     conn.userId = found.user.id;
     conn.sessionId = found.session.id;
     conn.readReceipts = found.user.read_receipts === 1;
