@@ -64,6 +64,22 @@ export interface Endpoint<
 }
 
 /**
+ * The cookie that carries the session of a browser app served by the server itself, when sign-up or sign-in asked
+ * for it (`cookie: true`): HttpOnly, SameSite=Strict, Path=/, so that no script of the page can read the token.
+ * @example const signedIn = (await fetch('/api/me')).ok; // the browser sends the cookie by itself
+ */
+export const SESSION_COOKIE = 'hearth_session';
+
+/**
+ * The header (value `1`) every request that carries the session cookie must send unless its method is GET or HEAD;
+ * so must sign-up and sign-in asking for the cookie. A page of another site cannot add a custom header without a
+ * CORS preflight, which the server never approves: the header proves the request came from the app itself.
+ * Requests with a bearer token need none.
+ * @example headers[SAME_ORIGIN_HEADER] = '1';
+ */
+export const SAME_ORIGIN_HEADER = 'x-hearth-request';
+
+/**
  * A per-user rate budget of the REST API; see {@link Endpoint.rateLimit}.
  * @example const budget: RateLimitClass | undefined = api.sendMessage.rateLimit; // 'send'
  */

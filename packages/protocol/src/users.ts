@@ -132,6 +132,11 @@ export const SignUpBody = z.object({
   displayName: DisplayName,
   password: Password,
   deviceName: DeviceName.optional(),
+  /**
+   * For a browser app served by the server itself: keep the session in an HttpOnly cookie (`SESSION_COOKIE`) instead
+   * of returning the token. The request must then carry `SAME_ORIGIN_HEADER`.
+   */
+  cookie: z.boolean().optional(),
 });
 /**
  * A parsed {@link SignUpBody} (username lowercased, names trimmed).
@@ -150,6 +155,8 @@ export const SignInBody = z.object({
   username: singleLine(z.string().trim().toLowerCase().max(64)),
   password: z.string().max(256),
   deviceName: DeviceName.optional(),
+  /** As in {@link SignUpBody}: the session goes into an HttpOnly cookie, not into the answer. */
+  cookie: z.boolean().optional(),
 });
 /**
  * A parsed {@link SignInBody}.
@@ -158,17 +165,18 @@ export const SignInBody = z.object({
 export type SignInBody = z.infer<typeof SignInBody>;
 
 /**
- * Returned by sign-up and sign-in. The token is shown once; send it as `Authorization: Bearer <token>`.
+ * Returned by sign-up and sign-in. The token is shown once; send it as `Authorization: Bearer <token>`. It is absent
+ * when the request asked for the session cookie (`cookie: true`): the cookie then carries it, out of scripts' reach.
  * @example const { token, me } = AuthResult.parse(await res.json());
  */
 export const AuthResult = z.object({
-  token: z.string(),
+  token: z.string().optional(),
   session: Session,
   me: Me,
 });
 /**
  * A parsed {@link AuthResult}.
- * @example localStorage.setItem('hearth.token', result.token);
+ * @example if (result.token) secureStore.save('hearth.token', result.token);
  */
 export type AuthResult = z.infer<typeof AuthResult>;
 

@@ -35,6 +35,7 @@ import { createHttpApp, type HttpDeps } from './platform/http.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { RateLimiter } from './platform/rate-limit.js';
+import { isForeignOrigin } from './platform/session-cookie.js';
 import { registerWebApp } from './platform/static.js';
 import { WriteQueue } from './platform/write-queue.js';
 import { VERSION } from './version.js';
@@ -167,15 +168,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const services = createServices(database, config, clock, log);
   let accepting = true;
   const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
-  const app = createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
+  const app = await createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
   registerRoutes(app, services, () => accepting);
   if (webRoot) await registerWebApp(app, webRoot);
   const gateway = createGateway(services, config, clock, log);
   app.server.on('upgrade', (req, socket, head) => {
     // Refused from the moment shutdown begins, not only once the gateway closes (after queued writes commit).
     if (!accepting) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
-    if (new URL(req.url ?? '/', 'http://localhost').pathname === '/ws') gateway.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws') return void socket.destroy();
+    // A page of another site may open a socket to us, and the browser would send our cookie with it (cross-site
+    // WebSocket hijacking): browsers always say which page it is, in Origin.
+    if (isForeignOrigin(req.headers, config.trustProxy)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    gateway.handleUpgrade(req, socket, head);
   });
 
   let metricsListener: MetricsListener | undefined;

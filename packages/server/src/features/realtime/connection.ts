@@ -16,6 +16,8 @@ export class Connection {
   readonly topics = new Set<string>();
   /** People who share a conversation with the user, and how many conversations they share. */
   readonly contacts = new Map<string, number>();
+  /** The session cookie the upgrade request carried, kept until the `auth` frame (which may then omit its token). */
+  cookieToken: string | undefined;
   /** Set until `ready` is sent: user-topic events that arrived meanwhile wait here, in order. */
   pendingUserEvents: Array<() => void> | null = null;
   alive = true;

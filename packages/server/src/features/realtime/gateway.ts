@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ClientFrame,
@@ -21,6 +20,7 @@ import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limit.js';
+import { sessionCookieOf } from '../../platform/session-cookie.js';
 import { describeIssues } from '../../platform/validate.js';
 import type { AuthService } from '../auth/auth.service.js';
 import * as memberships from '../conversations/memberships.store.js';
@@ -88,7 +88,7 @@ export class Gateway {
     // The hard cap only protects the process; frames between maxFrameBytes and it get a FRAME_TOO_LARGE reply.
     const hardCap = Math.max(1_048_576, options.limits.maxFrameBytes * 4);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: hardCap, perMessageDeflate: false, clientTracking: false });
-    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req.socket));
+    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req));
     this.contacts = new Contacts({
       log: deps.log,
       loadMembers: (ids) => memberships.memberIdsOf(deps.db, ids),
@@ -136,11 +136,13 @@ export class Gateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket, socket: Socket): void {
+  private accept(ws: WebSocket, req: IncomingMessage): void {
     const { limits } = this.options;
     // Before authentication a client needs one frame; it gets a handful, refilled slowly, until `ready`.
     const budget = new FrameBudget(1, limits.framesBeforeAuth, performance.now());
-    const conn = new Connection(newId(), ws, socket, budget, limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+    const conn = new Connection(newId(), ws, req.socket, budget, limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+    // A browser app on our own origin (the upgrade checked Origin) authenticates with the cookie it brought.
+    conn.cookieToken = sessionCookieOf(req.headers);
     this.all.add(conn);
     const authTimer = setTimeout(() => {
       if (!conn.authenticated) conn.close(CloseCode.AUTH_TIMEOUT, 'no auth frame in time');
@@ -194,7 +196,7 @@ export class Gateway {
     if (frame.type === 'auth') {
       // A second auth, even one sent while the first is still being checked, gets its own answer.
       if (conn.authenticated || conn.authenticating) return this.reject(conn, 'ALREADY_AUTHENTICATED', rid);
-      return void this.authenticate(conn, frame.token, rid);
+      return void this.authenticate(conn, frame.token ?? conn.cookieToken, rid);
     }
     if (!conn.authenticated) return this.reject(conn, 'UNAUTHENTICATED', rid, 'Send an auth frame first.');
     void this.dispatch(conn, frame, rid, received);
@@ -240,9 +242,10 @@ export class Gateway {
     conn.send(JSON.stringify(frame));
   }
 
-  private async authenticate(conn: Connection, token: string, rid: string | undefined): Promise<void> {
+  private async authenticate(conn: Connection, token: string | undefined, rid: string | undefined): Promise<void> {
     let found;
     conn.authenticating = true;
+    conn.cookieToken = undefined;
     try {
       found = await this.deps.auth.authenticate(token);
     } catch (err) {
