@@ -26,6 +26,9 @@ export const SERVER_ENV_OVERRIDES: Record<string, string> = {
   HEARTH_RATE_SEND_BURST: '100000',
   HEARTH_RATE_EXPENSIVE_PER_SECOND: '100000',
   HEARTH_RATE_EXPENSIVE_BURST: '100000',
+  // A load generator sends far more frames per connection than a person: the per-connection frame budget too.
+  HEARTH_WS_FRAMES_PER_SECOND: '1000000',
+  HEARTH_WS_FRAME_BURST: '1000000',
   HEARTH_LOG_LEVEL: 'warn',
 };
 
@@ -200,6 +203,8 @@ export class ServerProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
+    /** The server's metrics listener (the main port does not serve `/metrics`). */
+    readonly metricsUrl: string,
     readonly dataDir: string,
     private readonly keepData: boolean,
   ) {
@@ -226,7 +231,9 @@ export class ServerProcess {
     if (!fs.existsSync(SERVER_CLI)) throw new Error(`${SERVER_CLI} is missing: build the server first (npx tsc -b packages/server)`);
     const dataDir = options.reuseDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
     const port = await freePort();
+    const metricsPort = await freePort();
     const args = [...options.nodeArgs, SERVER_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
+    args.push('--metrics-port', String(metricsPort));
     if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
     // Only what the benchmark chooses: no HEARTH_* setting is inherited from the caller's environment.
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HEARTH_')));
@@ -249,7 +256,7 @@ export class ServerProcess {
     };
     forward(child.stdout, 'out');
     forward(child.stderr, 'err');
-    const server = new ServerProcess(child, url, dataDir, options.keepData ?? false);
+    const server = new ServerProcess(child, url, `http://127.0.0.1:${metricsPort}`, dataDir, options.keepData ?? false);
     // Ready when /healthz answers (with --log-level warn the "hearth is listening" line is not printed).
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -298,7 +305,7 @@ export class ServerProcess {
 
   /** Reads one metric (summed over its label sets) from the server's Prometheus endpoint. */
   async metric(name: string): Promise<number | undefined> {
-    const res = await fetch(`${this.url}/metrics`);
+    const res = await fetch(`${this.metricsUrl}/metrics`);
     const text = await res.text();
     let total: number | undefined;
     for (const line of text.split('\n')) {

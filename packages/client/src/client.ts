@@ -32,6 +32,12 @@ export interface HearthClientOptions {
   baseUrl: string;
   /** A session token from an earlier sign-in, to resume without signing in again. */
   token?: string;
+  /**
+   * Where the session lives. `token` (default): the client holds it (`client.token`), for Node, native and other
+   * apps. `cookie`: for a browser app served by the Hearth server itself; the server keeps the session in an
+   * HttpOnly cookie that no script of the page can read, and `client.token` stays undefined.
+   */
+  session?: 'token' | 'cookie';
   /** The WebSocket class; defaults to the global one (browsers, Node 22+). In Node 20 pass the `ws` package's. */
   WebSocket?: WebSocketConstructor;
   /** The fetch function; defaults to the global one. */
@@ -101,12 +107,13 @@ export class HearthClient extends Emitter<ClientEvents> implements ClientContext
     if (!fetchImpl) throw new TypeError('No fetch available: pass options.fetch');
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new TypeError('No WebSocket available: in Node 20 pass { WebSocket } from the ws package');
-    this.http = new HttpTransport(options.baseUrl, fetchImpl);
+    this.http = new HttpTransport(options.baseUrl, fetchImpl, undefined, options.session === 'cookie');
     this.http.token = options.token;
     this.socket = new Socket({
       url: `${options.baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`,
       WebSocket: WS,
       token: () => this.http.token,
+      cookieSession: this.http.cookieSession,
       ...(options.reconnectBaseDelayMs !== undefined ? { baseDelayMs: options.reconnectBaseDelayMs } : {}),
       ...(options.reconnectMaxDelayMs !== undefined ? { maxDelayMs: options.reconnectMaxDelayMs } : {}),
     });
@@ -181,7 +188,7 @@ export class HearthClient extends Emitter<ClientEvents> implements ClientContext
    * catch-up); or whatever `outboxStorage.load()` throws
    */
   async connect(): Promise<void> {
-    if (!this.http.token) throw new HearthError('NOT_SIGNED_IN', 'Sign in before connecting.');
+    if (!this.http.hasSession) throw new HearthError('NOT_SIGNED_IN', 'Sign in before connecting.');
     await this.outbox.restore();
     const synced = new Promise<void>((resolve, reject) => {
       const offSynced = this.once('synced', () => {

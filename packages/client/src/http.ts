@@ -1,4 +1,14 @@
-import { api, buildPath, ErrorBody, type BodyOf, type EndpointName, type ParamsOf, type QueryOf, type ResponseOf } from '@hearth/protocol';
+import {
+  api,
+  buildPath,
+  ErrorBody,
+  SAME_ORIGIN_HEADER,
+  type BodyOf,
+  type EndpointName,
+  type ParamsOf,
+  type QueryOf,
+  type ResponseOf,
+} from '@hearth/protocol';
 import { HearthError } from './errors.js';
 
 /**
@@ -46,7 +56,22 @@ export class HttpTransport {
     private readonly fetchImpl: FetchLike,
     /** A call without an answer by then fails with TIMEOUT (a stalled network would otherwise hang it forever). */
     private readonly timeoutMs = 30_000,
+    /**
+     * For a browser app served by the Hearth server itself: the server keeps the session in an HttpOnly cookie that
+     * the browser sends by itself, `token` stays undefined, and every call carries the same-origin header the server
+     * requires with that cookie (`SAME_ORIGIN_HEADER`).
+     */
+    readonly cookieSession = false,
   ) {}
+
+  /**
+   * Whether calls may be authenticated: a token is held, or the session is the browser's cookie (which only the
+   * server can tell is still valid).
+   * @example if (!http.hasSession) showSignIn();
+   */
+  get hasSession(): boolean {
+    return this.cookieSession || this.token !== undefined;
+  }
 
   /**
    * Calls one endpoint; resolves with its validated response, rejects with HearthError. A call without an answer
@@ -64,6 +89,7 @@ export class HttpTransport {
     if (query.length > 0) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.cookieSession) headers[SAME_ORIGIN_HEADER] = '1';
     const hasBody = input.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
     const abort = new AbortController();

@@ -56,9 +56,11 @@ export function receiptFrame(conversationId: string, due: ReceiptPointers, known
 }
 
 /** Moves the local read pointer (and delivery with it); reading up to the last message clears the unread counts. */
-function applyRead(c: Conversation, seq: number): void {
+function applyRead(c: Conversation, seq: number, sharesReadReceipts: boolean): void {
   c.me.readSeq = seq;
-  c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
+  // The server takes a read as delivery only from those who share read receipts; for the others the delivered
+  // receipt still has to go out (in the same frame), or the sender would never see the message delivered.
+  if (sharesReadReceipts) c.me.deliveredSeq = Math.max(c.me.deliveredSeq, seq);
   if (seq >= (c.lastMessage?.seq ?? 0)) {
     c.me.unreadCount = 0;
     c.me.unreadMentionCount = 0;
@@ -103,7 +105,7 @@ export class ReceiptsCoordinator {
   markRead(conversationId: string, seq: number): void {
     const c = this.state.conversations.get(conversationId);
     if (!c || seq <= c.me.readSeq) return;
-    applyRead(c, seq);
+    applyRead(c, seq, this.sharesReadReceipts);
     this.changed();
     this.queue(conversationId, { readSeq: seq });
     this.flush();
@@ -116,7 +118,7 @@ export class ReceiptsCoordinator {
   reapplyDueReads(): void {
     for (const [conversationId, due] of this.due) {
       const c = this.state.conversations.get(conversationId);
-      if (c && due.readSeq > c.me.readSeq) applyRead(c, due.readSeq);
+      if (c && due.readSeq > c.me.readSeq) applyRead(c, due.readSeq, this.sharesReadReceipts);
     }
   }
 
@@ -132,6 +134,10 @@ export class ReceiptsCoordinator {
       if (c && frame?.deliveredSeq !== undefined) c.me.deliveredSeq = frame.deliveredSeq;
       this.due.delete(conversationId);
     }
+  }
+
+  private get sharesReadReceipts(): boolean {
+    return this.state.me?.readReceipts !== false;
   }
 
   /** Stops the coalescing timer; what is due stays due. */

@@ -68,8 +68,16 @@ export interface SocketOptions {
   /** The server's WebSocket endpoint (`/ws`). */
   url: string;
   WebSocket: WebSocketConstructor;
-  /** Read at every (re)connect, so a new sign-in is picked up; undefined stops the socket as unauthenticated. */
+  /**
+   * Read at every (re)connect, so a new sign-in is picked up; undefined stops the socket as unauthenticated, unless
+   * `cookieSession`.
+   */
   token: () => string | undefined;
+  /**
+   * The browser sends the session cookie with the upgrade (an app on the server's own origin): `auth` goes without a
+   * token. Default false.
+   */
+  cookieSession?: boolean;
   /**
    * Reconnect delays: full jitter between 0 and min(maxDelayMs, baseDelayMs · 2^attempt), plus 100 ms.
    * Default 500.
@@ -136,7 +144,7 @@ export class Socket extends Emitter<SocketEvents> {
    */
   constructor(options: SocketOptions) {
     super();
-    this.opts = { baseDelayMs: 500, maxDelayMs: 30_000, requestTimeoutMs: 15_000, pingTimeoutMs: 10_000, ...options };
+    this.opts = { baseDelayMs: 500, maxDelayMs: 30_000, requestTimeoutMs: 15_000, pingTimeoutMs: 10_000, cookieSession: false, ...options };
   }
 
   /**
@@ -234,7 +242,7 @@ export class Socket extends Emitter<SocketEvents> {
 
   private open(): void {
     const token = this.opts.token();
-    if (!token) {
+    if (!token && !this.opts.cookieSession) {
       this.running = false;
       this.setState('offline');
       this.emit('unauthenticated', { code: CloseCode.UNAUTHENTICATED });
@@ -250,7 +258,7 @@ export class Socket extends Emitter<SocketEvents> {
     this.ws = ws;
     ws.onopen = () => {
       this.lastFrameAt = Date.now();
-      this.request<unknown>({ type: 'auth', token }).catch(() => undefined);
+      this.request<unknown>({ type: 'auth', ...(token ? { token } : {}) }).catch(() => undefined);
     };
     ws.onmessage = (ev) => this.onMessage(ws, ev.data);
     ws.onerror = () => undefined;

@@ -31,6 +31,19 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
     expect(ana.client.messages.seenBy(sent)).toEqual([ben.client.users.me!.id]);
   });
 
+  test('a message read at once by someone who hides read receipts still shows as delivered to the sender', async () => {
+    const { ana, ben, id } = await pair(t);
+    await ben.client.users.setReadReceipts(false);
+    await ana.client.conversations.members(id);
+    // Read in the same turn as it arrives: before the delivered receipt would have gone out on its own.
+    const off = ben.client.on('message.created', ({ message }) => ben.client.messages.markRead(id, message.seq));
+    const sent = await ana.client.messages.send(id, 'read at once');
+    await until(ana.client, () => ana.client.messages.status(sent) === 'delivered');
+    off();
+    const members = await ana.client.conversations.members(id);
+    expect(members.find((m) => m.userId === ben.client.users.me!.id)?.readSeq).toBeNull();
+  });
+
   test('reading on one device clears the unread count on the user’s other devices', async () => {
     const { ana, ben, id } = await pair(t);
     const ben2 = t.track(await newDevice(t.url, ben.username, ben.password));

@@ -54,17 +54,36 @@ export interface Endpoint<
   response: R;
   /**
    * The per-user budget the call counts against: `send` for message writes (sends, edits, deletes, reactions),
-   * `expensive` for reads that scan (history, sync, directories) and for creating conversations. Over budget, the
-   * answer is RATE_LIMITED with `retryAfterMs` (and a `Retry-After` header). Invalid requests are not charged.
+   * `expensive` for reads that scan (history, sync, directories) and for creating conversations, `broadcast` for
+   * the other writes that send events to other people or to the caller's devices (membership, titles and topics,
+   * roles, profile, settings, password), `light` for receipts (shared with the WebSocket's `receipt`, `typing`,
+   * `presence` and `ping`). Over budget, the answer is RATE_LIMITED with `retryAfterMs` (and a `Retry-After`
+   * header). Invalid requests are not charged.
    */
   rateLimit?: RateLimitClass;
 }
 
 /**
+ * The cookie that carries the session of a browser app served by the server itself, when sign-up or sign-in asked
+ * for it (`cookie: true`): HttpOnly, SameSite=Strict, Path=/, so that no script of the page can read the token.
+ * @example const signedIn = (await fetch('/api/me')).ok; // the browser sends the cookie by itself
+ */
+export const SESSION_COOKIE = 'hearth_session';
+
+/**
+ * The header (value `1`) every request that carries the session cookie must send unless its method is GET or HEAD;
+ * so must sign-up and sign-in asking for the cookie. A page of another site cannot add a custom header without a
+ * CORS preflight, which the server never approves: the header proves the request came from the app itself.
+ * Requests with a bearer token need none.
+ * @example headers[SAME_ORIGIN_HEADER] = '1';
+ */
+export const SAME_ORIGIN_HEADER = 'x-hearth-request';
+
+/**
  * A per-user rate budget of the REST API; see {@link Endpoint.rateLimit}.
  * @example const budget: RateLimitClass | undefined = api.sendMessage.rateLimit; // 'send'
  */
-export type RateLimitClass = 'send' | 'expensive';
+export type RateLimitClass = 'send' | 'expensive' | 'broadcast' | 'light';
 
 const none = z.object({}).strip();
 const conv = z.object({ conversationId: Id });
@@ -112,8 +131,8 @@ export const api = {
   revokeSession: endpoint({ method: 'DELETE', path: '/api/sessions/:sessionId', params: z.object({ sessionId: Id }) }),
 
   getMe: endpoint({ method: 'GET', path: '/api/me', response: Me }),
-  updateMe: endpoint({ method: 'PATCH', path: '/api/me', body: UpdateMeBody, response: Me }),
-  changePassword: endpoint({ method: 'POST', path: '/api/me/password', body: ChangePasswordBody }),
+  updateMe: endpoint({ method: 'PATCH', path: '/api/me', body: UpdateMeBody, response: Me, rateLimit: 'broadcast' }),
+  changePassword: endpoint({ method: 'POST', path: '/api/me/password', body: ChangePasswordBody, rateLimit: 'broadcast' }),
   searchUsers: endpoint({
     method: 'GET',
     path: '/api/users',
@@ -143,12 +162,14 @@ export const api = {
     params: conv,
     body: UpdateConversationBody,
     response: Conversation,
+    rateLimit: 'broadcast',
   }),
   updateMySettings: endpoint({
     method: 'PATCH',
     path: '/api/conversations/:conversationId/settings',
     params: conv,
     body: UpdateMySettingsBody,
+    rateLimit: 'broadcast',
   }),
   browseChannels: endpoint({
     method: 'GET',
@@ -157,8 +178,14 @@ export const api = {
     response: z.object({ channels: z.array(ChannelSummary) }),
     rateLimit: 'expensive',
   }),
-  joinChannel: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/join', params: conv, response: Conversation }),
-  leaveConversation: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/leave', params: conv }),
+  joinChannel: endpoint({
+    method: 'POST',
+    path: '/api/conversations/:conversationId/join',
+    params: conv,
+    response: Conversation,
+    rateLimit: 'broadcast',
+  }),
+  leaveConversation: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/leave', params: conv, rateLimit: 'broadcast' }),
   listMembers: endpoint({
     method: 'GET',
     path: '/api/conversations/:conversationId/members',
@@ -171,14 +198,21 @@ export const api = {
     params: conv,
     body: AddMembersBody,
     response: z.object({ members: z.array(Member) }),
+    rateLimit: 'broadcast',
   }),
-  removeMember: endpoint({ method: 'DELETE', path: '/api/conversations/:conversationId/members/:userId', params: convUser }),
+  removeMember: endpoint({
+    method: 'DELETE',
+    path: '/api/conversations/:conversationId/members/:userId',
+    params: convUser,
+    rateLimit: 'broadcast',
+  }),
   updateMember: endpoint({
     method: 'PATCH',
     path: '/api/conversations/:conversationId/members/:userId',
     params: convUser,
     body: UpdateMemberBody,
     response: Member,
+    rateLimit: 'broadcast',
   }),
 
   history: endpoint({
@@ -233,7 +267,13 @@ export const api = {
     params: z.object({ conversationId: Id, messageId: Id, emoji: Emoji }),
     rateLimit: 'send',
   }),
-  updateReceipt: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/receipts', params: conv, body: ReceiptBody }),
+  updateReceipt: endpoint({
+    method: 'POST',
+    path: '/api/conversations/:conversationId/receipts',
+    params: conv,
+    body: ReceiptBody,
+    rateLimit: 'light',
+  }),
 
   sync: endpoint({ method: 'POST', path: '/api/sync', body: SyncRequest, response: SyncResponse, rateLimit: 'expensive' }),
 } as const;

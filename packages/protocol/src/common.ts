@@ -47,6 +47,34 @@ export const Seq = z.int().nonnegative();
  */
 export type Seq = z.infer<typeof Seq>;
 
+// `u` regexes see a surrogate pair as one code point, so \p{Cs} matches only a surrogate standing alone.
+const ONE_LINE = /^[^\p{Cc}\p{Cs}]*$/u;
+// eslint-disable-next-line no-control-regex -- NUL is exactly the character this pattern exists to refuse
+const ANY_TEXT = /^[^\u0000\p{Cs}]*$/u;
+
+/**
+ * Makes a string schema accept one line of text only: no control character (U+0000–U+001F, U+007F–U+009F, so no
+ * NUL, tab or line break) and no lone surrogate (`'\uD800'` without its pair is not Unicode text). For names,
+ * titles, status lines, device names and search queries. Apply it after `trim()`, which may remove a trailing
+ * line break first. Text that passes is stored and returned unchanged by every database.
+ * Never throws; the schema it returns throws a ZodError from `parse` like any other.
+ * @example const Title = singleLine(z.string().trim().min(1).max(100)); // Title.parse('a\u0000b') throws
+ */
+export function singleLine(schema: z.ZodString): z.ZodString {
+  return schema.regex(ONE_LINE, 'must be one line of text, without control characters or lone surrogates');
+}
+
+/**
+ * Makes a string schema accept any text that every database stores as it is: line breaks, tabs and other
+ * characters are allowed, NUL (U+0000, which PostgreSQL cannot store in text) and lone surrogates are not. For
+ * message text and topics.
+ * Never throws; the schema it returns throws a ZodError from `parse` like any other.
+ * @example const Topic = multiLine(z.string().trim().max(500)); // Topic.parse('a\nb') is fine
+ */
+export function multiLine(schema: z.ZodString): z.ZodString {
+  return schema.regex(ANY_TEXT, 'must not contain NUL characters or lone surrogates');
+}
+
 /**
  * Request id chosen by the client to match a WebSocket reply with its request: 1 to 64 characters.
  * The server echoes it unchanged; keep it unique among the socket's requests that await an answer.

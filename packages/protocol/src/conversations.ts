@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Seq, Timestamp } from './common.js';
+import { Id, multiLine, Seq, singleLine, Timestamp } from './common.js';
 import { Message } from './messages.js';
 
 /**
@@ -27,15 +27,16 @@ export const Role = z.enum(['owner', 'admin', 'member']);
 export type Role = z.infer<typeof Role>;
 
 /**
- * The title of a group or channel: 1 to 100 characters after trimming.
+ * The title of a group or channel: 1 to 100 characters after trimming, one line.
  * @example Title.parse(' Release planning ') // 'Release planning'
  */
-export const Title = z.string().trim().min(1).max(100);
+export const Title = singleLine(z.string().trim().min(1).max(100));
 /**
- * The topic line of a conversation: up to 500 characters after trimming; the empty string means none.
+ * The topic of a conversation: up to 500 characters after trimming (line breaks allowed, NUL not); the empty string
+ * means none.
  * @example Topic.parse('Ship 2.0 by Friday')
  */
-export const Topic = z.string().trim().max(500);
+export const Topic = multiLine(z.string().trim().max(500));
 
 /**
  * A member of a conversation with their receipt pointers.
@@ -205,7 +206,7 @@ export type UpdateMySettingsBody = z.infer<typeof UpdateMySettingsBody>;
  * @example ChannelSearchQuery.parse({ q: 'release', limit: '20' }) // { q: 'release', limit: 20 }
  */
 export const ChannelSearchQuery = z.object({
-  q: z.string().trim().max(100).default(''),
+  q: singleLine(z.string().trim().max(100)).default(''),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 /**

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'INVALID_CREDENTIALS',
   'ALREADY_AUTHENTICATED',
   'USERNAME_TAKEN',
+  'CSRF_CHECK_FAILED',
   // Access and state
   'PERMISSION_DENIED',
   'OPERATION_NOT_ALLOWED',
@@ -77,6 +78,11 @@ export const CloseCode = {
    * to another node.
    */
   GOING_AWAY: 1001,
+  /**
+   * A text frame that is not valid UTF-8. RFC 6455 requires the connection to fail: the server closes it without an
+   * error frame. A client bug; reconnect and sync.
+   */
+  INVALID_FRAME_PAYLOAD: 1007,
   /** A frame above the hard size cap; the connection cannot continue. */
   MESSAGE_TOO_BIG: 1009,
   /** The server failed while setting the connection up; the token is still good: reconnect with backoff. */
@@ -91,6 +97,11 @@ export const CloseCode = {
   SLOW_CONSUMER: 4008,
   /** The client stopped answering heartbeats. */
   HEARTBEAT_TIMEOUT: 4009,
+  /**
+   * The client kept sending frames far over its connection's frame budget (documented in PROTOCOL.md, "Frame
+   * budget"); frames over the budget had been dropped. A client bug or abuse: reconnect with backoff, send less.
+   */
+  TOO_MANY_FRAMES: 4029,
 } as const;
 /**
  * Any of the numeric {@link CloseCode} values.

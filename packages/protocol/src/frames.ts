@@ -17,10 +17,11 @@ const convRef = { conversationId: Id };
 /**
  * First frame on a new socket. The server answers `ready`; for a refused token an `error` (UNAUTHENTICATED) and a
  * close with `CloseCode.UNAUTHENTICATED`; with no `auth` in time, a close with `AUTH_TIMEOUT`. A second `auth` on
- * the same socket gets ALREADY_AUTHENTICATED.
+ * the same socket gets ALREADY_AUTHENTICATED. `token` may be left out when the upgrade request carried the session
+ * cookie (a browser app on the server's own origin): that session is used.
  * @example AuthFrame.parse({ type: 'auth', rid: '1', token })
  */
-export const AuthFrame = z.object({ type: z.literal('auth'), ...rid, token: z.string().min(1).max(256) });
+export const AuthFrame = z.object({ type: z.literal('auth'), ...rid, token: z.string().min(1).max(256).optional() });
 /**
  * Keeps the connection warm through proxies; the result is a {@link PingResult} with the server's clock.
  * @example PingFrame.parse({ type: 'ping', rid: '2' })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClientId, Emoji, Id, Seq, Timestamp } from './common.js';
+import { ClientId, Emoji, Id, multiLine, Seq, Timestamp } from './common.js';
 
 /**
  * A structured span of a message text. Offsets and lengths count UTF-16 code units, as JavaScript strings do.
@@ -19,7 +19,8 @@ export type Entity = z.infer<typeof Entity>;
 /**
  * The body of a message. It is one structured value so that a later protocol version can carry it end-to-end
  * encrypted as an opaque payload the server never reads; today it is text with entities. The text must not be
- * blank and every entity must lie inside it; the byte limit (`limits.maxTextBytes`) is checked by the server.
+ * blank, hold NUL or a lone surrogate, and every entity must lie inside it; the byte limit (`limits.maxTextBytes`)
+ * is checked by the server.
  *
  * @example
  * const content: Content = {
@@ -31,7 +32,7 @@ export const TextContent = z
   .object({
     type: z.literal('text'),
     // The byte limit is the server's (announced in `ready`); this bound only keeps parsing cheap.
-    text: z.string().min(1).max(65_536),
+    text: multiLine(z.string().min(1).max(65_536)),
     entities: z.array(Entity).max(100).default([]),
   })
   .superRefine((content, ctx) => {
@@ -215,7 +216,8 @@ export const ReactionParams = z.object({ conversationId: Id, messageId: Id, emoj
 
 /**
  * Moves the caller's receipt pointers forward (never back): delivered up to `deliveredSeq`, read up to `readSeq`.
- * Reading implies delivery, and neither pointer passes the conversation's latest position.
+ * Reading implies delivery for those who share read receipts (for the others only `deliveredSeq` moves the delivered
+ * pointer, so that it does not betray when they read), and neither pointer passes the conversation's latest position.
  * @example ReceiptBody.parse({ readSeq: 42 })
  */
 export const ReceiptBody = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Emoji, Id, Timestamp } from './common.js';
+import { Emoji, Id, singleLine, Timestamp } from './common.js';
 
 /**
  * A username: 3 to 32 characters of lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit.
@@ -13,15 +13,10 @@ export const Username = z
   .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, 'username must be 3-32 characters of a-z 0-9 . _ - starting with a letter or digit');
 
 /**
- * A display name: 1 to 64 characters after trimming, no control characters.
+ * A display name: 1 to 64 characters after trimming, one line (no control characters or lone surrogates).
  * @example DisplayName.parse('Ana Lima')
  */
-export const DisplayName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[^\p{Cc}]*$/u, 'display name must not contain control characters');
+export const DisplayName = singleLine(z.string().trim().min(1).max(64));
 
 /**
  * A password for sign-up or a password change: 8 to 256 characters, not trimmed.
@@ -30,10 +25,10 @@ export const DisplayName = z
 export const Password = z.string().min(8, 'password must be at least 8 characters').max(256);
 
 /**
- * Status text shown next to a name, up to 140 characters after trimming; the empty string clears it.
+ * Status text shown next to a name, up to 140 characters after trimming, one line; the empty string clears it.
  * @example StatusText.parse('On holiday until Monday')
  */
-export const StatusText = z.string().trim().max(140);
+export const StatusText = singleLine(z.string().trim().max(140));
 
 /**
  * A user as other people see them.
@@ -123,10 +118,10 @@ export type Session = z.infer<typeof Session>;
 
 /**
  * A name for a session, up to 64 characters after trimming; when absent or empty the server derives one from
- * the User-Agent ("Firefox on Linux").
+ * the User-Agent ("Firefox on Linux"). One line.
  * @example DeviceName.parse('Work laptop')
  */
-export const DeviceName = z.string().trim().max(64);
+export const DeviceName = singleLine(z.string().trim().max(64));
 
 /**
  * `POST /api/auth/signup`: creates an account and signs it in.
@@ -137,6 +132,11 @@ export const SignUpBody = z.object({
   displayName: DisplayName,
   password: Password,
   deviceName: DeviceName.optional(),
+  /**
+   * For a browser app served by the server itself: keep the session in an HttpOnly cookie (`SESSION_COOKIE`) instead
+   * of returning the token. The request must then carry `SAME_ORIGIN_HEADER`.
+   */
+  cookie: z.boolean().optional(),
 });
 /**
  * A parsed {@link SignUpBody} (username lowercased, names trimmed).
@@ -145,15 +145,18 @@ export const SignUpBody = z.object({
 export type SignUpBody = z.infer<typeof SignUpBody>;
 
 /**
- * `POST /api/auth/signin`. Lenient on purpose: any name up to 64 characters parses, and a wrong one fails later
- * as INVALID_CREDENTIALS.
+ * `POST /api/auth/signin`. Lenient on purpose: any one-line name up to 64 characters parses, and a wrong one fails
+ * later as INVALID_CREDENTIALS. Passwords, here and everywhere, may hold any character: only their hash is stored.
  * @example SignInBody.parse({ username: 'Ana', password: 'correct horse battery', deviceName: 'Phone' })
  */
 export const SignInBody = z.object({
-  // Not the Username schema: a malformed name must fail exactly like a wrong password.
-  username: z.string().trim().toLowerCase().max(64),
+  // Not the Username schema: a malformed name must fail exactly like a wrong password. Only what no name can hold
+  // (control characters, lone surrogates) is refused here, before it reaches a database query.
+  username: singleLine(z.string().trim().toLowerCase().max(64)),
   password: z.string().max(256),
   deviceName: DeviceName.optional(),
+  /** As in {@link SignUpBody}: the session goes into an HttpOnly cookie, not into the answer. */
+  cookie: z.boolean().optional(),
 });
 /**
  * A parsed {@link SignInBody}.
@@ -162,17 +165,18 @@ export const SignInBody = z.object({
 export type SignInBody = z.infer<typeof SignInBody>;
 
 /**
- * Returned by sign-up and sign-in. The token is shown once; send it as `Authorization: Bearer <token>`.
+ * Returned by sign-up and sign-in. The token is shown once; send it as `Authorization: Bearer <token>`. It is absent
+ * when the request asked for the session cookie (`cookie: true`): the cookie then carries it, out of scripts' reach.
  * @example const { token, me } = AuthResult.parse(await res.json());
  */
 export const AuthResult = z.object({
-  token: z.string(),
+  token: z.string().optional(),
   session: Session,
   me: Me,
 });
 /**
  * A parsed {@link AuthResult}.
- * @example localStorage.setItem('hearth.token', result.token);
+ * @example if (result.token) secureStore.save('hearth.token', result.token);
  */
 export type AuthResult = z.infer<typeof AuthResult>;
 
@@ -214,7 +218,7 @@ export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
  * @example UserSearchQuery.parse({ q: 'an', limit: '10' }) // { q: 'an', limit: 10 }
  */
 export const UserSearchQuery = z.object({
-  q: z.string().trim().max(64).default(''),
+  q: singleLine(z.string().trim().max(64)).default(''),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 /**

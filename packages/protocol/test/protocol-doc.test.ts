@@ -56,7 +56,7 @@ describe('the drift check says what to add where', () => {
   });
 
   test('a variant missing from a discriminated body', () => {
-    const problems = edited('| `"channel"` | `title` (trimmed, 1–100 characters); `topic` (trimmed, ≤ 500 characters, default `""`). |\n', '').endpoints();
+    const problems = edited('| `"channel"` | `title` (trimmed, 1–100 characters, one line); `topic` (trimmed, ≤ 500 characters, default `""`). |\n', '').endpoints();
     expect(problems).toEqual([expect.stringContaining('add a row for kind "channel" with its fields `title`, `topic` (`CreateConversationBody`')]);
   });
 

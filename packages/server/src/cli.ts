@@ -34,6 +34,8 @@ Options (each also read from the environment variable shown):
   --data-dir DIR        HEARTH_DATA_DIR       SQLite file and uploads (default ./hearth-data)
   --database-url URL    HEARTH_DATABASE_URL   postgres://… to use PostgreSQL instead of SQLite
   --log-level LEVEL     HEARTH_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
+  --metrics-port PORT   HEARTH_METRICS_PORT   serve Prometheus /metrics on this port (default: not served)
+  --metrics-host HOST   HEARTH_METRICS_HOST   address of the metrics port (default 127.0.0.1)
   -h, --help            this text
   -v, --version         the version
 `;
@@ -44,6 +46,8 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
   'log-level': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   username: { type: 'string' },
   'display-name': { type: 'string' },
   password: { type: 'string' },
@@ -66,6 +70,8 @@ function configFrom(values: Values): Config {
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(values['database-url'] !== undefined ? { databaseUrl: values['database-url'] } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as Config['logLevel'] } : {}),
+    ...(values['metrics-port'] !== undefined ? { metricsPort: values['metrics-port'] } : {}),
+    ...(values['metrics-host'] !== undefined ? { metricsHost: values['metrics-host'] } : {}),
   };
   return loadConfig(process.env, { webRoot: defaultWebRoot(), ...overrides });
 }

@@ -15,6 +15,7 @@ import { registerMessagesFrames } from './features/messages/messages.ws.js';
 import { registerReactionsRoutes } from './features/messages/reactions.routes.js';
 import { ReactionsService } from './features/messages/reactions.service.js';
 import { registerReactionsFrames } from './features/messages/reactions.ws.js';
+import { listenForMetrics, type MetricsListener } from './features/ops/metrics-listener.js';
 import { registerOpsRoutes } from './features/ops/ops.routes.js';
 import { OpsService } from './features/ops/ops.service.js';
 import { PresenceService } from './features/presence/presence.service.js';
@@ -37,6 +38,7 @@ import { createHttpApp, type HttpDeps } from './platform/http.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { RateLimiter } from './platform/rate-limit.js';
+import { isForeignOrigin } from './platform/session-cookie.js';
 import { registerWebApp } from './platform/static.js';
 import { WriteQueue } from './platform/write-queue.js';
 import { VERSION } from './version.js';
@@ -50,6 +52,8 @@ export interface HearthServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
+  /** `http://host:port` of the metrics listener (`/metrics`), when `config.metricsPort` is set. */
+  readonly metricsUrl: string | undefined;
   readonly config: Config;
   readonly log: Logger;
   readonly services: Services;
@@ -67,8 +71,9 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
   const limiters = {
     send: new RateLimiter(clock, config.rateLimits.sendPerSecond, config.rateLimits.sendBurst),
     expensive: new RateLimiter(clock, config.rateLimits.expensivePerSecond, config.rateLimits.expensiveBurst),
+    broadcast: new RateLimiter(clock, config.rateLimits.broadcastPerSecond, config.rateLimits.broadcastBurst),
     // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
-    light: new RateLimiter(clock, 20, 100),
+    light: new RateLimiter(clock, config.rateLimits.lightPerSecond, config.rateLimits.lightBurst),
   };
   const passwords = new Passwords(config.argon2);
   const auth = new AuthService(
@@ -109,7 +114,7 @@ function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => bo
     },
     limiters: s.limiters,
   };
-  registerOpsRoutes(app, deps, s.ops, { metrics: s.metrics, isAccepting });
+  registerOpsRoutes(app, deps, s.ops, { isAccepting });
   registerAuthRoutes(app, deps, s.auth);
   registerUsersRoutes(app, deps, s.users);
   registerConversationsRoutes(app, deps, s.conversations);
@@ -168,20 +173,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const services = createServices(database, config, clock, log);
   let accepting = true;
   const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
-  const app = createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
+  const app = await createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
   registerRoutes(app, services, () => accepting);
   if (webRoot) await registerWebApp(app, webRoot);
   const gateway = createGateway(services, config, clock, log);
   app.server.on('upgrade', (req, socket, head) => {
     // Refused from the moment shutdown begins, not only once the gateway closes (after queued writes commit).
     if (!accepting) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
-    if (new URL(req.url ?? '/', 'http://localhost').pathname === '/ws') gateway.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws') return void socket.destroy();
+    // A page of another site may open a socket to us, and the browser would send our cookie with it (cross-site
+    // WebSocket hijacking): browsers always say which page it is, in Origin.
+    if (isForeignOrigin(req.headers, config.trustProxy)) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    gateway.handleUpgrade(req, socket, head);
   });
 
+  let metricsListener: MetricsListener | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
+    if (config.metricsPort !== undefined) metricsListener = await listenForMetrics(services.metrics, config.metricsHost, config.metricsPort);
   } catch (err) {
+    await app.close();
     await gateway.close();
     await database.close();
     throw err;
@@ -189,7 +200,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  log.info({ url, database: database.location, dialect: database.capabilities.name }, 'hearth is listening');
+  const metricsUrl = metricsListener?.url;
+  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name }, 'hearth is listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -201,11 +213,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Stop listening at once; in-flight requests finish. (The HTTP server also counts upgraded sockets, so
       // this settles only after the gateway has closed them.)
       const httpClosed = app.close();
+      const metricsClosed = metricsListener?.close();
       // Queued writes commit before sockets close, so every acknowledged message is stored and every stored
       // message's acknowledgement has been written. Later writes are refused with SERVER_SHUTTING_DOWN.
       await within(services.writer.drain());
       await within(gateway.close());
       await within(httpClosed);
+      await metricsClosed;
       services.typing.close();
       await services.presence.close();
       await services.bus.close();
@@ -213,5 +227,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('stopped');
     })());
 
-  return { url, port, config, log, services, close };
+  return { url, port, metricsUrl, config, log, services, close };
 }

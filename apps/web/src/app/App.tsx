@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthScreen } from '../features/auth/AuthScreen.js';
 import { Shell } from '../features/shell/Shell.js';
-import { ClientProvider, createClient, storedToken, storeToken } from './client.js';
+import { ClientProvider, createClient, forgetSession } from './client.js';
 
 type Session = { status: 'loading' } | { status: 'signed-out'; needsSetup: boolean } | { status: 'signed-in'; client: HearthClient };
 
@@ -15,19 +15,18 @@ async function serverNeedsSetup(): Promise<boolean> {
   }
 }
 
-/** Decides between the sign-in screens and the app, and keeps the stored token in step with the session. */
+/** Decides between the sign-in screens and the app. */
 export function App() {
   const { t } = useTranslation();
   const [session, setSession] = useState<Session>({ status: 'loading' });
 
   const signedOut = useCallback(async () => {
-    storeToken(undefined);
+    forgetSession();
     setSession({ status: 'signed-out', needsSetup: await serverNeedsSetup() });
   }, []);
 
   const start = useCallback(
     (client: HearthClient) => {
-      storeToken(client.token);
       client.on('signedOut', () => {
         client.close();
         void signedOut();
@@ -41,9 +40,17 @@ export function App() {
   );
 
   useEffect(() => {
-    const token = storedToken();
-    if (token) start(createClient(token));
-    else void signedOut();
+    // The session cookie is out of the page's reach: the server says whether it holds one. Unreachable, the app
+    // starts anyway (offline, with its outbox); a session that turns out to be gone signs out on connecting.
+    const client = createClient();
+    client.http.call('getMe').then(
+      () => start(client),
+      (err: unknown) => {
+        if (!(err instanceof HearthError && err.code === 'UNAUTHENTICATED')) return start(client);
+        client.close();
+        void signedOut();
+      },
+    );
   }, [start, signedOut]);
 
   if (session.status === 'loading') {

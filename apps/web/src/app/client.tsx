@@ -1,8 +1,9 @@
 import { HearthClient, type ClientEvents, type OutboxStorage, type OutgoingMessage } from '@hearth/client';
 import { createContext, useContext, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
 
-const TOKEN_KEY = 'hearth.token';
 const OUTBOX_KEY = 'hearth.outbox';
+/** Where versions before the session cookie kept the token; removed wherever it is still found. */
+const LEGACY_TOKEN_KEY = 'hearth.token';
 
 /** Unsent messages survive a reload: the SDK re-sends them with their original clientIds. */
 const localOutbox: OutboxStorage = {
@@ -16,21 +17,19 @@ const localOutbox: OutboxStorage = {
   save: (items) => localStorage.setItem(OUTBOX_KEY, JSON.stringify(items.map((i) => ({ ...i, error: null })))),
 };
 
-export function storedToken(): string | undefined {
-  return localStorage.getItem(TOKEN_KEY) ?? undefined;
+/**
+ * The one SDK client of the page, talking to the server that served it. The session is an HttpOnly cookie the
+ * server sets at sign-in: no script of the page, an injected one included, can read the token (ARCHITECTURE.md,
+ * "Security").
+ */
+export function createClient(): HearthClient {
+  localStorage.removeItem(LEGACY_TOKEN_KEY);
+  return new HearthClient({ baseUrl: window.location.origin, session: 'cookie', outboxStorage: localOutbox });
 }
 
-export function storeToken(token: string | undefined): void {
-  if (token) localStorage.setItem(TOKEN_KEY, token);
-  else {
-    localStorage.removeItem(TOKEN_KEY);
-    localStorage.removeItem(OUTBOX_KEY);
-  }
-}
-
-/** The one SDK client of the page, talking to the server that served it. */
-export function createClient(token?: string): HearthClient {
-  return new HearthClient({ baseUrl: window.location.origin, ...(token ? { token } : {}), outboxStorage: localOutbox });
+/** Forgets what the device kept of a session that has ended: its unsent messages. */
+export function forgetSession(): void {
+  localStorage.removeItem(OUTBOX_KEY);
 }
 
 const ClientContext = createContext<HearthClient | null>(null);

@@ -1,26 +1,14 @@
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { TestServer } from '../../../../packages/server/test/support/server.js';
-import { launchBrowser, openApp, signUpInUi, uniqueUsername } from '../support/browser.js';
-import { startShellServer } from '../support/people.js';
+import { expect, test } from 'vitest';
+import { openApp, signUpInUi, uniqueUsername } from '../support/browser.js';
+import { shellServerAndBrowser } from '../support/people.js';
 
 const BUDGET_BYTES = 250 * 1024;
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startShellServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = shellServerAndBrowser();
 
 test('the JavaScript a browser loads to reach the signed-in app stays under 250 KB gzipped', async () => {
-  const { context, page } = await openApp(browser, server.url);
+  const { context, page } = await openApp(suite.browser, suite.server.url);
   await signUpInUi(page, uniqueUsername('bundle'));
   const scripts = new Map<string, number>();
   // A fresh page on the signed-in app: count every script it fetches until the network is quiet.

@@ -1,9 +1,9 @@
-import type { AuthResult, Conversation } from '@hearth/protocol';
+import type { Conversation } from '@hearth/protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { call, signUp, uniqueName } from '../../../../packages/server/test/support/raw.js';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
-import { launchBrowser, screenshot, startWebServer } from '../support/browser.js';
+import { launchBrowser, screenshot, startWebServer, useSession } from '../support/browser.js';
 
 /**
  * The message list with a very long history loaded (HEARTH_PERF_MESSAGES, default 50,000): pages back through
@@ -24,8 +24,8 @@ afterAll(async () => {
 });
 
 test.skipIf(!process.env.HEARTH_PERF)(`${COUNT} messages stay smooth`, async () => {
-  const ana: AuthResult = await signUp(server.url, uniqueName('ana'));
-  const ben: AuthResult = await signUp(server.url, uniqueName('ben'));
+  const ana = await signUp(server.url, uniqueName('ana'));
+  const ben = await signUp(server.url, uniqueName('ben'));
   const dm = (await call<Conversation>(server.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } })).body;
   const started = Date.now();
   for (let i = 0; i < COUNT; i += 200) {
@@ -41,7 +41,7 @@ test.skipIf(!process.env.HEARTH_PERF)(`${COUNT} messages stay smooth`, async () 
   console.log(`seeded ${COUNT} messages in ${Date.now() - started} ms`);
 
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
-  await context.addInitScript((token) => localStorage.setItem('hearth.token', token), ana.token);
+  await useSession(context, server.url, ana.token);
   const page = await context.newPage();
   await page.goto(`/c/${dm.id}`);
   const region = page.getByRole('region', { name: /^messages in/i });

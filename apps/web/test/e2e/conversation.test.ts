@@ -1,16 +1,13 @@
-import type { AuthResult, Conversation, Message } from '@hearth/protocol';
+import type { Conversation, Message } from '@hearth/protocol';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { call, signUp, uniqueName } from '../../../../packages/server/test/support/raw.js';
+import { call, signUp, uniqueName, type BearerSession } from '../../../../packages/server/test/support/raw.js';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
-import { createRequire } from 'node:module';
-import { launchBrowser, screenshot, startWebServer } from '../support/browser.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { injectAxe, launchBrowser, reportCspViolations, screenshot, startWebServer, useSession } from '../support/browser.js';
 
 /** WCAG 2 A/AA violations inside the conversation screen (axe-core), as "rule: target" lines. */
 async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
+  await injectAxe(page);
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
     const result = await axe.run({ include: [['.conv']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
@@ -29,7 +26,7 @@ const contexts: BrowserContext[] = [];
 /** Every alert/confirm/prompt any page opened: an XSS would show up here. */
 const dialogs: string[] = [];
 
-type Person = AuthResult & { username: string };
+type Person = BearerSession & { username: string };
 
 beforeAll(async () => {
   server = await startWebServer('sqlite', { rateLimits: { sendPerSecond: 2000, sendBurst: 5000, expensivePerSecond: 200, expensiveBurst: 400 } });
@@ -73,7 +70,7 @@ async function send(who: Person, conversationId: string, text: string, replyToId
   });
 }
 
-/** A browser context signed in as `who` (token in localStorage), opened at `path`. */
+/** A browser context signed in as `who` (the session cookie), opened at `path`. */
 async function open(who: Person, path: string, options: { viewport?: { width: number; height: number }; theme?: 'light' | 'dark'; language?: string } = {}): Promise<Page> {
   const context = await browser.newContext({
     baseURL: server.url,
@@ -83,16 +80,12 @@ async function open(who: Person, path: string, options: { viewport?: { width: nu
     colorScheme: options.theme ?? 'light',
   });
   contexts.push(context);
-  await context.addInitScript(
-    ([token, language]) => {
-      localStorage.setItem('hearth.token', token!);
-      if (language) localStorage.setItem('hearth.language', language);
-    },
-    [who.token, options.language ?? ''],
-  );
+  await useSession(context, server.url, who.token);
+  if (options.language) await context.addInitScript((language) => localStorage.setItem('hearth.language', language), options.language);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  reportCspViolations(page);
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();

@@ -1,9 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { call, signUp, uniqueName } from '../../../../packages/server/test/support/raw.js';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
-import { launchBrowser, openApp, screenshot } from '../support/browser.js';
+import { injectAxe, launchBrowser, openApp, screenshot } from '../support/browser.js';
 import { conversationList, deviceToken, PASSWORD, personInBrowser, poll, sendText, startShellServer, userId } from '../support/people.js';
 
 let server: TestServer;
@@ -272,11 +271,9 @@ test('notifications: permission is asked only on click; direct messages and ment
   await context.close();
 });
 
-const AXE = fileURLToPath(import.meta.resolve('axe-core/axe.min.js'));
-
 /** WCAG 2 A and AA violations that axe finds in the page (or in the given part of it). */
 async function axeViolations(page: Page, include?: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  await injectAxe(page);
   const results = await page.evaluate(async (selector) => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[]; failureSummary: string }> }> }> } }).axe;
     const { violations } = await axe.run(selector ? { include: [[selector]] } : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

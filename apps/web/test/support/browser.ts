@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_COOKIE } from '@hearth/protocol';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ConfigInput } from '@hearth/server';
 import { BACKENDS } from '../../../../packages/server/test/support/backends.js';
@@ -52,8 +53,34 @@ export async function openApp(browser: Browser, baseUrl: string, options: { view
   });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  reportCspViolations(page);
   await page.goto('/');
   return { context, page };
+}
+
+const AXE_SOURCE = fs.readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
+
+/**
+ * Puts axe-core into the page (once). Not as a script tag, which the app's CSP (no inline script) refuses: evaluated
+ * through DevTools, which the page's policy does not govern.
+ */
+export async function injectAxe(page: Page): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+}
+
+/** Prints what the Content-Security-Policy blocked in the page, so that a test run shows it. */
+export function reportCspViolations(page: Page): void {
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) console.error(`[csp] ${msg.text()}`);
+  });
+}
+
+/**
+ * Signs a browser context in with a session token (from a sign-in over HTTP) the way the web app keeps a session:
+ * in the server's HttpOnly session cookie.
+ */
+export async function useSession(context: BrowserContext, baseUrl: string, token: string): Promise<void> {
+  await context.addCookies([{ name: SESSION_COOKIE, value: token, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
 }
 
 let counter = 0;

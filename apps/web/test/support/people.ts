@@ -1,9 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { MANY_SIGNUPS } from '../../../../packages/server/test/support/fixtures.js';
 import { call, uniqueName } from '../../../../packages/server/test/support/raw.js';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
-import { openApp, signUpInUi, startWebServer } from './browser.js';
+import { launchBrowser, openApp, signUpInUi, startWebServer } from './browser.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -14,6 +14,20 @@ export const PASSWORD = 'correct horse battery';
 export function startShellServer(): Promise<TestServer> {
   const webRoot = process.env.HEARTH_TEST_WEB_ROOT;
   return startWebServer('sqlite', { ...MANY_SIGNUPS, ...(webRoot ? { webRoot } : {}) });
+}
+
+/** A shell server and a browser for the whole test file: started before its tests, closed after them. */
+export function shellServerAndBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+  const suite = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    suite.server = await startShellServer();
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 /** Someone using the web app in a browser of their own. */

@@ -28,6 +28,13 @@ describe('translations', () => {
     expect(missing).toEqual([]);
   });
 
+  test('the error codes of the session cookie and of rate budgets have a text of their own in every language', () => {
+    for (const language of ['en', 'es', 'ar']) {
+      const common = load(language).get('common.json')!;
+      for (const code of ['CSRF_CHECK_FAILED', 'RATE_LIMITED']) expect(common.has(`common.errors.${code}`), `${language}: ${code}`).toBe(true);
+    }
+  });
+
   test('each file keeps its keys under the name of its feature', () => {
     for (const language of ['en', 'es', 'ar']) {
       for (const [file, set] of load(language)) {

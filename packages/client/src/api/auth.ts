@@ -16,24 +16,27 @@ export class AuthApi {
 
   /**
    * Creates an account and signs in with it (the first account of a server becomes its administrator). The token
-   * is kept in `client.token`; call `connect()` next.
+   * is kept in `client.token` (with `session: 'cookie'`, the server keeps it in a cookie instead); call `connect()`
+   * next.
    * @example const me = await client.auth.signUp({ username: 'ana', displayName: 'Ana', password: '…' });
    * @throws HearthError USERNAME_TAKEN, VALIDATION_FAILED (a bad username, display name or password), RATE_LIMITED
    * (too many sign-ups from one address)
    */
   async signUp(body: SignUpBody): Promise<Me> {
-    return this.adopt(await this.client.http.call('signUp', { body }));
+    return this.adopt(await this.client.http.call('signUp', { body: { ...body, ...this.cookieRequest() } }));
   }
 
   /**
-   * Signs in; the token is kept in `client.token`. Call `connect()` next. `deviceName` labels the session in
+   * Signs in; the token is kept in `client.token` (with `session: 'cookie'`, in the server's cookie). Call
+   * `connect()` next. `deviceName` labels the session in
    * `sessions()` (by default the server derives one from the User-Agent).
    * @example const me = await client.auth.signIn('ana', 'correct horse battery', 'Work laptop');
    * @throws HearthError INVALID_CREDENTIALS (for a wrong password and an unknown user alike), RATE_LIMITED (after
    * repeated failures for the username or the address; `details.retryAfterMs` says how long)
    */
   async signIn(username: string, password: string, deviceName?: string): Promise<Me> {
-    return this.adopt(await this.client.http.call('signIn', { body: { username, password, ...(deviceName ? { deviceName } : {}) } }));
+    const body = { username, password, ...(deviceName ? { deviceName } : {}), ...this.cookieRequest() };
+    return this.adopt(await this.client.http.call('signIn', { body }));
   }
 
   /**
@@ -78,6 +81,11 @@ export class AuthApi {
    */
   async changePassword(currentPassword: string, newPassword: string): Promise<void> {
     await this.client.http.call('changePassword', { body: { currentPassword, newPassword } });
+  }
+
+  /** With a cookie session, sign-up and sign-in ask the server to set the cookie rather than return the token. */
+  private cookieRequest(): { cookie?: true } {
+    return this.client.http.cookieSession ? { cookie: true } : {};
   }
 
   private adopt(result: AuthResult): Me {

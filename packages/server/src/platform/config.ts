@@ -23,6 +23,13 @@ export const Config = z.object({
   trustProxy: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
     .default(false),
+  /**
+   * Serve Prometheus metrics at `/metrics` on this port, on a listener of its own (0 picks a free port). Unset,
+   * metrics are served nowhere; the main port never serves them.
+   */
+  metricsPort: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** The address of the metrics listener: loopback, so that only the machine (or its scraper) reaches it. */
+  metricsHost: z.string().min(1).default('127.0.0.1'),
   /** Serve the web app from this folder at `/` when it exists. */
   webRoot: z.string().optional(),
   limits: z
@@ -31,6 +38,15 @@ export const Config = z.object({
       maxTextBytes: z.coerce.number().int().min(16).default(DEFAULT_LIMITS.maxTextBytes),
       maxPageSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxPageSize),
       typingTtlMs: z.coerce.number().int().min(1000).default(DEFAULT_LIMITS.typingTtlMs),
+      /**
+       * Frames one WebSocket connection may send: sustained per second, and at once (a frame costs one more for
+       * every 4 KiB). Over it frames are dropped; a further burst over it closes the connection (TOO_MANY_FRAMES).
+       * Generous: a client reconnecting with a full outbox and receipts for many conversations stays well inside.
+       */
+      framesPerSecond: z.coerce.number().positive().default(100),
+      frameBurst: z.coerce.number().int().min(10).default(500),
+      /** Frames a connection may send before it has authenticated (a client needs one: `auth`). */
+      framesBeforeAuth: z.coerce.number().int().min(1).default(10),
       /** A connection whose unsent output passes this is closed with SLOW_CONSUMER. */
       sendBufferBytes: z.coerce.number().int().min(16_384).default(1_048_576),
       /** Largest HTTP body, in bytes (sync requests list every conversation the client holds). */
@@ -47,6 +63,15 @@ export const Config = z.object({
       /** History, sync, directory, conversation listing and creation per user. */
       expensivePerSecond: z.coerce.number().positive().default(10),
       expensiveBurst: z.coerce.number().int().positive().default(40),
+      /**
+       * Other writes that send events to many people (joins, leaves, member and role changes, titles, topics,
+       * profile, settings, password) per user. A person needs a few a minute; each one reaches every member.
+       */
+      broadcastPerSecond: z.coerce.number().positive().default(2),
+      broadcastBurst: z.coerce.number().int().positive().default(30),
+      /** Receipts (REST and WebSocket), typing, presence and ping frames per user. */
+      lightPerSecond: z.coerce.number().positive().default(20),
+      lightBurst: z.coerce.number().int().positive().default(100),
       /** Failed sign-ins allowed per username and per address before a growing lockout. */
       signInFailures: z.coerce.number().int().positive().default(5),
       /** Sign-ups per address per hour. */
@@ -90,14 +115,22 @@ const ENV: Record<string, string[]> = {
   HEARTH_SQLITE_SYNCHRONOUS: ['sqliteSynchronous'],
   HEARTH_WEB_ROOT: ['webRoot'],
   HEARTH_TRUST_PROXY: ['trustProxy'],
+  HEARTH_METRICS_PORT: ['metricsPort'],
+  HEARTH_METRICS_HOST: ['metricsHost'],
   HEARTH_MAX_TEXT_BYTES: ['limits', 'maxTextBytes'],
   HEARTH_MAX_FRAME_BYTES: ['limits', 'maxFrameBytes'],
   HEARTH_SEND_BUFFER_BYTES: ['limits', 'sendBufferBytes'],
+  HEARTH_WS_FRAMES_PER_SECOND: ['limits', 'framesPerSecond'],
+  HEARTH_WS_FRAME_BURST: ['limits', 'frameBurst'],
   HEARTH_MAX_REPLAY_EVENTS: ['limits', 'maxReplayEvents'],
   HEARTH_RATE_SEND_PER_SECOND: ['rateLimits', 'sendPerSecond'],
   HEARTH_RATE_SEND_BURST: ['rateLimits', 'sendBurst'],
   HEARTH_RATE_EXPENSIVE_PER_SECOND: ['rateLimits', 'expensivePerSecond'],
   HEARTH_RATE_EXPENSIVE_BURST: ['rateLimits', 'expensiveBurst'],
+  HEARTH_RATE_BROADCAST_PER_SECOND: ['rateLimits', 'broadcastPerSecond'],
+  HEARTH_RATE_BROADCAST_BURST: ['rateLimits', 'broadcastBurst'],
+  HEARTH_RATE_LIGHT_PER_SECOND: ['rateLimits', 'lightPerSecond'],
+  HEARTH_RATE_LIGHT_BURST: ['rateLimits', 'lightBurst'],
   HEARTH_RATE_SIGNIN_FAILURES: ['rateLimits', 'signInFailures'],
   HEARTH_RATE_SIGNUPS_PER_HOUR: ['rateLimits', 'signUpsPerHour'],
   HEARTH_PRESENCE_OFFLINE_GRACE_MS: ['presence', 'offlineGraceMs'],

@@ -12,6 +12,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   INVALID_CREDENTIALS: 'Wrong username or password.',
   ALREADY_AUTHENTICATED: 'This connection is already authenticated.',
   USERNAME_TAKEN: 'That username is taken.',
+  CSRF_CHECK_FAILED: 'The request did not come from this server’s own pages.',
   PERMISSION_DENIED: 'You do not have permission to do that.',
   OPERATION_NOT_ALLOWED: 'That operation is not allowed here.',
   USER_NOT_FOUND: 'No such user.',

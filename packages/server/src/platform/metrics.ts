@@ -16,6 +16,11 @@ export function createMetrics() {
     }),
     messagesStored: new Counter({ name: 'hearth_messages_total', help: 'Messages stored.', registers: [registry] }),
     deliveries: new Counter({ name: 'hearth_deliveries_total', help: 'Events written to sockets.', registers: [registry] }),
+    floodDisconnects: new Counter({
+      name: 'hearth_flood_disconnects_total',
+      help: 'Connections closed for sending frames far over their frame budget.',
+      registers: [registry],
+    }),
     slowConsumers: new Counter({
       name: 'hearth_slow_consumer_disconnects_total',
       help: 'Connections closed because their send buffer passed the limit.',

@@ -1,9 +1,38 @@
 import type { Clock } from './clock.js';
 import { HearthError } from './errors.js';
 
-interface Bucket {
+/**
+ * One token bucket: `ratePerSecond` sustained, `burst` at once. Times are milliseconds from whatever monotonic
+ * source the owner uses. `tokens` may be driven below zero by an owner that lets debt build up.
+ */
+export class TokenBucket {
   tokens: number;
-  updatedAt: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  /** Adds what the time since the last refill earned, up to `burst`. */
+  refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.ratePerSecond);
+    this.updatedAt = now;
+  }
+
+  /** Milliseconds until `cost` tokens are there. */
+  waitMs(cost: number): number {
+    return Math.ceil(((cost - this.tokens) / this.ratePerSecond) * 1000);
+  }
+
+  /** Whether the bucket would be full by `now`: such a bucket is the same as a new one. */
+  isFullBy(now: number): boolean {
+    return now - this.updatedAt > (this.burst / this.ratePerSecond) * 1000;
+  }
 }
 
 /**
@@ -11,7 +40,7 @@ interface Bucket {
  * several nodes gets up to one budget per node, which bounds abuse without shared state on the hot path.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly clock: Clock,
@@ -21,32 +50,24 @@ export class RateLimiter {
 
   /** Takes `cost` tokens or throws RATE_LIMITED with the wait in `retryAfterMs`. */
   take(key: string, cost = 1): void {
-    const now = this.clock.now();
-    const bucket = this.refill(key, now);
+    const bucket = this.bucketOf(key, this.clock.now());
     if (bucket.tokens >= cost) {
       bucket.tokens -= cost;
       return;
     }
-    const retryAfterMs = Math.ceil(((cost - bucket.tokens) / this.ratePerSecond) * 1000);
-    throw new HearthError('RATE_LIMITED', { retryAfterMs });
+    throw new HearthError('RATE_LIMITED', { retryAfterMs: bucket.waitMs(cost) });
   }
 
-  private refill(key: string, now: number): Bucket {
+  private bucketOf(key: string, now: number): TokenBucket {
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size > 100_000) this.sweep(now);
-      bucket = { tokens: this.burst, updatedAt: now };
+      // Forget buckets that have refilled completely: they are the same as no bucket.
+      if (this.buckets.size > 100_000) for (const [k, b] of this.buckets) if (b.isFullBy(now)) this.buckets.delete(k);
+      bucket = new TokenBucket(this.ratePerSecond, this.burst, now);
       this.buckets.set(key, bucket);
       return bucket;
     }
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.ratePerSecond);
-    bucket.updatedAt = now;
+    bucket.refill(now);
     return bucket;
-  }
-
-  /** Forgets buckets that have refilled completely: they are the same as no bucket. */
-  private sweep(now: number): void {
-    const fullAfterMs = (this.burst / this.ratePerSecond) * 1000;
-    for (const [key, bucket] of this.buckets) if (now - bucket.updatedAt > fullAfterMs) this.buckets.delete(key);
   }
 }

@@ -1,3 +1,5 @@
+import net from 'node:net';
+import { CloseCode } from '@hearth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import {
@@ -16,7 +18,7 @@ import {
   users,
   type Account,
 } from '../support/fixtures.js';
-import { call, RawSocket, signUp, uniqueName } from '../support/raw.js';
+import { call, RawSocket, signUp, uniqueName, type HttpResult } from '../support/raw.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const MAX_TEXT_BYTES = 64;
@@ -153,6 +155,14 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
       const s = await connect();
       s.sendRaw('x'.repeat(HARD_CAP_BYTES + 1));
       expect((await s.closed).code).toBe(1009);
+      await expectSocketWorks(await connect());
+    });
+
+    test('a text frame that is not valid UTF-8 closes the socket with 1007 (INVALID_FRAME_PAYLOAD) and the server takes new sockets', async () => {
+      const s = await connect();
+      s.sendRaw(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+      expect((await s.closed).code).toBe(CloseCode.INVALID_FRAME_PAYLOAD);
+      expect(CloseCode.INVALID_FRAME_PAYLOAD).toBe(1007);
       await expectSocketWorks(await connect());
     });
 
@@ -331,6 +341,46 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
       await expectServerWorks(t, ana);
     });
 
+    test.each([
+      ['PATCH /api/me', 'updateMe'],
+      ['PATCH …/settings', 'updateMySettings'],
+    ] as const)('a JSON body of null on %s is answered 400 VALIDATION_FAILED and changes nothing', async (_, name) => {
+      const s = await connect(ana);
+      const path = name === 'updateMe' ? '/api/me' : `/api/conversations/${dm}/settings`;
+      const res = await http(t, 'PATCH', path, { headers: { 'content-type': 'application/json', authorization: `Bearer ${ana.token}` }, body: 'null' });
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect((res.body as any).message).toMatch(/expected object/);
+      // Events are written before the HTTP answer; a ping answered after it proves none was sent.
+      await expectSocketWorks(s);
+      expect(s.frames.filter((f) => f.type === 'me.updated' || f.type === 'conversation.settings')).toEqual([]);
+    });
+
+    test.each([
+      ['a malformed percent-encoding', '/api/users/%ZZ'],
+      ['a path parameter longer than 200 characters', `/api/users/${'a'.repeat(201)}`],
+    ])('%s is answered 400 VALIDATION_FAILED in the documented error shape', async (_, path) => {
+      const res = await http(t, 'GET', path, { headers: { authorization: `Bearer ${ana.token}` } });
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(Object.keys(res.body as object).sort()).toEqual(['code', 'message']);
+      expect(JSON.stringify(res.body)).not.toMatch(/FST_/);
+      await expectServerWorks(t, ana);
+    });
+
+    test('a request the HTTP parser refuses (a Content-Length that is not a number) is answered in the error shape', async () => {
+      const raw = await rawHttp(t, 'POST /api/auth/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: lots\r\n\r\n{}');
+      expect(raw.status).toBe(400);
+      const body = JSON.parse(raw.body) as { code: string; message: string };
+      expect(body.code).toBe('VALIDATION_FAILED');
+      expect(Object.keys(body).sort()).toEqual(['code', 'message']);
+      await expectServerWorks(t, ana);
+    });
+
+    test('a body shorter than its Content-Length is answered in the error shape', async () => {
+      const raw = await rawHttp(t, 'POST /api/auth/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{}', true);
+      expect(raw.status).toBe(400);
+      expect((JSON.parse(raw.body) as { code: string }).code).toBe('VALIDATION_FAILED');
+    });
+
     test('a body above maxBodyBytes is answered 413 PAYLOAD_TOO_LARGE', async () => {
       const body = JSON.stringify({ conversations: [], padding: 'p'.repeat(MAX_BODY_BYTES) });
       const res = await http(t, 'POST', '/api/sync', { headers: { 'content-type': 'application/json', authorization: `Bearer ${ana.token}` }, body });
@@ -472,6 +522,93 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
     });
   });
 
+  describe('text fields (NUL, control characters, lone surrogates)', () => {
+    const NUL = 'a\u0000b';
+    const LONE = 'a\ud800b';
+    const PASSWORD = 'long enough password';
+    type Attempt = (bad: string) => Promise<HttpResult>;
+
+    /** Every text field a request can carry to the database, with how to send a value in it. */
+    const fields: Array<[string, string, Attempt]> = [
+      ['sign-up deviceName', 'deviceName', (v) => call(t.url, 'signUp', { body: { username: uniqueName(), displayName: 'Ana', password: PASSWORD, deviceName: v } })],
+      ['sign-up displayName', 'displayName', (v) => call(t.url, 'signUp', { body: { username: uniqueName(), displayName: v, password: PASSWORD } })],
+      ['sign-up username', 'username', (v) => call(t.url, 'signUp', { body: { username: v, displayName: 'Ana', password: PASSWORD } })],
+      ['sign-in username', 'username', (v) => call(t.url, 'signIn', { body: { username: v, password: PASSWORD } })],
+      ['sign-in deviceName', 'deviceName', (v) => call(t.url, 'signIn', { body: { username: ana.me.username, password: ana.password, deviceName: v } })],
+      ['user search q', 'q', (v) => call(t.url, 'searchUsers', { token: ana.token, query: { q: v } })],
+      ['channel search q', 'q', (v) => call(t.url, 'browseChannels', { token: ana.token, query: { q: v } })],
+      ['profile displayName', 'displayName', (v) => call(t.url, 'updateMe', { token: ana.token, body: { displayName: v } })],
+      ['profile statusText', 'statusText', (v) => call(t.url, 'updateMe', { token: ana.token, body: { statusText: v } })],
+      ['new channel title', 'title', (v) => call(t.url, 'createConversation', { token: ana.token, body: { kind: 'channel', title: v } })],
+      ['new group topic', 'topic', (v) => call(t.url, 'createConversation', { token: ana.token, body: { kind: 'group', title: 'G', topic: v } })],
+      ['renamed title', 'title', (v) => call(t.url, 'updateConversation', { token: ana.token, params: { conversationId: groupId }, body: { title: v } })],
+      ['changed topic', 'topic', (v) => call(t.url, 'updateConversation', { token: ana.token, params: { conversationId: groupId }, body: { topic: v } })],
+      ['message text', 'content.text', (v) => call(t.url, 'sendMessage', { token: ana.token, params: { conversationId: dm }, body: { clientId: clientId(), content: text(v) } })],
+      ['edited text', 'content.text', (v) => call(t.url, 'editMessage', { token: ana.token, params: { conversationId: dm, messageId }, body: { content: text(v) } })],
+    ];
+    let groupId: string;
+    beforeAll(async () => {
+      groupId = (await call(t.url, 'createConversation', { token: ana.token, body: { kind: 'group', title: 'text fields' } })).body.id;
+    });
+
+    test.each(fields)('a NUL character in the %s is answered 400 VALIDATION_FAILED', async (_, path, attempt) => {
+      const res = await attempt(NUL);
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(issuePaths(res.body)).toEqual([path]);
+      await expectServerWorks(t, ana);
+    });
+
+    // A query string is percent-encoded UTF-8, which cannot carry a lone surrogate (invalid bytes decode to U+FFFD).
+    test.each(fields.filter(([, path]) => path !== 'q'))('a lone surrogate in the %s is answered 400 VALIDATION_FAILED', async (_, path, attempt) => {
+      const res = await attempt(LONE);
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(issuePaths(res.body)).toEqual([path]);
+    });
+
+    test.each(fields.filter(([, path]) => !['topic', 'content.text'].includes(path)))(
+      'a control character in the one-line %s is answered 400 VALIDATION_FAILED',
+      async (_, path, attempt) => {
+        const res = await attempt('a\u001bb');
+        expectError(res, 400, 'VALIDATION_FAILED');
+        expect(issuePaths(res.body)).toEqual([path]);
+      },
+    );
+
+    test('a refused sign-up leaves no account behind: the same username signs up afterwards', async () => {
+      const username = uniqueName('nul');
+      const refused = await call(t.url, 'signUp', { body: { username, displayName: 'Nul', password: PASSWORD, deviceName: NUL } });
+      expectError(refused, 400, 'VALIDATION_FAILED');
+      const found = await call(t.url, 'searchUsers', { token: ana.token, query: { q: username } });
+      expect(found.body.users).toEqual([]);
+      const again = await call(t.url, 'signUp', { body: { username, displayName: 'Nul', password: PASSWORD, deviceName: 'Laptop' } });
+      expect(again.status).toBe(200);
+    });
+
+    test('a NUL or lone surrogate in a message.send frame is answered with VALIDATION_FAILED and nothing is stored', async () => {
+      const s = await connect(ana);
+      for (const bad of [NUL, LONE]) {
+        const answer = await s.request({ type: 'message.send', conversationId: dm, clientId: clientId(), content: text(bad) });
+        expectErrorFrame(answer, 'VALIDATION_FAILED');
+        expect(issuePaths(answer)).toEqual(['content.text']);
+      }
+      const history = await call(t.url, 'history', { token: ana.token, params: { conversationId: dm } });
+      expect(history.body.messages.map((m: any) => m.content?.text)).not.toContain(NUL);
+    });
+
+    test('tabs and line breaks stay allowed in a topic and a message; text outside the BMP round-trips exactly', async () => {
+      const topic = 'line one\n\tline two 🔥';
+      const updated = await call(t.url, 'updateConversation', { token: ana.token, params: { conversationId: groupId }, body: { title: 'Fire 🔥 𝔸', topic } });
+      expect(updated.status).toBe(200);
+      expect([updated.body.title, updated.body.topic]).toEqual(['Fire 🔥 𝔸', topic]);
+      const me = await call(t.url, 'updateMe', { token: ana.token, body: { statusText: 'Away 🏖️ 𝄞' } });
+      expect(me.body.statusText).toBe('Away 🏖️ 𝄞');
+      const again = await call(t.url, 'getConversation', { token: ana.token, params: { conversationId: groupId } });
+      expect([again.body.title, again.body.topic]).toEqual(['Fire 🔥 𝔸', topic]);
+      const sent = await send(t, ana, dm, 'code:\n\tindented 𝄞');
+      expect(sent.content.text).toBe('code:\n\tindented 𝄞');
+    });
+  });
+
   describe('auth deadline', () => {
     let short: TestServer;
     beforeAll(async () => {
@@ -506,3 +643,31 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
     });
   });
 });
+
+/**
+ * Writes `request` as it is on a fresh TCP connection (for requests fetch refuses to send) and reads the answer
+ * until the server closes or a whole body has arrived; `halfClose` ends the client's side after writing.
+ */
+async function rawHttp(t: TestServer, request: string, halfClose = false): Promise<{ status: number; headers: string; body: string }> {
+  const { port } = new URL(t.url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(request);
+  if (halfClose) socket.end();
+  let raw = '';
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    socket.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('utf8');
+      const split = raw.indexOf('\r\n\r\n');
+      const length = /content-length:\s*(\d+)/i.exec(raw.slice(0, split))?.[1];
+      if (split >= 0 && length !== undefined && Buffer.byteLength(raw.slice(split + 4)) >= Number(length)) done();
+    });
+    socket.once('close', done);
+    socket.once('error', done);
+    setTimeout(done, 5000).unref();
+  });
+  socket.destroy();
+  const split = raw.indexOf('\r\n\r\n');
+  return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1] ?? 0), headers: raw.slice(0, split), body: raw.slice(split + 4) };
+}

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { loadConfig } from '@hearth/server';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { BACKENDS } from '../support/backends.js';
@@ -16,17 +17,18 @@ function parseMetrics(text: string): Map<string, number> {
   return out;
 }
 
-async function scrape(url: string): Promise<Map<string, number>> {
-  const res = await fetch(new URL('/metrics', url));
+/** The server's metrics, from its metrics listener (the main port does not serve them). */
+async function scrape(t: TestServer): Promise<Map<string, number>> {
+  const res = await fetch(new URL('/metrics', t.server.metricsUrl));
   expect(res.status).toBe(200);
   return parseMetrics(await res.text());
 }
 
 /** Scrapes until `pred` holds: gauges move when sockets settle, which the test cannot otherwise observe. */
-async function scrapeUntil(url: string, pred: (m: Map<string, number>) => boolean, timeoutMs = 5000): Promise<Map<string, number>> {
+async function scrapeUntil(t: TestServer, pred: (m: Map<string, number>) => boolean, timeoutMs = 5000): Promise<Map<string, number>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const m = await scrape(url);
+    const m = await scrape(t);
     if (pred(m)) return m;
     if (Date.now() > deadline) throw new Error(`metrics never matched: ${JSON.stringify(Object.fromEntries(m))}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -65,8 +67,25 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       expect(typeof body.databaseMs).toBe('number');
     });
 
+    test('the main port serves no /metrics to anyone, signed in or not', async () => {
+      const ana = await signUp(t.url);
+      for (const headers of [{}, { authorization: `Bearer ${ana.token}` }] as Array<Record<string, string>>) {
+        const res = await fetch(new URL('/metrics', t.url), { headers });
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as { code: string }).code).toBe('ROUTE_NOT_FOUND');
+      }
+    });
+
+    test('metrics have a listener of their own, on loopback by default, that serves nothing else', async () => {
+      expect(t.server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(new URL(t.server.metricsUrl!).port).not.toBe(new URL(t.url).port);
+      expect((await fetch(new URL('/api/server', t.server.metricsUrl))).status).toBe(404);
+      expect(loadConfig({}).metricsPort).toBeUndefined();
+      expect(loadConfig({ HEARTH_METRICS_PORT: '9464' })).toMatchObject({ metricsPort: 9464, metricsHost: '127.0.0.1' });
+    });
+
     test('/metrics is Prometheus text with the connection, message, delivery, ack and write batch metrics', async () => {
-      const res = await fetch(new URL('/metrics', t.url));
+      const res = await fetch(new URL('/metrics', t.server.metricsUrl));
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       const body = await res.text();
@@ -90,10 +109,10 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       const ana = await signUp(t.url);
       const ben = await signUp(t.url);
       const conversationId = (await call(t.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } })).body.id;
-      const before = await scrape(t.url);
+      const before = await scrape(t);
       const anaWs = await RawSocket.connect(t.wsUrl, ana.token);
       const benWs = await RawSocket.connect(t.wsUrl, ben.token);
-      await scrapeUntil(t.url, (m) => m.get('hearth_connections') === before.get('hearth_connections')! + 2);
+      await scrapeUntil(t, (m) => m.get('hearth_connections') === before.get('hearth_connections')! + 2);
 
       const incoming = benWs.next((f) => f.type === 'message.created');
       const ack = await anaWs.request({ type: 'message.send', conversationId, clientId: 'metric-1', content: text('count me') });
@@ -101,7 +120,7 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       await incoming;
       await anaWs.next((f) => f.type === 'message.created', 5000, true);
 
-      const after = await scrape(t.url);
+      const after = await scrape(t);
       const delta = (name: string) => after.get(name)! - (before.get(name) ?? 0);
       expect(delta('hearth_messages_total')).toBe(1);
       expect(delta('hearth_send_ack_seconds_count')).toBe(1);
@@ -113,16 +132,16 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       anaWs.close();
       benWs.close();
       await Promise.all([anaWs.closed, benWs.closed]);
-      await scrapeUntil(t.url, (m) => m.get('hearth_connections') === before.get('hearth_connections'));
+      await scrapeUntil(t, (m) => m.get('hearth_connections') === before.get('hearth_connections'));
     });
 
     test('an unauthenticated socket is not counted as a connection', async () => {
-      const before = (await scrape(t.url)).get('hearth_connections');
+      const before = (await scrape(t)).get('hearth_connections');
       const raw = await RawSocket.open(t.wsUrl);
       // A ping before auth is refused, which proves the server has seen the socket.
       const refused = await raw.request({ type: 'ping' });
       expect(refused.code).toBe('UNAUTHENTICATED');
-      expect((await scrape(t.url)).get('hearth_connections')).toBe(before);
+      expect((await scrape(t)).get('hearth_connections')).toBe(before);
       raw.close();
       await raw.closed;
     });

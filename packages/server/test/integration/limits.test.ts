@@ -1,3 +1,4 @@
+import { CloseCode } from '@hearth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import {
@@ -16,9 +17,10 @@ import {
   tcpOf,
   text,
   users,
+  channel as channelOf,
   type Account,
 } from '../support/fixtures.js';
-import { call, RawSocket } from '../support/raw.js';
+import { call, RawSocket, type HttpResult } from '../support/raw.js';
 import { ShiftableClock } from '../support/scenario.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -107,13 +109,183 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
     });
   });
 
+  describe('budgets of REST writes that produce events', () => {
+    const BURST = 3;
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer(backend, {
+        // Refilled so slowly that a loaded machine cannot earn a token back within a test.
+        rateLimits: { ...MANY_SIGNUPS.rateLimits, broadcastPerSecond: 0.01, broadcastBurst: BURST, lightPerSecond: 0.01, lightBurst: BURST },
+      });
+    });
+    afterAll(async () => t?.close());
+
+    type Setup = { ana: Account; ben: Account; group: string; channel: string; dm: string };
+    async function setup(): Promise<Setup> {
+      const [ana, ben] = await users(t, 2);
+      return { ana, ben, group: await group(t, ana, [ben]), channel: await channelOf(t, ben), dm: await direct(t, ana, ben) };
+    }
+    /** Each REST write that sends events to other people, or to the caller's devices, as one call by ana. */
+    const writes: Array<[string, (s: Setup, i: number) => Promise<HttpResult<any>>]> = [
+      ['join/leave a channel', (s, i) => call(t.url, i % 2 ? 'leaveConversation' : 'joinChannel', { token: s.ana.token, params: { conversationId: s.channel } })],
+      ['update the profile', (s, i) => call(t.url, 'updateMe', { token: s.ana.token, body: { statusText: `status ${i}` } })],
+      ['change a conversation setting', (s, i) => call(t.url, 'updateMySettings', { token: s.ana.token, params: { conversationId: s.group }, body: { muted: i % 2 === 0 } })],
+      ['rename a group', (s, i) => call(t.url, 'updateConversation', { token: s.ana.token, params: { conversationId: s.group }, body: { title: `title ${i}` } })],
+      ['change a role', (s, i) => call(t.url, 'updateMember', { token: s.ana.token, params: { conversationId: s.group, userId: s.ben.me.id }, body: { role: i % 2 ? 'member' : 'admin' } })],
+      [
+        'remove and add a member',
+        (s, i) =>
+          i % 2
+            ? call(t.url, 'addMembers', { token: s.ana.token, params: { conversationId: s.group }, body: { userIds: [s.ben.me.id] } })
+            : call(t.url, 'removeMember', { token: s.ana.token, params: { conversationId: s.group, userId: s.ben.me.id } }),
+      ],
+      ['change the password', (s) => call(t.url, 'changePassword', { token: s.ana.token, body: { currentPassword: s.ana.password, newPassword: s.ana.password } })],
+      ['move the read pointer', (s) => call(t.url, 'updateReceipt', { token: s.ana.token, params: { conversationId: s.dm }, body: { readSeq: 1 } })],
+    ];
+
+    test.each(writes)('a burst of calls to %s is refused with 429 RATE_LIMITED once the budget is spent', async (_, write) => {
+      const s = await setup();
+      await send(t, s.ben, s.dm, 'something to read');
+      for (let i = 0; i < BURST; i++) expect((await write(s, i)).status).toBe(200);
+      const limited = await write(s, BURST);
+      expectError(limited, 429, 'RATE_LIMITED');
+      expect(limited.body.details.retryAfterMs).toBeGreaterThan(0);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Other people keep their own budgets.
+      expect((await call(t.url, 'updateMe', { token: s.ben.token, body: { statusText: 'mine' } })).status).toBe(200);
+    });
+
+    test('the REST receipt budget is the one receipt frames use', async () => {
+      const s = await setup();
+      await send(t, s.ben, s.dm, 'something to read');
+      const ws = await RawSocket.connect(t.wsUrl, s.ana.token);
+      sockets.push(ws);
+      for (let i = 0; i < BURST; i++) expect((await ws.request({ type: 'receipt', conversationId: s.dm, deliveredSeq: 1 })).type).toBe('result');
+      expectError(await call(t.url, 'updateReceipt', { token: s.ana.token, params: { conversationId: s.dm }, body: { readSeq: 1 } }), 429, 'RATE_LIMITED');
+    });
+
+    test('a refused join sends no event and changes nothing', async () => {
+      const s = await setup();
+      const benWs = await RawSocket.connect(t.wsUrl, s.ben.token);
+      sockets.push(benWs);
+      for (let i = 0; i < BURST; i++) await call(t.url, i % 2 ? 'leaveConversation' : 'joinChannel', { token: s.ana.token, params: { conversationId: s.channel } });
+      const before = benWs.frames.length;
+      expectError(await call(t.url, 'leaveConversation', { token: s.ana.token, params: { conversationId: s.channel } }), 429, 'RATE_LIMITED');
+      await expectSocketWorks(benWs);
+      expect(benWs.frames.slice(before).filter((f) => f.type === 'member.left')).toEqual([]);
+    });
+  });
+
+  describe('frame budget per connection', () => {
+    const BURST = 20;
+    const BEFORE_AUTH = 4;
+    let t: TestServer;
+    beforeAll(async () => {
+      // Refilled so slowly (one frame in ten seconds) that the test sees the burst alone.
+      t = await startTestServer(backend, { ...MANY_SIGNUPS, limits: { framesPerSecond: 0.1, frameBurst: BURST, framesBeforeAuth: BEFORE_AUTH } });
+    });
+    afterAll(async () => t?.close());
+
+    test('frames over the budget are dropped unhandled, with one RATE_LIMITED notice; going on closes the socket with 4029', async () => {
+      const [ana, ben] = await users(t, 2);
+      const dm = await direct(t, ana, ben);
+      const ws = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(ws);
+      const answers = Array.from({ length: BURST }, () => ws.request({ type: 'ping' }));
+      expect((await Promise.all(answers)).every((f) => f.type === 'result')).toBe(true);
+
+      // Over budget: neither answered nor handled (the sends are not stored), and one notice without rid says so.
+      const notice = ws.next((f) => f.type === 'error' && f.rid === undefined);
+      for (let i = 0; i < 5; i++) ws.send({ type: 'message.send', rid: `over${i}`, conversationId: dm, clientId: clientId(), content: text(`over ${i}`) });
+      const error = await notice;
+      expectErrorFrame(error, 'RATE_LIMITED');
+      expect(error.details.retryAfterMs).toBeGreaterThan(0);
+
+      // A whole burst more, and the server gives up on the connection.
+      for (let i = 0; i < BURST; i++) ws.send({ type: 'ping', rid: `more${i}` });
+      expect((await ws.closed).code).toBe(CloseCode.TOO_MANY_FRAMES);
+      expect(ws.frames.filter((f) => typeof f.rid === 'string' && /^(over|more)/.test(f.rid))).toEqual([]);
+      expect(ws.ofType('error')).toHaveLength(1);
+      const history = await call(t.url, 'history', { token: ben.token, params: { conversationId: dm } });
+      expect(history.body.messages).toEqual([]);
+      expect(await metric(t, 'hearth_flood_disconnects_total')).toBeGreaterThanOrEqual(1);
+
+      // The person is not locked out: a new connection has a budget of its own.
+      const again = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(again);
+      await expectSocketWorks(again);
+    });
+
+    test('before authentication a socket may send only a few frames; a flood of garbage closes it with 4029', async () => {
+      const ws = await RawSocket.open(t.wsUrl);
+      sockets.push(ws);
+      for (let i = 0; i < 100; i++) ws.sendRaw('{"type":');
+      expect((await ws.closed).code).toBe(CloseCode.TOO_MANY_FRAMES);
+      // BEFORE_AUTH answers (INVALID_JSON), one notice, and nothing for the rest.
+      expect(ws.ofType('error').map((f) => f.code)).toEqual([...Array<string>(BEFORE_AUTH).fill('INVALID_JSON'), 'RATE_LIMITED']);
+    });
+
+    test('authenticating gives the socket the full budget', async () => {
+      const [dan] = await users(t, 1);
+      const ws = await RawSocket.open(t.wsUrl);
+      sockets.push(ws);
+      for (let i = 0; i < BEFORE_AUTH - 1; i++) expectErrorFrame(await ws.request({ type: 'ping' }), 'UNAUTHENTICATED');
+      expect((await ws.request({ type: 'auth', token: dan.token })).type).toBe('ready');
+      const answers = await Promise.all(Array.from({ length: BURST }, () => ws.request({ type: 'ping' })));
+      expect(answers.every((f) => f.type === 'result')).toBe(true);
+    });
+  });
+
+  describe('a socket whose answers are not read', () => {
+    const COUNT = 5000;
+    let t: TestServer;
+    beforeAll(async () => {
+      // No frame budget and no slow-consumer limit in the way: what is left to stop the work is backpressure.
+      t = await startTestServer(backend, {
+        ...MANY_SIGNUPS,
+        limits: { framesPerSecond: 1_000_000, frameBurst: 1_000_000, sendBufferBytes: 256 * 1024 * 1024 },
+      });
+    });
+    afterAll(async () => t?.close());
+
+    test('is no longer read: the server stops handling its frames until it reads again, then answers every one', async () => {
+      const [ana] = await users(t, 1);
+      const ws = await RawSocket.connect(t.wsUrl, ana.token);
+      sockets.push(ws);
+      const serverEnd = serverEndOf(ws);
+      const handled = () => metric(t, 'hearth_ws_frames_received_total{type="rejected:VALIDATION_FAILED"}');
+      const before = await handled();
+      tcpOf(ws).pause();
+      // Small frames with large answers (a VALIDATION_FAILED listing 20 issues): megabytes of output nobody reads.
+      const entities = Array.from({ length: 30 }, () => 1);
+      for (let i = 0; i < COUNT; i++) ws.send({ type: 'message.send', rid: `b${i}`, conversationId: 1, clientId: 1, content: { type: 'text', text: 1, entities } });
+
+      // The server stops reading well before the end, and stays stopped.
+      let last = -1;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 300)); // polls until the count stops moving
+        const now = (await handled()) - before;
+        if (now === last) break;
+        last = now;
+      }
+      expect(last).toBeLessThan(COUNT);
+      expect(serverEnd.isPaused()).toBe(true);
+
+      tcpOf(ws).resume();
+      await ws.next((f) => f.rid === `b${COUNT - 1}`, 20_000, true);
+      expect((await handled()) - before).toBe(COUNT);
+      await expectSocketWorks(ws);
+    }, 60_000);
+  });
+
   describe('slow consumers', () => {
     const SEND_BUFFER_BYTES = 16_384;
     const TEXT_BYTES = 50_000;
     let t: TestServer;
     beforeAll(async () => {
+      // Ana sends 50 KB frames back to back: her frame budget (tested on its own) is lifted.
       t = await startTestServer(backend, {
-        limits: { sendBufferBytes: SEND_BUFFER_BYTES, maxTextBytes: 60_000 },
+        limits: { sendBufferBytes: SEND_BUFFER_BYTES, maxTextBytes: 60_000, framesPerSecond: 1_000_000, frameBurst: 1_000_000 },
         rateLimits: { ...MANY_SIGNUPS.rateLimits, sendPerSecond: 100_000, sendBurst: 100_000 },
       });
     });
@@ -195,7 +367,8 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
     let ana: Account;
     let dm: string;
     beforeAll(async () => {
-      t = await startTestServer(backend, MANY_SIGNUPS);
+      // What is checked here is the answer to every bad frame, so the frame budget (tested on its own) is lifted.
+      t = await startTestServer(backend, { ...MANY_SIGNUPS, limits: { framesPerSecond: 1_000_000, frameBurst: 1_000_000, framesBeforeAuth: 1_000_000 } });
       const [a, b] = await users(t, 2);
       ana = a!;
       dm = await direct(t, ana, b);

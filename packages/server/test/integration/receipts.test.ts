@@ -27,6 +27,19 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
 
   const receiptsOf = (ws: Socket, conversationId: string, userId: string) => seen(ws, is('receipt.updated', { conversationId, userId }));
 
+  /**
+   * `who` delivers up to `seq` and `observer`'s socket sees it; then, past the margin sync allows for writes stamped
+   * just before a previous sync, `observer` syncs. Resolves with that sync's `serverTime`, the next `since`.
+   */
+  async function deliverThenSync(observer: Person, observerWs: Socket, who: Person, whoWs: Socket, conversationId: string, seq: number): Promise<number> {
+    await receipt(whoWs, conversationId, { deliveredSeq: seq });
+    await until(observerWs, (f) => f.type === 'receipt.updated' && f.userId === who.id && f.deliveredSeq === seq);
+    s.clock.advance(60_000);
+    const sync = await s.ok(observer, 'sync', { body: { conversations: [] } });
+    s.clock.advance(60_000);
+    return sync.serverTime as number;
+  }
+
   async function memberOf(viewer: Person, conversationId: string, userId: string) {
     return (await s.members(viewer, conversationId)).find((m) => m.userId === userId)!;
   }
@@ -67,7 +80,7 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       expect(receiptsOf(anaWs, dm.id, ben.id).map((f) => f.deliveredSeq)).toEqual([sent[2]!.seq, sent[3]!.seq]);
     });
 
-    test('reading implies delivery', async () => {
+    test('reading implies delivery for someone who shares read receipts', async () => {
       const { ben, dm, anaWs, benWs, sent } = await chat(3);
       await receipt(benWs, dm.id, { readSeq: sent[1]!.seq });
       expect(await until(anaWs, is('receipt.updated', { userId: ben.id }))).toMatchObject({ deliveredSeq: sent[1]!.seq, readSeq: sent[1]!.seq });
@@ -211,7 +224,7 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
 
       await receipt(benWs, dm.id, { deliveredSeq: sent[0]!.seq });
       expect(await until(anaWs, is('receipt.updated', { userId: ben.id }))).toMatchObject({ deliveredSeq: sent[0]!.seq, readSeq: null });
-      await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
+      await receipt(benWs, dm.id, { deliveredSeq: sent[2]!.seq, readSeq: sent[2]!.seq });
       expect(await until(anaWs, (f) => f.type === 'receipt.updated' && f.deliveredSeq === sent[2]!.seq)).toMatchObject({ userId: ben.id, readSeq: null });
 
       expect(await memberOf(ana, dm.id, ben.id)).toMatchObject({ deliveredSeq: sent[2]!.seq, readSeq: null });
@@ -243,6 +256,34 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
       expect(await until(anaWs, (f) => f.type === 'receipt.updated' && f.userId === ben.id && f.readSeq !== null)).toMatchObject({ readSeq: sent[2]!.seq });
       expect(await memberOf(ana, dm.id, ben.id)).toMatchObject({ readSeq: sent[2]!.seq });
+    });
+
+    test('with read receipts off, reading does not move the delivered pointer: the sender cannot tell a read from no news', async () => {
+      const { ana, ben, dm, anaWs, benWs, sent } = await chat(3);
+      await s.ok(ben, 'updateMe', { body: { readReceipts: false } });
+      const since = await deliverThenSync(ana, anaWs, ben, benWs, dm.id, sent[0]!.seq);
+
+      // Ben reads everything without saying it was delivered: nothing about it may reach Ana, live or later.
+      await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
+      await until(benWs, is('unread.updated', { conversationId: dm.id }));
+      const marker = await sendVia(benWs, dm.id, 'marker');
+      await until(anaWs, (f) => f.type === 'message.created' && f.message.id === marker.id);
+      expect(receiptsOf(anaWs, dm.id, ben.id).map((f) => f.deliveredSeq)).toEqual([sent[0]!.seq]);
+      expect(await memberOf(ana, dm.id, ben.id)).toMatchObject({ deliveredSeq: sent[0]!.seq, readSeq: null });
+      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since } });
+      expect(later.receipts.filter((r: any) => r.userId === ben.id)).toEqual([]);
+      // Ben keeps his own read pointer; his delivered pointer moves only by delivery receipts.
+      expect((await s.conversation(ben, dm.id)).me).toMatchObject({ deliveredSeq: sent[0]!.seq, readSeq: sent[2]!.seq, unreadCount: 0 });
+
+      // The delivery receipt his device sends when messages arrive looks the same whether he read them or not.
+      await receipt(benWs, dm.id, { deliveredSeq: sent[2]!.seq });
+      expect(await until(anaWs, (f) => f.type === 'receipt.updated' && f.userId === ben.id && f.deliveredSeq === sent[2]!.seq)).toEqual({
+        type: 'receipt.updated',
+        conversationId: dm.id,
+        userId: ben.id,
+        deliveredSeq: sent[2]!.seq,
+        readSeq: null,
+      });
     });
 
     test("with read receipts off, the user's own devices still get unread.updated", async () => {
@@ -288,19 +329,14 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       const { ana, ben, dm, anaWs, benWs, sent } = await chat(3);
       await s.ok(ana, 'updateMe', { body: { readReceipts: false } });
       await until(anaWs, (f) => f.type === 'me.updated' && f.me.readReceipts === false);
-      await receipt(benWs, dm.id, { deliveredSeq: sent[2]!.seq });
-      await until(anaWs, (f) => f.type === 'receipt.updated' && f.userId === ben.id && f.deliveredSeq === sent[2]!.seq);
-      // Past the margin sync allows for writes stamped just before a previous sync.
-      s.clock.advance(60_000);
-      const first = await s.ok(ana, 'sync', { body: { conversations: [] } });
-      s.clock.advance(60_000);
+      const since = await deliverThenSync(ana, anaWs, ben, benWs, dm.id, sent[2]!.seq);
 
       await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
       await until(benWs, is('unread.updated', { conversationId: dm.id }));
-      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since: first.serverTime } });
+      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since } });
       expect(later.receipts.filter((r: any) => r.userId === ben.id)).toEqual([]);
       // Ben's own devices still learn of his read at their next sync.
-      const benSync = await s.ok(ben, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since: first.serverTime } });
+      const benSync = await s.ok(ben, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since } });
       expect(benSync.conversations.find((c: any) => c.conversation.id === dm.id)?.conversation.me).toMatchObject({ readSeq: sent[2]!.seq, unreadCount: 0 });
     });
   });

@@ -205,9 +205,9 @@ export function serverEndOf(socket: RawSocket): Socket {
   return found;
 }
 
-/** A counter or gauge of the server's Prometheus endpoint. */
+/** A counter or gauge of the server's Prometheus endpoint (on its metrics listener). */
 export async function metric(t: TestServer, name: string): Promise<number> {
-  const res = await fetch(new URL('/metrics', t.url));
+  const res = await fetch(new URL('/metrics', t.server.metricsUrl));
   const body = await res.text();
   const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;

@@ -30,9 +30,12 @@ export function uniqueName(prefix = 'user'): string {
   return `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`.toLowerCase().slice(0, 32);
 }
 
+/** The answer of a sign-up or sign-in that did not ask for the session cookie: the token is in it. */
+export type BearerSession = AuthResult & { token: string };
+
 /** Signs a new user up; returns the token and the account. */
-export async function signUp(baseUrl: string, username = uniqueName(), password = 'correct horse battery'): Promise<AuthResult & { password: string }> {
-  const res = await call<AuthResult>(baseUrl, 'signUp', { body: { username, displayName: username.toUpperCase(), password } });
+export async function signUp(baseUrl: string, username = uniqueName(), password = 'correct horse battery'): Promise<BearerSession & { password: string }> {
+  const res = await call<BearerSession>(baseUrl, 'signUp', { body: { username, displayName: username.toUpperCase(), password } });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { ...res.body, password };
 }
@@ -69,6 +72,11 @@ export class RawSocket {
       ws.once('error', reject);
     });
     return socket;
+  }
+
+  /** Records the frames of a socket the test opened itself (with headers of its choosing). */
+  static wrap(ws: WebSocket): RawSocket {
+    return new RawSocket(ws);
   }
 
   /** Opens a socket and authenticates it; resolves with the `ready` frame. */

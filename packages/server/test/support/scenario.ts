@@ -1,5 +1,4 @@
 import type {
-  AuthResult,
   Content,
   Conversation,
   ConversationEvent,
@@ -13,7 +12,7 @@ import type {
 } from '@hearth/protocol';
 import type { Clock, ConfigInput } from '@hearth/server';
 import type { BackendName } from './backends.js';
-import { call, RawSocket, uniqueName, type HttpResult } from './raw.js';
+import { call, RawSocket, uniqueName, type BearerSession, type HttpResult } from './raw.js';
 import { startTestServer, type TestServer } from './server.js';
 
 /*
@@ -54,7 +53,7 @@ export interface Person {
   password: string;
   /** Token of the first session; each further device signs in with a session of its own. */
   token: string;
-  me: AuthResult['me'];
+  me: BearerSession['me'];
   devices: Socket[];
 }
 
@@ -74,7 +73,7 @@ export class Scenario {
   async person(prefix = 'u'): Promise<Person> {
     const username = uniqueName(prefix);
     const password = 'correct horse battery';
-    const res = await call<AuthResult>(this.url, 'signUp', { body: { username, displayName: `${prefix.toUpperCase()} ${username}`, password } });
+    const res = await call<BearerSession>(this.url, 'signUp', { body: { username, displayName: `${prefix.toUpperCase()} ${username}`, password } });
     if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.me.id, username, password, token: res.body.token, me: res.body.me, devices: [] };
   }
@@ -92,7 +91,7 @@ export class Scenario {
   async connect(p: Person): Promise<Socket> {
     let token = p.token;
     if (p.devices.length > 0) {
-      const res = await call<AuthResult>(this.url, 'signIn', { body: { username: p.username, password: p.password, deviceName: `device ${p.devices.length + 1}` } });
+      const res = await call<BearerSession>(this.url, 'signIn', { body: { username: p.username, password: p.password, deviceName: `device ${p.devices.length + 1}` } });
       if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
       token = res.body.token;
     }

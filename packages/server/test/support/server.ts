@@ -29,6 +29,8 @@ export const TEST_CONFIG: ConfigInput = {
   argon2: { memoryCost: 1024, timeCost: 1 },
   presence: { offlineGraceMs: 300 },
   shutdownGraceMs: 2000,
+  // Metrics on a listener of their own (the main port never serves them), on a free loopback port.
+  metricsPort: 0,
 };
 
 /** A fresh, empty PostgreSQL database; returns its URL and a function that drops it. */

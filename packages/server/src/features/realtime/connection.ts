@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { CloseCode } from '@hearth/protocol';
 import type { WebSocket } from 'ws';
+import type { FrameBudget } from './frame-budget.js';
 
 /** One WebSocket and what the gateway knows about it. */
 export class Connection {
@@ -15,10 +16,13 @@ export class Connection {
   readonly topics = new Set<string>();
   /** People who share a conversation with the user, and how many conversations they share. */
   readonly contacts = new Map<string, number>();
+  /** The session cookie the upgrade request carried, kept until the `auth` frame (which may then omit its token). */
+  cookieToken: string | undefined;
   /** Set until `ready` is sent: user-topic events that arrived meanwhile wait here, in order. */
   pendingUserEvents: Array<() => void> | null = null;
   alive = true;
   private closing = false;
+  private readingPaused = false;
   private corked = false;
   private backlogAtCork = 0;
 
@@ -26,6 +30,8 @@ export class Connection {
     readonly id: string,
     readonly ws: WebSocket,
     private readonly socket: Socket,
+    /** The frames this connection may still send; replaced by a larger one once authenticated. */
+    public budget: FrameBudget,
     private readonly sendBufferBytes: number,
     private readonly onOverflow: (conn: Connection) => void,
   ) {}
@@ -61,7 +67,22 @@ export class Connection {
       });
     }
     this.ws.send(raw);
+    if (!this.readingPaused && this.socket.writableNeedDrain) this.pauseReadingUntilDrained();
     return true;
+  }
+
+  /**
+   * Stops reading the peer's frames while what was written to it has not drained. A client that sends requests
+   * without reading the answers then makes the server do no more work for it: its requests wait in its own buffers,
+   * and its sends block, instead of the server computing answers it will not read. Reading resumes on drain.
+   */
+  private pauseReadingUntilDrained(): void {
+    this.readingPaused = true;
+    this.ws.pause();
+    this.socket.once('drain', () => {
+      this.readingPaused = false;
+      if (!this.closing) this.ws.resume();
+    });
   }
 
   /** Closes with a code; a peer that does not complete the close handshake within a second is cut off. */

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ClientFrame,
@@ -20,15 +19,17 @@ import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limit.js';
+import { sessionCookieOf } from '../../platform/session-cookie.js';
 import { describeIssues } from '../../platform/validate.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
 import { Contacts } from './contacts.js';
+import { FrameBudget, type FrameVerdict } from './frame-budget.js';
 
 export interface GatewayOptions {
-  limits: Limits & { sendBufferBytes: number };
+  limits: Limits & { sendBufferBytes: number; framesPerSecond: number; frameBurst: number; framesBeforeAuth: number };
   heartbeatMs: number;
   authTimeoutMs: number;
 }
@@ -87,7 +88,7 @@ export class Gateway implements FrameRouter {
     // The hard cap only protects the process; frames between maxFrameBytes and it get a FRAME_TOO_LARGE reply.
     const hardCap = Math.max(1_048_576, options.limits.maxFrameBytes * 4);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: hardCap, perMessageDeflate: false, clientTracking: false });
-    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req.socket));
+    this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req));
     this.contacts = new Contacts({
       log: deps.log,
       loadMembers: (ids) => deps.conversations.memberIdsOf(ids),
@@ -134,8 +135,13 @@ export class Gateway implements FrameRouter {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket, socket: Socket): void {
-    const conn = new Connection(newId(), ws, socket, this.options.limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const { limits } = this.options;
+    // Before authentication a client needs one frame; it gets a handful, refilled slowly, until `ready`.
+    const budget = new FrameBudget(1, limits.framesBeforeAuth, performance.now());
+    const conn = new Connection(newId(), ws, req.socket, budget, limits.sendBufferBytes, () => this.deps.metrics.slowConsumers.inc());
+    // A browser app on our own origin (the upgrade checked Origin) authenticates with the cookie it brought.
+    conn.cookieToken = sessionCookieOf(req.headers);
     this.all.add(conn);
     const authTimer = setTimeout(() => {
       if (!conn.authenticated) conn.close(CloseCode.AUTH_TIMEOUT, 'no auth frame in time');
@@ -155,6 +161,9 @@ export class Gateway implements FrameRouter {
     const received = performance.now();
     conn.alive = true;
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    // Charged before anything reads the frame: one connection cannot buy more work by sending garbage.
+    const verdict = conn.budget.charge(bytes, received);
+    if (verdict !== 'ok') return this.overBudget(conn, verdict);
     if (isBinary) return this.reject(conn, 'VALIDATION_FAILED', undefined, 'Frames are JSON text, not binary.');
     if (bytes > this.options.limits.maxFrameBytes) {
       return this.reject(conn, 'FRAME_TOO_LARGE', undefined, undefined, { maxBytes: this.options.limits.maxFrameBytes });
@@ -186,7 +195,7 @@ export class Gateway implements FrameRouter {
     if (frame.type === 'auth') {
       // A second auth, even one sent while the first is still being checked, gets its own answer.
       if (conn.authenticated || conn.authenticating) return this.reject(conn, 'ALREADY_AUTHENTICATED', rid);
-      return void this.authenticate(conn, frame.token, rid);
+      return void this.authenticate(conn, frame.token ?? conn.cookieToken, rid);
     }
     if (!conn.authenticated) return this.reject(conn, 'UNAUTHENTICATED', rid, 'Send an auth frame first.');
     void this.dispatch(conn, frame, rid, received);
@@ -208,6 +217,20 @@ export class Gateway implements FrameRouter {
     }
   }
 
+  private overBudget(conn: Connection, verdict: Exclude<FrameVerdict, 'ok'>): void {
+    if (verdict === 'notice') {
+      return this.reject(conn, 'RATE_LIMITED', undefined, 'Too many frames on this connection: frames are being dropped.', {
+        retryAfterMs: conn.budget.retryAfterMs(),
+      });
+    }
+    if (verdict === 'close' && conn.isOpen) {
+      this.deps.metrics.floodDisconnects.inc();
+      conn.close(CloseCode.TOO_MANY_FRAMES, 'too many frames');
+      // Nothing more it sends is worth reading, not even its closing handshake: the connection is cut after a second.
+      conn.ws.pause();
+    }
+  }
+
   private reject(conn: Connection, code: ErrorFrame['code'], rid?: string, message?: string, details?: Record<string, unknown>): void {
     this.deps.metrics.framesReceived.inc({ type: `rejected:${code}` });
     const body = new HearthError(code, details, message).toBody();
@@ -218,9 +241,10 @@ export class Gateway implements FrameRouter {
     conn.send(JSON.stringify(frame));
   }
 
-  private async authenticate(conn: Connection, token: string, rid: string | undefined): Promise<void> {
+  private async authenticate(conn: Connection, token: string | undefined, rid: string | undefined): Promise<void> {
     let found;
     conn.authenticating = true;
+    conn.cookieToken = undefined;
     try {
       found = await this.deps.auth.authenticate(token);
     } catch (err) {
@@ -235,6 +259,8 @@ export class Gateway implements FrameRouter {
     }
     if (!conn.isOpen || conn.authenticated) return;
     conn.authenticated = true;
+    const { limits } = this.options;
+    conn.budget = new FrameBudget(limits.framesPerSecond, limits.frameBurst, performance.now());
     conn.userId = found.user.id;
     conn.sessionId = found.session.id;
     conn.readReceipts = found.user.read_receipts === 1;

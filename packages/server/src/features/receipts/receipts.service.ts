@@ -15,8 +15,9 @@ interface ReceiptItem {
 }
 
 /**
- * Delivered and read pointers. They only move forward, reading implies delivery, and neither passes the
- * conversation's latest position. Updates that arrive together are merged into one write per member.
+ * Delivered and read pointers. They only move forward, reading implies delivery for those who share read receipts,
+ * and neither passes the conversation's latest position. Updates that arrive together are merged into one write
+ * per member.
  */
 export class ReceiptsService {
   private readonly batch = this.storePointers.bind(this);
@@ -24,13 +25,7 @@ export class ReceiptsService {
   constructor(private readonly writer: WriteQueue) {}
 
   async update(actor: Actor, conversationId: string, body: ReceiptBody): Promise<void> {
-    const readSeq = body.readSeq ?? 0;
-    await this.writer.submit(this.batch, {
-      userId: actor.userId,
-      conversationId,
-      readSeq,
-      deliveredSeq: Math.max(body.deliveredSeq ?? 0, readSeq),
-    });
+    await this.writer.submit(this.batch, { userId: actor.userId, conversationId, readSeq: body.readSeq ?? 0, deliveredSeq: body.deliveredSeq ?? 0 });
   }
 
   private async storePointers(ctx: WriteContext, items: ReceiptItem[]): Promise<Array<void | HearthError>> {
@@ -52,7 +47,10 @@ export class ReceiptsService {
       const row = rows.get(pairKey(p));
       const latest = Number(convs.get(p.conversationId)?.last_event_seq ?? 0);
       if (!row) continue;
-      const delivered = Math.min(latest, Math.max(Number(row.delivered_seq), p.deliveredSeq));
+      // Someone who hides their read pointer gets no delivery from a read: the delivered pointer would then move
+      // at the moment they read, which tells the others exactly what hiding it should not.
+      const impliedByRead = sharers.has(p.userId) ? p.readSeq : 0;
+      const delivered = Math.min(latest, Math.max(Number(row.delivered_seq), p.deliveredSeq, impliedByRead));
       const read = Math.min(latest, Math.max(Number(row.read_seq), p.readSeq));
       if (delivered === Number(row.delivered_seq) && read === Number(row.read_seq)) continue;
       const deliveredMoved = delivered !== Number(row.delivered_seq);
