@@ -1,5 +1,5 @@
 import { HearthClient, type ClientEvents, type OutboxStorage, type OutgoingMessage } from '@hearth/client';
-import { createContext, useContext, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, type ReactNode } from 'react';
 
 const TOKEN_KEY = 'hearth.token';
 const OUTBOX_KEY = 'hearth.outbox';
@@ -43,25 +43,6 @@ export function useClient(): HearthClient {
   const client = useContext(ClientContext);
   if (!client) throw new Error('useClient outside ClientProvider');
   return client;
-}
-
-/**
- * Re-renders when the client's state changes and returns `select(client)`. Selectors run on every render, so
- * keep them cheap (look-ups, not sorting thousands of items).
- * @example const conversation = useClientState((c) => c.conversations.get(id));
- */
-export function useClientState<T>(select: (client: HearthClient) => T): T {
-  const client = useClient();
-  const version = useRef(0);
-  useSyncExternalStore(
-    (notify) =>
-      client.on('change', () => {
-        version.current++;
-        notify();
-      }),
-    () => version.current,
-  );
-  return select(client);
 }
 
 /** Subscribes to one client event for the life of the component (the latest handler is always called). */

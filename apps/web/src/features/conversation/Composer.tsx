@@ -1,7 +1,8 @@
 import type { Message, User } from '@hearth/client';
 import { lazy, Suspense, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useClientState } from '../../app/client.js';
+import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { displayName, useUser } from '../../app/people.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { plainText } from '../markdown/render.js';

@@ -2,7 +2,8 @@ import { HearthError, type Conversation, type Message, type OutgoingMessage, typ
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../app/errors.js';
-import { useClient, useClientEvent, useClientState } from '../../app/client.js';
+import { useClient, useClientEvent } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { conversationTitle } from '../../app/people.js';
 import { QUICK_REACTIONS, rememberEmoji } from '../emoji/prefs.js';
 import { MembersPanel } from '../members/MembersPanel.js';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useClientState } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { useUser } from '../../app/people.js';
 import { navigate } from '../../app/router.js';
 import { formatRelative } from '../../i18n/index.js';

@@ -1,7 +1,8 @@
 import type { Message, OutgoingMessage, ReactionGroup } from '@hearth/client';
 import { memo, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useClientState } from '../../app/client.js';
+import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { displayName, useUser } from '../../app/people.js';
 import { formatDateTime, formatTime } from '../../i18n/index.js';
 import { Avatar } from '../../ui/Avatar.js';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { useClientState } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { summariseNames } from './rows.js';
 
 /** "Ana is typing…", "Ana and Ben are typing…", "Ana and 2 others are typing…". */

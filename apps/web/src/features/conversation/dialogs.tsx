@@ -1,7 +1,8 @@
 import type { Conversation, Message } from '@hearth/client';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useClientState } from '../../app/client.js';
+import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { conversationTitle } from '../../app/people.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { Dialog } from '../../ui/Dialog.js';

@@ -1,7 +1,8 @@
 import type { HearthClient, Message } from '@hearth/client';
 import { toggleReaction } from '@hearth/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useClient, useClientEvent, useClientState } from '../../app/client.js';
+import { useClient, useClientEvent } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 
 const PAGE = 100;
 /** Targets this close to the window's start are reached by paging the window back; further ones by a jump. */

@@ -1,7 +1,8 @@
 import type { Conversation, Member, User } from '@hearth/client';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useClientState } from '../../app/client.js';
+import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { displayName, useUser } from '../../app/people.js';
 import { navigate } from '../../app/router.js';
 import { formatRelative } from '../../i18n/index.js';

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useClientState } from '../../app/client.js';
+import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { navigate, useRoute } from '../../app/router.js';
 import { useNotifications } from '../notifications/useNotifications.js';
 import { ConversationView } from '../conversation/ConversationView.js';
