@@ -1,5 +1,5 @@
 import type { HearthClient } from '@hearth/client';
-import { useSyncExternalStore } from 'react';
+import { useRef, useSyncExternalStore } from 'react';
 import { useClient } from './client.js';
 
 /**
@@ -50,13 +50,37 @@ function storeOf(client: HearthClient): ClientStore {
 }
 
 /**
- * Re-renders when the client's state changes and returns `select(client)`. Selectors run on every render, so
- * keep them cheap (look-ups, not sorting thousands of items).
- * @example const conversation = useClientState((c) => c.conversations.get(id));
+ * `select(client)`, re-rendering only when it changes: after every change of the client's state the selector runs
+ * again, and the component re-renders only if `isEqual(previous, next)` is false. The SDK updates some objects in
+ * place (conversations, message windows, members), so select values (or the snapshots of `snapshots.ts`), not
+ * those live objects: a live object stays the same reference while its fields change.
+ * @example const title = useClientState((c) => c.conversations.get(id)?.title ?? '');
+ * @example const typers = useClientState((c) => c.typers(id), shallowEqual);
  */
-export function useClientState<T>(select: (client: HearthClient) => T): T {
+export function useClientState<T>(select: (client: HearthClient) => T, isEqual: (a: T, b: T) => boolean = Object.is): T {
   const client = useClient();
   const store = storeOf(client);
-  useSyncExternalStore(store.subscribe, () => store.version);
-  return select(client);
+  // The selection of the last version seen: React asks for the snapshot several times per version (in render, on
+  // every notification), and must get the same value back while nothing changed.
+  const last = useRef<{ version: number; select: (client: HearthClient) => T; value: T } | null>(null);
+  const getSnapshot = (): T => {
+    const held = last.current;
+    if (held && held.version === store.version && held.select === select) return held.value;
+    const next = select(client);
+    const value = held && isEqual(held.value, next) ? held.value : next;
+    last.current = { version: store.version, select, value };
+    return value;
+  };
+  return useSyncExternalStore(store.subscribe, getSnapshot);
+}
+
+/** Equal arrays (same length, same items) or plain objects (same keys, same values), one level deep. */
+export function shallowEqual<T>(a: T, b: T): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => Object.prototype.hasOwnProperty.call(y, k) && Object.is(x[k], y[k]));
 }

@@ -2,7 +2,7 @@ import type { Message, User } from '@hearth/client';
 import { lazy, Suspense, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
-import { useClientState } from '../../app/store.js';
+import { shallowEqual, useClientState } from '../../app/store.js';
 import { displayName, useUser } from '../../app/people.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { plainText } from '../markdown/render.js';
@@ -42,8 +42,7 @@ export function Composer({
 }) {
   const { t } = useTranslation();
   const client = useClient();
-  const { conversation, meId } = useInfo();
-  const id = conversation.id;
+  const { conversationId: id, kind, meId } = useInfo();
   const listId = useId();
   const areaRef = useRef<HTMLTextAreaElement>(null);
   const [text, setText] = useState(() => drafts.get(id)?.text ?? '');
@@ -53,8 +52,8 @@ export function Composer({
   const [dismissed, setDismissed] = useState<number | null>(null);
   const [emoji, setEmoji] = useState<EmojiData | undefined>(emojiDataIfLoaded);
   const [pickerOpen, setPickerOpen] = useState(false);
-  const members = useClientState((c) => c.conversations.cachedMembers(id));
-  const memberUsers = useClientState((c) => (members ?? []).map((m) => c.users.cached(m.userId)).filter((u): u is User => Boolean(u)));
+  const memberIds = useClientState((c) => c.conversations.cachedMembers(id)?.map((m) => m.userId), shallowEqual);
+  const memberUsers = useClientState((c) => (memberIds ?? []).map((userId) => c.users.cached(userId)).filter((u): u is User => Boolean(u)), shallowEqual);
   const replyAuthor = useUser(replyTo?.senderId);
   const savedDraft = useRef<{ text: string; mentions: DraftMention[] } | null>(null);
 
@@ -71,10 +70,10 @@ export function Composer({
   );
 
   useEffect(() => {
-    if (members && memberUsers.length < members.length) {
-      void client.users.getMany(members.map((m) => m.userId)).then(() => client.changed(), () => undefined);
+    if (memberIds && memberUsers.length < memberIds.length) {
+      void client.users.getMany(memberIds).then(() => client.changed(), () => undefined);
     }
-  }, [client, members, memberUsers.length]);
+  }, [client, memberIds, memberUsers.length]);
 
   // Entering edit mode puts the message in the composer (and keeps the draft to restore afterwards).
   useEffect(() => {
@@ -131,9 +130,9 @@ export function Composer({
       .sort((a, b) => a.name.localeCompare(b.name))
       .slice(0, 8)
       .map(({ u }) => ({ kind: 'user' as const, user: u }));
-    const all: Option[] = conversation.kind !== 'direct' && 'all'.startsWith(q) ? [{ kind: 'all' }] : [];
+    const all: Option[] = kind !== 'direct' && 'all'.startsWith(q) ? [{ kind: 'all' }] : [];
     return [...users, ...all];
-  }, [trigger, emoji, memberUsers, meId, conversation.kind]);
+  }, [trigger, emoji, memberUsers, meId, kind]);
 
   const open = options.length > 0;
   useEffect(() => setActive(0), [trigger?.kind, trigger?.query]);

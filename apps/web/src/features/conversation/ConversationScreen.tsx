@@ -3,6 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../app/errors.js';
 import { useClient, useClientEvent } from '../../app/client.js';
+import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { useClientState } from '../../app/store.js';
 import { conversationTitle } from '../../app/people.js';
 import { QUICK_REACTIONS, rememberEmoji } from '../emoji/prefs.js';
@@ -25,7 +26,7 @@ type Popover = { message: Message; rect: DOMRect; full: boolean; anchor: HTMLEle
 export default function ConversationScreen({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
   const client = useClient();
-  const conversation = useClientState((c) => c.conversations.get(conversationId));
+  const conversation = useClientState((c) => conversationSnapshot(c, conversationId), sameConversation);
   const connected = useClientState((c) => c.connectionState === 'online');
   const [missing, setMissing] = useState(false);
 
@@ -88,7 +89,8 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   const showError = useCallback((err: unknown) => setToast(errorText(err)), [errorText]);
 
   const moderator = conversation.kind !== 'direct' && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
-  const info: ConversationInfo = useMemo(() => ({ conversation, meId, moderator }), [conversation, meId, moderator, conversation.pts, conversation.me.role, conversation.memberCount]); // eslint-disable-line react-hooks/exhaustive-deps -- the SDK updates the conversation in place: its fields are the deps
+  const { kind, memberCount } = conversation;
+  const info: ConversationInfo = useMemo(() => ({ conversationId: id, kind, memberCount, meId, moderator }), [id, kind, memberCount, meId, moderator]);
 
   const actions: MessageActions = useMemo(
     () => ({
@@ -143,7 +145,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
     <InfoContext.Provider value={info}>
       <ActionsContext.Provider value={actions}>
         <section className="conv" aria-labelledby="conv-title">
-          <ConversationHeader title={title} typers={typers} panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((o) => !o)} />
+          <ConversationHeader conversation={conversation} title={title} typers={typers} panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((o) => !o)} />
           <div className="conv-body">
             <div className="conv-main">
               <MessageList ref={listRef} timeline={timeline} title={title} />
@@ -194,7 +196,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
           {forwarding && (
             <ForwardDialog
               message={forwarding}
-              onForwarded={(to) => setToast(t('conversation.forwardedTo', { title: conversationTitle(client, to) }))}
+              onForwarded={(to) => setToast(t('conversation.forwardedTo', { title: to }))}
               onClose={() => setForwarding(null)}
             />
           )}

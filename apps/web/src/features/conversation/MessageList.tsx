@@ -3,6 +3,7 @@ import i18next from 'i18next';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient, useClientEvent } from '../../app/client.js';
+import { equalItems, pendingSnapshot } from '../../app/snapshots.js';
 import { useClientState } from '../../app/store.js';
 import { formatDay } from '../../i18n/index.js';
 import { plainText } from '../markdown/render.js';
@@ -65,10 +66,11 @@ function useDocumentVisible(): boolean {
 export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; title: string; onEditLast?: () => void }>(function MessageList({ timeline, title }, ref) {
   const { t } = useTranslation();
   const client = useClient();
-  const { conversation, meId } = useInfo();
-  const conversationId = conversation.id;
+  const { conversationId, meId } = useInfo();
+  const readSeq = useClientState((c) => c.conversations.get(conversationId)?.me.readSeq ?? 0);
+  const lastMessage = useClientState((c) => c.conversations.get(conversationId)?.lastMessage);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [readSeqAtOpen, setReadSeqAtOpen] = useState<number | null>(() => conversation.me.readSeq);
+  const [readSeqAtOpen, setReadSeqAtOpen] = useState<number | null>(readSeq);
   const [atEnd, setAtEnd] = useState(true);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [activeKey, setActiveKey] = useState<string | null>(null);
@@ -81,9 +83,8 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
   const initialised = useRef(false);
   const started = useRef(false);
 
-  const pending = useClientState((c) => c.messages.pending(conversationId));
-  const pendingSig = pending.map((p) => `${p.clientId}:${p.state}`).join(',');
-  const hasUnread = readSeqAtOpen !== null && (conversation.lastMessage?.seq ?? 0) > readSeqAtOpen && conversation.lastMessage?.senderId !== meId;
+  const pending = useClientState((c) => pendingSnapshot(c, conversationId), equalItems);
+  const hasUnread = readSeqAtOpen !== null && (lastMessage?.seq ?? 0) > readSeqAtOpen && lastMessage?.senderId !== meId;
 
   const rows = useMemo(
     () =>
@@ -95,9 +96,7 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
         hasOlder: timeline.hasOlder,
         hasNewer: timeline.hasNewer,
       }),
-    // `timeline.version` covers in-place changes to the window; `pendingSig` the outbox.
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the window is updated in place; its version stands for it
-    [timeline.version, timeline.hasOlder, timeline.hasNewer, pendingSig, meId, readSeqAtOpen, hasUnread],
+    [timeline.messages, timeline.hasOlder, timeline.hasNewer, pending, meId, readSeqAtOpen, hasUnread],
   );
 
   // The latest message of mine (for "Seen by" in groups).
@@ -207,8 +206,8 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
   const lastSeq = timeline.live ? (timeline.messages[timeline.messages.length - 1]?.seq ?? 0) : 0;
   useEffect(() => {
     if (!timeline.live || !atEnd || !visible || lastSeq === 0) return;
-    if (lastSeq > conversation.me.readSeq) client.messages.markRead(conversationId, lastSeq);
-  }, [client, conversationId, timeline.live, atEnd, visible, lastSeq, conversation.me.readSeq]);
+    if (lastSeq > readSeq) client.messages.markRead(conversationId, lastSeq);
+  }, [client, conversationId, timeline.live, atEnd, visible, lastSeq, readSeq]);
 
   // New messages from others: counted while scrolled away, and announced to screen readers.
   useClientEvent('message.created', ({ message }) => {

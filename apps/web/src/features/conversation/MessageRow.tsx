@@ -2,7 +2,7 @@ import type { Message, OutgoingMessage, ReactionGroup } from '@hearth/client';
 import { memo, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
-import { useClientState } from '../../app/store.js';
+import { shallowEqual, useClientState } from '../../app/store.js';
 import { displayName, useUser } from '../../app/people.js';
 import { formatDateTime, formatTime } from '../../i18n/index.js';
 import { Avatar } from '../../ui/Avatar.js';
@@ -26,7 +26,7 @@ import {
 /** Display names of users from the local cache (fetching unknown ones once in the background). */
 function useNames(userIds: readonly string[]): string[] {
   const client = useClient();
-  const names = useClientState((c) => userIds.map((id) => c.users.cached(id)?.displayName ?? (c.users.me?.id === id ? c.users.me.displayName : undefined)));
+  const names = useClientState((c) => userIds.map((id) => c.users.cached(id)?.displayName ?? (c.users.me?.id === id ? c.users.me.displayName : undefined)), shallowEqual);
   const missing = userIds.filter((_, i) => names[i] === undefined).join(',');
   useEffect(() => {
     if (!missing) return;
@@ -90,12 +90,12 @@ function Status({ message, item }: { message?: Message; item?: OutgoingMessage }
 
 function SeenBy({ message }: { message: Message }) {
   const { t } = useTranslation();
-  const { conversation } = useInfo();
-  const seen = useClientState((c) => c.messages.seenBy(message));
+  const { memberCount } = useInfo();
+  const seen = useClientState((c) => c.messages.seenBy(message), shallowEqual);
   const key = seen.join(',');
   const names = useNames(key ? key.split(',') : []);
   if (seen.length === 0) return null;
-  const everyone = conversation.memberCount > 2 && seen.length >= conversation.memberCount - 1;
+  const everyone = memberCount > 2 && seen.length >= memberCount - 1;
   const text = everyone
     ? t('conversation.seenByEveryone')
     : names.length > 3
@@ -207,7 +207,7 @@ export const MessageRow = memo(function MessageRow({
   tabbable: boolean;
 }) {
   const { t } = useTranslation();
-  const { meId, conversation } = useInfo();
+  const { meId, kind } = useInfo();
   const client = useClient();
   const mine = message.senderId === meId;
   const deleted = message.deletedAt !== null || message.content === null;
@@ -253,7 +253,7 @@ export const MessageRow = memo(function MessageRow({
             ))}
           </div>
         )}
-        {showSeenBy && conversation.kind !== 'direct' && <SeenBy message={message} />}
+        {showSeenBy && kind !== 'direct' && <SeenBy message={message} />}
       </div>
       <Actions message={message} tabbable={tabbable} />
     </div>

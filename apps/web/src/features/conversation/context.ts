@@ -1,4 +1,4 @@
-import type { Conversation, Message, OutgoingMessage, ReplyRef } from '@hearth/client';
+import type { ConversationKind, Message, OutgoingMessage, ReplyRef } from '@hearth/client';
 import { createContext, useContext } from 'react';
 
 /** What a message row can ask the conversation screen to do. */
@@ -16,8 +16,11 @@ export interface MessageActions {
   discard(item: OutgoingMessage): void;
 }
 
+/** What every part of the screen needs to know of the conversation; a message arriving leaves it unchanged. */
 export interface ConversationInfo {
-  conversation: Conversation;
+  conversationId: string;
+  kind: ConversationKind;
+  memberCount: number;
   meId: string | undefined;
   /** Owner or admin of a group or channel: may delete others' messages. */
   moderator: boolean;

@@ -2,9 +2,11 @@ import type { HearthClient, Message } from '@hearth/client';
 import { toggleReaction } from '@hearth/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useClientEvent } from '../../app/client.js';
+import { windowSnapshot } from '../../app/snapshots.js';
 import { useClientState } from '../../app/store.js';
 
 const PAGE = 100;
+const NO_MESSAGES: readonly Message[] = [];
 /** Targets this close to the window's start are reached by paging the window back; further ones by a jump. */
 const NEAR_SEQS = 400;
 
@@ -21,9 +23,8 @@ interface Slice {
  * joined onto it (messages.joinHistory) and the list follows the window again.
  */
 export interface Timeline {
+  /** A new array whenever a message was added, removed or replaced. */
   messages: readonly Message[];
-  /** Changes whenever `messages` may have (the window is updated in place). */
-  version: string;
   ready: boolean;
   live: boolean;
   hasOlder: boolean;
@@ -54,8 +55,7 @@ async function fetchAround(client: HearthClient, conversationId: string, seq: nu
 
 export function useTimeline(conversationId: string): Timeline {
   const client = useClient();
-  const window = useClientState((c) => c.messages.window(conversationId));
-  const pts = useClientState((c) => c.conversations.get(conversationId)?.pts ?? 0);
+  const window = useClientState((c) => windowSnapshot(c, conversationId));
   const [slice, setSlice] = useState<Slice | null>(null);
   const [loading, setLoading] = useState<Timeline['loading']>(null);
   const busy = useRef(false);
@@ -186,7 +186,6 @@ export function useTimeline(conversationId: string): Timeline {
   if (slice) {
     return {
       messages: slice.messages,
-      version: `s:${slice.messages.length}:${slice.messages[0]?.id ?? ''}:${pts}`,
       ready: true,
       live: false,
       hasOlder: slice.hasOlder,
@@ -198,10 +197,8 @@ export function useTimeline(conversationId: string): Timeline {
       toLatest,
     };
   }
-  const messages = window?.messages ?? [];
   return {
-    messages,
-    version: `w:${messages.length}:${messages[0]?.id ?? ''}:${messages[messages.length - 1]?.id ?? ''}:${pts}`,
+    messages: window?.messages ?? NO_MESSAGES,
     ready: window !== undefined,
     live: true,
     hasOlder: window?.hasOlder ?? false,

@@ -2,7 +2,8 @@ import type { Conversation, Member, User } from '@hearth/client';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
-import { useClientState } from '../../app/store.js';
+import { equalItems } from '../../app/snapshots.js';
+import { shallowEqual, useClientState } from '../../app/store.js';
 import { displayName, useUser } from '../../app/people.js';
 import { navigate } from '../../app/router.js';
 import { formatRelative } from '../../i18n/index.js';
@@ -15,7 +16,7 @@ const ROLE_ORDER = { owner: 0, admin: 1, member: 2 } as const;
 
 function PresenceText({ userId }: { userId: string }) {
   const { t } = useTranslation();
-  const presence = useClientState((c) => (c.users.me?.id === userId && c.connectionState === 'online' ? { state: 'online' as const, lastSeenAt: null } : c.state.presence.get(userId)));
+  const presence = useClientState((c) => (c.users.me?.id === userId && c.connectionState === 'online' ? { state: 'online' as const, lastSeenAt: null } : c.state.presence.get(userId)), shallowEqual);
   if (presence?.state === 'online') return <span className="member-presence online">{t('members.online')}</span>;
   if (presence?.state === 'away') return <span className="member-presence">{t('members.away')}</span>;
   if (presence?.lastSeenAt) return <span className="member-presence">{t('members.lastSeen', { when: formatRelative(presence.lastSeenAt) })}</span>;
@@ -206,15 +207,13 @@ function Details({ conversation, onError }: { conversation: Conversation; onErro
 export function MembersPanel({ conversation, onClose, onError }: { conversation: Conversation; onClose: () => void; onError: (e: unknown) => void }) {
   const { t } = useTranslation();
   const client = useClient();
-  const members = useClientState((c) => c.conversations.cachedMembers(conversation.id));
+  // Copies with the names to sort by: the SDK updates members in place, and names arrive after the list.
+  const members = useClientState((c) => c.conversations.cachedMembers(conversation.id)?.map((m) => ({ ...m, name: c.users.cached(m.userId)?.displayName ?? '' })), equalItems);
   const [leaving, setLeaving] = useState(false);
   useEffect(() => {
     void client.conversations.members(conversation.id).catch(() => undefined);
   }, [client, conversation.id]);
-  const sorted = useMemo(() => {
-    const list = [...(members ?? [])];
-    return list.sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (client.users.cached(a.userId)?.displayName ?? '').localeCompare(client.users.cached(b.userId)?.displayName ?? ''));
-  }, [members, client]);
+  const sorted = useMemo(() => [...(members ?? [])].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name)), [members]);
   const memberIds = useMemo(() => new Set((members ?? []).map((m) => m.userId)), [members]);
   const direct = conversation.kind === 'direct';
   const canAdd = !direct && (conversation.kind === 'channel' || conversation.me.role === 'owner' || conversation.me.role === 'admin');
