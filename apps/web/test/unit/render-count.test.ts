@@ -150,20 +150,33 @@ afterAll(() => {
   client.close();
 });
 
+/** Delivers a message the way the SDK applies one from the server, and counts the renders it causes. */
+async function arrive(conversationId: string, seq: number, where: string): Promise<Message> {
+  renders.clear();
+  const arrived = message(conversationId, seq, ANA);
+  expect(client.state.applyConversationEvent({ type: 'message.created', conversationId, pts: seq, message: arrived })).toBe('applied');
+  client.changed();
+  await settle();
+  const total = [...renders.values()].reduce((a, b) => a + b, 0);
+  console.log(`renders after a message in ${where}: ${total} ${JSON.stringify(Object.fromEntries(renders))}`);
+  return arrived;
+}
+
 describe('re-renders', () => {
   test('a message arriving in another conversation re-renders none of the open conversation’s rows, nor its composer', async () => {
     expect(document.querySelectorAll('[role="article"]').length).toBeGreaterThan(10);
-    renders.clear();
-    const arrived = message(OTHER, 6, ANA);
-    expect(client.state.applyConversationEvent({ type: 'message.created', conversationId: OTHER, pts: 6, message: arrived })).toBe('applied');
-    client.changed();
-    await settle();
-    const total = [...renders.values()].reduce((a, b) => a + b, 0);
-    console.log(`renders after a message in another conversation: ${total} ${JSON.stringify(Object.fromEntries(renders))}`);
+    const arrived = await arrive(OTHER, 6, 'another conversation');
     expect(document.body.textContent).toContain(arrived.id);
     expect(renders.get('OtherPreview')).toBe(1);
     expect(renders.get('MessageRow') ?? 0).toBe(0);
     expect(renders.get('Composer') ?? 0).toBe(0);
   });
 
+  test('a message arriving in the open conversation renders its own row and leaves the others and the composer alone', async () => {
+    const arrived = await arrive(OPEN, 31, 'the open conversation');
+    expect(document.querySelector(`[data-message-id="${arrived.id}"]`)).not.toBeNull();
+    // The new row, and the one before it, which leaves the tab order to it.
+    expect(renders.get('MessageRow')).toBeLessThanOrEqual(2);
+    expect(renders.get('Composer') ?? 0).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Message, User } from '@hearth/client';
-import { lazy, Suspense, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
@@ -23,7 +23,8 @@ function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-export function Composer({
+/** Writes a new message, a reply or an edit: mentions and emoji shortcodes complete as you type. */
+export const Composer = memo(function Composer({
   title,
   replyTo,
   editing,
@@ -393,4 +394,4 @@ export function Composer({
       )}
     </div>
   );
-}
+});

@@ -1,4 +1,5 @@
 import i18next from 'i18next';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDay } from '../../i18n/index.js';
 import { MessageRow, PendingRow } from './MessageRow.js';
@@ -30,30 +31,31 @@ function dayLabel(at: number): string {
   return formatDay(at);
 }
 
-/** What the list knows about every row at once: which one is highlighted, tabbable, shows "Seen by" … */
-export interface RowContext {
+/** What a row shows besides itself, as plain values, so that unchanged rows skip rendering. */
+export interface RowState {
+  /** The conversation's title (on the "beginning of the conversation" row). */
   title: string;
   loading: boolean;
-  highlight: string | null;
-  lastMineId: string | null;
-  tabbableKey: string | null;
+  highlighted: boolean;
+  showSeenBy: boolean;
+  tabbable: boolean;
 }
 
 /** The content of one row of the message list. */
-export function ListRow({ row, context }: { row: Row; context: RowContext }) {
+export const ListRow = memo(function ListRow({ row, title, loading, highlighted, showSeenBy, tabbable }: { row: Row } & RowState) {
   const { t } = useTranslation();
   switch (row.kind) {
     case 'start':
       return (
         <div className="list-start">
-          <p className="list-start-title">{context.title}</p>
+          <p className="list-start-title">{title}</p>
           <p className="muted">{t('conversation.beginning')}</p>
         </div>
       );
     case 'older':
     case 'newer':
       return (
-        <div className="list-loader" aria-hidden={context.loading ? undefined : true}>
+        <div className="list-loader" aria-hidden={loading ? undefined : true}>
           <span className="spinner" />
           <span className="visually-hidden">{t('common.loading')}</span>
         </div>
@@ -71,16 +73,8 @@ export function ListRow({ row, context }: { row: Row; context: RowContext }) {
         </div>
       );
     case 'message':
-      return (
-        <MessageRow
-          message={row.message}
-          head={row.head}
-          highlighted={context.highlight === row.key}
-          showSeenBy={row.message.id === context.lastMineId}
-          tabbable={row.key === context.tabbableKey}
-        />
-      );
+      return <MessageRow message={row.message} head={row.head} highlighted={highlighted} showSeenBy={showSeenBy} tabbable={tabbable} />;
     case 'pending':
       return <PendingRow item={row.item} head={row.head} />;
   }
-}
+});

@@ -1,9 +1,9 @@
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
-import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type RefObject } from 'react';
+import { forwardRef, memo, useEffect, useImperativeHandle, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useInfo } from './context.js';
 import { IconArrowDown, IconArrowUp } from './icons.js';
-import { estimateRowHeight, ListRow, type RowContext } from './ListRow.js';
+import { estimateRowHeight, ListRow } from './ListRow.js';
 import type { Row } from './rows.js';
 import type { Timeline } from './timeline.js';
 import { useJumps } from './useJumps.js';
@@ -44,8 +44,7 @@ function useUnreadPill(rows: Row[], virtualizer: Virtualizer<HTMLDivElement, Ele
   return hasUnread && !seen && !visible && (index < 0 || (range !== null && index < range.startIndex));
 }
 
-/** The conversation's history: a virtualised list that stays at the latest message, pages and jumps. */
-export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; title: string }>(function MessageList({ timeline, title }, ref) {
+const MessageListView = forwardRef<MessageListHandle, { timeline: Timeline; title: string }>(function MessageList({ timeline, title }, ref) {
   const { t } = useTranslation();
   const { conversationId, meId } = useInfo();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -77,7 +76,6 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
   // Short conversations sit at the bottom, as in every chat app.
   const total = virtualizer.getTotalSize();
   const offset = Math.max(0, scroll.viewport - total);
-  const context: RowContext = { title, loading: timeline.loading !== null, highlight: jumps.highlight, lastMineId, tabbableKey: keyboard.tabbableKey };
   return (
     <div className="msg-list-wrap">
       <div ref={scrollRef} className="msg-scroll" role="region" aria-label={t('conversation.messagesIn', { title })} onScroll={scroll.onScroll} onKeyDown={keyboard.onKeyDown}>
@@ -101,7 +99,14 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
                 className="msg-row"
                 style={{ transform: `translateY(${vi.start + offset}px)` }}
               >
-                <ListRow row={row} context={context} />
+                <ListRow
+                  row={row}
+                  title={title}
+                  loading={timeline.loading !== null}
+                  highlighted={jumps.highlight === row.key}
+                  showSeenBy={row.kind === 'message' && row.message.id === lastMineId}
+                  tabbable={row.key === keyboard.tabbableKey}
+                />
               </div>
             );
           })}
@@ -125,3 +130,6 @@ export const MessageList = forwardRef<MessageListHandle, { timeline: Timeline; t
     </div>
   );
 });
+
+/** The conversation's history: a virtualised list that stays at the latest message, pages and jumps. */
+export const MessageList = memo(MessageListView);
