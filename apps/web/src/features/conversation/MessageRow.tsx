@@ -2,7 +2,6 @@ import type { Message, OutgoingMessage } from '@hearth/client';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
-import { useClientState } from '../../app/store.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { MessageText } from '../markdown/Markdown.js';
 import { useActions, useInfo } from './context.js';
@@ -29,8 +28,6 @@ export const MessageRow = memo(function MessageRow({
   const mine = message.senderId === meId;
   const deleted = message.deletedAt !== null || message.content === null;
   const mentionsMe = !mine && !deleted && client.state.mentionsMe(message);
-  const names = useClientState((c) => (message.content?.entities.length ? message.content.entities.map((e) => (e.type === 'mention' ? (c.users.cached(e.userId)?.displayName ?? '') : '')).join('|') : ''));
-  const nameOf = (id: string) => client.users.cached(id)?.displayName ?? (client.users.me?.id === id ? client.users.me.displayName : undefined);
   return (
     <div
       className={`msg${head ? ' msg-head' : ''}${mine ? ' msg-mine' : ''}${mentionsMe ? ' msg-mentions-me' : ''}${highlighted ? ' msg-highlight' : ''}`}
@@ -52,7 +49,7 @@ export const MessageRow = memo(function MessageRow({
               {t('conversation.deleted')}
             </div>
           ) : message.content?.type === 'text' ? (
-            <MessageText text={message.content.text} entities={message.content.entities} meId={meId} nameOf={nameOf} namesKey={names} />
+            <MessageText text={message.content.text} entities={message.content.entities} meId={meId} />
           ) : null}
           <span className="msg-meta">
             {message.editedAt !== null && !deleted && (
@@ -82,9 +79,7 @@ export const PendingRow = memo(function PendingRow({ item, head }: { item: Outgo
   const { t } = useTranslation();
   const actions = useActions();
   const { meId } = useInfo();
-  const client = useClient();
   const failed = item.state === 'failed';
-  const nameOf = (id: string) => client.users.cached(id)?.displayName;
   return (
     <div className={`msg msg-mine msg-pending${head ? ' msg-head' : ''}${failed ? ' msg-failed' : ''}`} role="article" aria-roledescription={t('conversation.messageRole')}>
       {meId && <Gutter head={head} senderId={meId} at={item.queuedAt} />}
@@ -97,7 +92,7 @@ export const PendingRow = memo(function PendingRow({ item, head }: { item: Outgo
           </div>
         )}
         <div className="msg-body">
-          {item.content?.type === 'text' && <MessageText text={item.content.text} entities={item.content.entities} meId={meId} nameOf={nameOf} namesKey="" />}
+          {item.content?.type === 'text' && <MessageText text={item.content.text} entities={item.content.entities} meId={meId} />}
           <span className="msg-meta">{!failed && <Status item={item} />}</span>
         </div>
         {failed && (
