@@ -37,8 +37,12 @@ function usePendingJump({
       const i = rows.findIndex((r) => r.key === UNREAD);
       if (i < 0) return;
       pendingJump.current = null;
-      unpin();
-      requestAnimationFrame(() => virtualizer.scrollToIndex(i, { align: 'start' }));
+      // Unpinned when the scroll happens, as scrollToKey does: until then, a check of the old position (onScroll
+      // after the new rows) pins the list to the bottom again and keeps its anchor there.
+      requestAnimationFrame(() => {
+        unpin();
+        virtualizer.scrollToIndex(i, { align: 'start' });
+      });
       return;
     }
     const key = keyOfMessage(rows, target);

@@ -37,10 +37,13 @@ export function useScrollAnchor(list: ListParts, timeline: Timeline, pendingJump
     const el = scrollRef.current;
     if (!el) return;
     const top = el.scrollTop;
-    for (const item of virtualizer.getVirtualItems()) {
-      const row = rows[item.index];
-      if (row && (row.kind === 'message' || row.kind === 'pending') && item.end > top) {
-        position.anchor = { key: row.key, delta: item.start - top };
+    // Searched among every row's measurements, not the rendered rows: after a long scroll (a jump, a scrollbar
+    // drag) those are still the rows of the old position, and an anchor kept from there pulls the list back.
+    const items = virtualizer.measurementsCache;
+    for (let i = firstEndingAfter(items, top); i < items.length; i++) {
+      const row = rows[i];
+      if (row && (row.kind === 'message' || row.kind === 'pending')) {
+        position.anchor = { key: row.key, delta: items[i]!.start - top };
         return;
       }
     }
@@ -72,6 +75,17 @@ export function useScrollAnchor(list: ListParts, timeline: Timeline, pendingJump
     position.anchor = null;
   }, [position]);
   return { atEnd, viewport, onScroll, pinToEnd, unpin };
+}
+
+/** The index of the first item that ends below `offset` (items ascending), by binary search. */
+function firstEndingAfter(items: ReadonlyArray<{ end: number }>, offset: number): number {
+  let first = 0;
+  for (let hi = items.length; first < hi; ) {
+    const mid = (first + hi) >> 1;
+    if (items[mid]!.end > offset) hi = mid;
+    else first = mid + 1;
+  }
+  return first;
 }
 
 /** Where the list holds still, kept across renders (read and written by effects and handlers, never rendered). */
