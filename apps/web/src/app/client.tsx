@@ -1,5 +1,5 @@
 import { HearthClient, type ClientEvents, type OutboxStorage, type OutgoingMessage } from '@hearth/client';
-import { createContext, useContext, useEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, type ReactNode } from 'react';
 
 const OUTBOX_KEY = 'hearth.outbox';
 /** Where versions before the session cookie kept the token; removed wherever it is still found. */
@@ -42,34 +42,6 @@ export function useClient(): HearthClient {
   const client = useContext(ClientContext);
   if (!client) throw new Error('useClient outside ClientProvider');
   return client;
-}
-
-/**
- * Counts every change of a client, from the first component that reads it on: a count kept by each component's
- * own listener would miss a change between its first render and its subscription (React subscribes after the
- * commit), and the component would show the state from before it until the next change.
- */
-const versions = new WeakMap<HearthClient, { count: number }>();
-function versionOf(client: HearthClient): { count: number } {
-  let version = versions.get(client);
-  if (!version) {
-    const counter = { count: 0 };
-    client.on('change', () => counter.count++);
-    versions.set(client, (version = counter));
-  }
-  return version;
-}
-
-/**
- * Re-renders when the client's state changes and returns `select(client)`. Selectors run on every render, so
- * keep them cheap (look-ups, not sorting thousands of items).
- * @example const conversation = useClientState((c) => c.conversations.get(id));
- */
-export function useClientState<T>(select: (client: HearthClient) => T): T {
-  const client = useClient();
-  const version = versionOf(client);
-  useSyncExternalStore((notify) => client.on('change', notify), () => version.count);
-  return select(client);
 }
 
 /** Subscribes to one client event for the life of the component (the latest handler is always called). */

@@ -18,26 +18,35 @@ export function useErrorText(): (err: unknown) => string {
 }
 
 /**
- * One user action at a time (a form submit, a button): `busy` while it runs, `error` as text when it fails.
+ * One user action at a time (a form submit, a button): `busy` while it runs, `error` as text when it fails, and
+ * `done`, the text the action resolved with, when it succeeds. `describe` may word an error itself (else the
+ * error's code is translated).
  * @example const action = useAction(); <form onSubmit={(e) => { e.preventDefault(); void action.run(save); }}>
  */
-export function useAction(): { busy: boolean; error: string | null; run: (action: () => Promise<void>) => Promise<void> } {
+export function useAction(): {
+  busy: boolean;
+  error: string | null;
+  done: string | null;
+  run: (action: () => Promise<string | void>, describe?: (err: unknown) => string | undefined) => Promise<void>;
+} {
   const errorText = useErrorText();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const run = useCallback(
-    async (action: () => Promise<void>) => {
+    async (action: () => Promise<string | void>, describe?: (err: unknown) => string | undefined) => {
       setBusy(true);
       setError(null);
+      setDone(null);
       try {
-        await action();
+        setDone((await action()) ?? null);
       } catch (err) {
-        setError(errorText(err));
+        setError(describe?.(err) ?? errorText(err));
       } finally {
         setBusy(false);
       }
     },
     [errorText],
   );
-  return { busy, error, run };
+  return { busy, error, done, run };
 }

@@ -1,6 +1,7 @@
 import type { Conversation, HearthClient, User } from '@hearth/client';
 import { useEffect } from 'react';
-import { useClient, useClientState } from './client.js';
+import { useClient } from './client.js';
+import { useClientState } from './store.js';
 
 const requested = new Set<string>();
 

@@ -4,7 +4,8 @@ import { HearthClient } from '@hearth/client';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { expect, test } from 'vitest';
-import { ClientProvider, useClientState } from '../../src/app/client.js';
+import { ClientProvider } from '../../src/app/client.js';
+import { useClientState } from '../../src/app/store.js';
 
 const ID = '0193a000-0000-7000-8000-0000000000cc';
 

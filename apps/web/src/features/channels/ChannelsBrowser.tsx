@@ -9,17 +9,13 @@ import { openDialog } from '../shell/dialogs.js';
 import { Icon } from '../sidebar/icons.js';
 import './channels.css';
 
-/** The directory of public channels: search, see who is in them, join or open. */
-export function ChannelsBrowser() {
-  const { t, i18n } = useTranslation();
+/** The public channels matching a query (debounced), reloaded when a channel is joined or left anywhere. */
+function useChannelDirectory(query: string): { channels: ChannelSummary[] | null; error: string | null; setError: (error: string) => void } {
   const client = useClient();
   const errorText = useErrorText();
-  const [query, setQuery] = useState('');
   const [channels, setChannels] = useState<ChannelSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [joining, setJoining] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
-
   useEffect(() => {
     let live = true;
     const timer = setTimeout(
@@ -43,6 +39,61 @@ export function ChannelsBrowser() {
   // A channel created or joined elsewhere (another device, the create dialog) shows up at once.
   useClientEvent('conversation.joined', () => setReload((n) => n + 1));
   useClientEvent('conversation.left', () => setReload((n) => n + 1));
+  return { channels, error, setError };
+}
+
+/** One channel: its title, topic and size, and a button to join it (or open it, once joined). */
+function ChannelCard({ channel, joining, onJoin }: { channel: ChannelSummary; joining: boolean; onJoin: () => void }) {
+  const { t, i18n } = useTranslation();
+  const client = useClient();
+  const joined = channel.joined || Boolean(client.conversations.get(channel.id));
+  const count = new Intl.NumberFormat(i18n.language).format(channel.memberCount);
+  return (
+    <li className="channel-card">
+      <span className="channel-icon" aria-hidden="true">
+        <Icon name="hash" size={20} />
+      </span>
+      <div className="channel-info">
+        <h3 className="channel-title">
+          <bdi>{channel.title}</bdi>
+        </h3>
+        {channel.topic && (
+          <p className="channel-topic">
+            <bdi>{channel.topic}</bdi>
+          </p>
+        )}
+        <p className="channel-meta">
+          <Icon name="users" size={14} />
+          <span>{t('channels.members', { count: channel.memberCount, formatted: count })}</span>
+          {joined && (
+            <span className="channel-joined">
+              <Icon name="check" size={14} />
+              {t('channels.joined')}
+            </span>
+          )}
+        </p>
+      </div>
+      <button
+        type="button"
+        className={`btn${joined ? '' : ' btn-primary'}`}
+        disabled={joining}
+        aria-label={joined ? t('channels.openNamed', { name: channel.title }) : t('channels.joinNamed', { name: channel.title })}
+        onClick={onJoin}
+      >
+        {joined ? t('channels.open') : t('channels.join')}
+      </button>
+    </li>
+  );
+}
+
+/** The directory of public channels: search, see who is in them, join or open. */
+export function ChannelsBrowser() {
+  const { t } = useTranslation();
+  const client = useClient();
+  const errorText = useErrorText();
+  const [query, setQuery] = useState('');
+  const { channels, error, setError } = useChannelDirectory(query);
+  const [joining, setJoining] = useState<string | null>(null);
 
   async function join(channel: ChannelSummary) {
     if (channel.joined || client.conversations.get(channel.id)) return navigate({ name: 'conversation', id: channel.id });
@@ -57,7 +108,6 @@ export function ChannelsBrowser() {
     }
   }
 
-  const count = new Intl.NumberFormat(i18n.language);
   return (
     <section className="screen" aria-labelledby="channels-heading">
       <ScreenHeader id="channels-heading" title={t('channels.title')}>
@@ -85,45 +135,9 @@ export function ChannelsBrowser() {
           </p>
           {channels && channels.length > 0 && (
             <ul className="channel-list">
-              {channels.map((ch) => {
-                const joined = ch.joined || Boolean(client.conversations.get(ch.id));
-                return (
-                  <li key={ch.id} className="channel-card">
-                    <span className="channel-icon" aria-hidden="true">
-                      <Icon name="hash" size={20} />
-                    </span>
-                    <div className="channel-info">
-                      <h3 className="channel-title">
-                        <bdi>{ch.title}</bdi>
-                      </h3>
-                      {ch.topic && (
-                        <p className="channel-topic">
-                          <bdi>{ch.topic}</bdi>
-                        </p>
-                      )}
-                      <p className="channel-meta">
-                        <Icon name="users" size={14} />
-                        <span>{t('channels.members', { count: ch.memberCount, formatted: count.format(ch.memberCount) })}</span>
-                        {joined && (
-                          <span className="channel-joined">
-                            <Icon name="check" size={14} />
-                            {t('channels.joined')}
-                          </span>
-                        )}
-                      </p>
-                    </div>
-                    <button
-                      type="button"
-                      className={`btn${joined ? '' : ' btn-primary'}`}
-                      disabled={joining === ch.id}
-                      aria-label={joined ? t('channels.openNamed', { name: ch.title }) : t('channels.joinNamed', { name: ch.title })}
-                      onClick={() => void join(ch)}
-                    >
-                      {joined ? t('channels.open') : t('channels.join')}
-                    </button>
-                  </li>
-                );
-              })}
+              {channels.map((ch) => (
+                <ChannelCard key={ch.id} channel={ch} joining={joining === ch.id} onJoin={() => void join(ch)} />
+              ))}
             </ul>
           )}
         </div>

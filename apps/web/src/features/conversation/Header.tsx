@@ -1,15 +1,26 @@
+import type { Conversation } from '@hearth/client';
 import { useTranslation } from 'react-i18next';
-import { useClientState } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { useUser } from '../../app/people.js';
 import { navigate } from '../../app/router.js';
 import { formatRelative } from '../../i18n/index.js';
 import { Avatar } from '../../ui/Avatar.js';
-import { useInfo } from './context.js';
 import { IconBack, IconUsers } from './icons.js';
 
-export function ConversationHeader({ title, typers, panelOpen, onTogglePanel }: { title: string; typers: string[]; panelOpen: boolean; onTogglePanel: () => void }) {
+export function ConversationHeader({
+  conversation,
+  title,
+  typers,
+  panelOpen,
+  onTogglePanel,
+}: {
+  conversation: Conversation;
+  title: string;
+  typers: string[];
+  panelOpen: boolean;
+  onTogglePanel: () => void;
+}) {
   const { t } = useTranslation();
-  const { conversation } = useInfo();
   const direct = conversation.kind === 'direct';
   // While disconnected, presence is stale: say nothing rather than something wrong.
   const presence = useClientState((c) => (conversation.peerId && c.connectionState === 'online' ? c.state.presence.get(conversation.peerId) : undefined));

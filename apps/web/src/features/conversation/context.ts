@@ -1,23 +1,26 @@
-import type { Conversation, Message, OutgoingMessage, ReplyRef } from '@hearth/client';
+import type { ConversationKind, Message, OutgoingMessage, ReplyRef } from '@hearth/client';
 import { createContext, useContext } from 'react';
 
 /** What a message row can ask the conversation screen to do. */
 export interface MessageActions {
-  reply(message: Message): void;
-  edit(message: Message): void;
-  remove(message: Message): void;
-  forward(message: Message): void;
-  copy(message: Message): void;
-  toggleReaction(message: Message, emoji: string): void;
+  reply: (message: Message) => void;
+  edit: (message: Message) => void;
+  remove: (message: Message) => void;
+  forward: (message: Message) => void;
+  copy: (message: Message) => void;
+  toggleReaction: (message: Message, emoji: string) => void;
   /** Opens the reaction picker for a message, anchored to an element. */
-  openReactionPicker(message: Message, anchor: HTMLElement): void;
-  jumpToReply(ref: ReplyRef): void;
-  retry(item: OutgoingMessage): void;
-  discard(item: OutgoingMessage): void;
+  openReactionPicker: (message: Message, anchor: HTMLElement) => void;
+  jumpToReply: (ref: ReplyRef) => void;
+  retry: (item: OutgoingMessage) => void;
+  discard: (item: OutgoingMessage) => void;
 }
 
+/** What every part of the screen needs to know of the conversation; a message arriving leaves it unchanged. */
 export interface ConversationInfo {
-  conversation: Conversation;
+  conversationId: string;
+  kind: ConversationKind;
+  memberCount: number;
   meId: string | undefined;
   /** Owner or admin of a group or channel: may delete others' messages. */
   moderator: boolean;

@@ -1,17 +1,14 @@
 import type { HearthClient, Message } from '@hearth/client';
-import { toggleReaction } from '@hearth/client';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { useClient, useClientEvent, useClientState } from '../../app/client.js';
+import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type RefObject, type SetStateAction } from 'react';
+import { useClient } from '../../app/client.js';
+import { windowSnapshot, type WindowSnapshot } from '../../app/snapshots.js';
+import { useClientState } from '../../app/store.js';
+import { fetchAround, useDetachedSlice, type Slice } from './detachedSlice.js';
 
 const PAGE = 100;
+const NO_MESSAGES: readonly Message[] = [];
 /** Targets this close to the window's start are reached by paging the window back; further ones by a jump. */
 const NEAR_SEQS = 400;
-
-interface Slice {
-  messages: Message[];
-  hasOlder: boolean;
-  hasNewer: boolean;
-}
 
 /**
  * What the message list shows. Normally the SDK's window (live: it reaches the latest message and grows with new
@@ -20,9 +17,8 @@ interface Slice {
  * joined onto it (messages.joinHistory) and the list follows the window again.
  */
 export interface Timeline {
+  /** A new array whenever a message was added, removed or replaced. */
   messages: readonly Message[];
-  /** Changes whenever `messages` may have (the window is updated in place). */
-  version: string;
   ready: boolean;
   live: boolean;
   hasOlder: boolean;
@@ -35,34 +31,17 @@ export interface Timeline {
   toLatest(): void;
 }
 
-function patchSlice(slice: Slice, messageId: string, patch: (m: Message) => Message): Slice {
-  const i = slice.messages.findIndex((m) => m.id === messageId);
-  if (i < 0) return slice;
-  const messages = [...slice.messages];
-  messages[i] = patch(messages[i]!);
-  return { ...slice, messages };
-}
+type Loading = Timeline['loading'];
+type Run = (kind: NonNullable<Loading>, job: () => Promise<void>) => Promise<void>;
+type SliceState = { current: RefObject<Slice | null>; setSlice: Dispatch<SetStateAction<Slice | null>> };
 
-async function fetchAround(client: HearthClient, conversationId: string, seq: number): Promise<Slice> {
-  const [before, after] = await Promise.all([
-    client.messages.page(conversationId, { before: seq + 1, limit: 40 }),
-    client.messages.page(conversationId, { after: seq, limit: 40 }),
-  ]);
-  return { messages: [...before.messages, ...after.messages], hasOlder: before.hasMore, hasNewer: after.hasMore };
-}
-
-export function useTimeline(conversationId: string): Timeline {
+/** The SDK's window of the conversation, loading the latest page whenever there is none (retrying after errors). */
+function useLatestWindow(conversationId: string): WindowSnapshot | undefined {
   const client = useClient();
-  const window = useClientState((c) => c.messages.window(conversationId));
-  const pts = useClientState((c) => c.conversations.get(conversationId)?.pts ?? 0);
-  const [slice, setSlice] = useState<Slice | null>(null);
-  const [loading, setLoading] = useState<Timeline['loading']>(null);
-  const busy = useRef(false);
-  const sliceRef = useRef(slice);
-  sliceRef.current = slice;
-
+  const window = useClientState((c) => windowSnapshot(c, conversationId));
+  const missing = window === undefined;
   useEffect(() => {
-    if (window) return;
+    if (!missing) return;
     let cancelled = false;
     const load = (): void =>
       void client.messages.loadLatest(conversationId, PAGE).catch(() => {
@@ -72,25 +51,19 @@ export function useTimeline(conversationId: string): Timeline {
     return () => {
       cancelled = true;
     };
-  }, [client, conversationId, window]);
+  }, [client, conversationId, missing]);
+  return window;
+}
 
-  // A detached slice follows edits, deletes and reactions like the window does.
-  const patch = useCallback((conversation: string, messageId: string, fn: (m: Message) => Message) => {
-    if (conversation !== conversationId || !sliceRef.current) return;
-    setSlice((s) => (s ? patchSlice(s, messageId, fn) : s));
-  }, [conversationId]);
-  useClientEvent('message.edited', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, content: e.content, editedAt: e.editedAt })));
-  useClientEvent('message.deleted', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, content: null, deletedAt: e.deletedAt, reactions: [] })));
-  useClientEvent('reaction.added', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, reactions: toggleReaction(m.reactions, e.emoji, e.userId, true) })));
-  useClientEvent('reaction.removed', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, reactions: toggleReaction(m.reactions, e.emoji, e.userId, false) })));
-  useClientEvent('refetch', (e) => {
-    if (e.conversationId === conversationId) setSlice(null);
-  });
-
-  // One load at a time. Scroll-driven loads are dropped while another runs (the next scroll asks again); a jump
-  // waits for the running load and then goes.
+/**
+ * One load at a time. Scroll-driven loads are dropped while another runs (the next scroll asks again); a jump
+ * waits for the running load and then goes.
+ */
+function useLoadQueue(): { loading: Loading; run: Run } {
+  const [loading, setLoading] = useState<Loading>(null);
+  const busy = useRef(false);
   const current = useRef<Promise<void>>(Promise.resolve());
-  const run = useCallback(async (kind: NonNullable<Timeline['loading']>, job: () => Promise<void>) => {
+  const run = useCallback<Run>(async (kind, job) => {
     while (busy.current) {
       if (kind !== 'jump') return;
       await current.current;
@@ -110,23 +83,25 @@ export function useTimeline(conversationId: string): Timeline {
     current.current = done;
     await done;
   }, []);
+  return { loading, run };
+}
 
-  /** Joins a slice onto the window when it reaches it; returns whether it did. */
-  const tryJoin = useCallback(
-    async (s: Slice): Promise<boolean> => {
-      if (client.messages.joinHistory(conversationId, s.messages, s.hasOlder)) return true;
-      if (s.hasNewer) return false;
-      // The slice reaches the latest message: the window may simply not be loaded yet.
-      await client.messages.loadLatest(conversationId, PAGE);
-      return Boolean(client.messages.joinHistory(conversationId, s.messages, s.hasOlder));
-    },
-    [client, conversationId],
-  );
+/** Joins a slice onto the window when it reaches it; returns whether it did. */
+async function joinSlice(client: HearthClient, conversationId: string, s: Slice): Promise<boolean> {
+  if (client.messages.joinHistory(conversationId, s.messages, s.hasOlder)) return true;
+  if (s.hasNewer) return false;
+  // The slice reaches the latest message: the window may simply not be loaded yet.
+  await client.messages.loadLatest(conversationId, PAGE);
+  return Boolean(client.messages.joinHistory(conversationId, s.messages, s.hasOlder));
+}
 
+/** Paging at either end: the window or the slice back, the slice forward until it joins the window. */
+function usePaging(conversationId: string, { current, setSlice }: SliceState, run: Run): Pick<Timeline, 'loadOlder' | 'loadNewer'> {
+  const client = useClient();
   const loadOlder = useCallback(
     () =>
       run('older', async () => {
-        const s = sliceRef.current;
+        const s = current.current;
         if (!s) {
           if (client.messages.window(conversationId)?.hasOlder) await client.messages.loadOlder(conversationId, PAGE);
           return;
@@ -136,34 +111,34 @@ export function useTimeline(conversationId: string): Timeline {
         const page = await client.messages.page(conversationId, { before: first.seq, limit: PAGE });
         setSlice((cur) => (cur === s ? { ...s, messages: [...page.messages, ...s.messages], hasOlder: page.hasMore } : cur));
       }),
-    [client, conversationId, run],
+    [client, conversationId, run, current, setSlice],
   );
-
   const loadNewer = useCallback(
     () =>
       run('newer', async () => {
-        const s = sliceRef.current;
+        const s = current.current;
         const last = s?.messages[s.messages.length - 1];
         if (!s || !last) return;
         const page = await client.messages.page(conversationId, { after: last.seq, limit: PAGE });
         const next: Slice = { messages: [...s.messages, ...page.messages], hasOlder: s.hasOlder, hasNewer: page.hasMore };
-        if (await tryJoin(next)) setSlice(null);
+        if (await joinSlice(client, conversationId, next)) setSlice(null);
         else setSlice((cur) => (cur === s ? next : cur));
       }),
-    [client, conversationId, run, tryJoin],
+    [client, conversationId, run, current, setSlice],
   );
+  return { loadOlder, loadNewer };
+}
 
-  const reveal = useCallback(
+/** Brings a message far back into the list: by paging the window back when it is close, else by a detached slice. */
+function useReveal(conversationId: string, { current, setSlice }: SliceState, run: Run): Timeline['reveal'] {
+  const client = useClient();
+  return useCallback(
     async (seq: number): Promise<boolean> => {
-      const holds = () => {
-        const list = sliceRef.current?.messages ?? client.messages.window(conversationId)?.messages ?? [];
-        return list.some((m) => m.seq === seq);
-      };
+      const holds = () => (current.current?.messages ?? client.messages.window(conversationId)?.messages ?? []).some((m) => m.seq === seq);
       if (holds()) return true;
       await run('jump', async () => {
-        const w = client.messages.window(conversationId);
-        const first = w?.messages[0];
-        if (!sliceRef.current && w && first && seq < first.seq && first.seq - seq <= NEAR_SEQS) {
+        const first = client.messages.window(conversationId)?.messages[0];
+        if (!current.current && first && seq < first.seq && first.seq - seq <= NEAR_SEQS) {
           // Close to what is loaded: page the window back, staying live.
           for (let i = 0; i < 6 && (client.messages.window(conversationId)?.messages[0]?.seq ?? 0) > seq; i++) {
             const next = await client.messages.loadOlder(conversationId, PAGE);
@@ -172,43 +147,25 @@ export function useTimeline(conversationId: string): Timeline {
           return;
         }
         const s = await fetchAround(client, conversationId, seq);
-        if (await tryJoin(s)) setSlice(null);
+        if (await joinSlice(client, conversationId, s)) setSlice(null);
         else setSlice(s);
       });
       return holds();
     },
-    [client, conversationId, run, tryJoin],
+    [client, conversationId, run, current, setSlice],
   );
+}
 
-  const toLatest = useCallback(() => setSlice(null), []);
-
-  if (slice) {
-    return {
-      messages: slice.messages,
-      version: `s:${slice.messages.length}:${slice.messages[0]?.id ?? ''}:${pts}`,
-      ready: true,
-      live: false,
-      hasOlder: slice.hasOlder,
-      hasNewer: slice.hasNewer,
-      loading,
-      loadOlder,
-      loadNewer,
-      reveal,
-      toLatest,
-    };
-  }
-  const messages = window?.messages ?? [];
-  return {
-    messages,
-    version: `w:${messages.length}:${messages[0]?.id ?? ''}:${messages[messages.length - 1]?.id ?? ''}:${pts}`,
-    ready: window !== undefined,
-    live: true,
-    hasOlder: window?.hasOlder ?? false,
-    hasNewer: false,
-    loading,
-    loadOlder,
-    loadNewer,
-    reveal,
-    toLatest,
-  };
+export function useTimeline(conversationId: string): Timeline {
+  const window = useLatestWindow(conversationId);
+  const { slice, current, setSlice } = useDetachedSlice(conversationId);
+  const { loading, run } = useLoadQueue();
+  const { loadOlder, loadNewer } = usePaging(conversationId, { current, setSlice }, run);
+  const reveal = useReveal(conversationId, { current, setSlice }, run);
+  const toLatest = useCallback(() => setSlice(null), [setSlice]);
+  return useMemo(() => {
+    const loaders = { loading, loadOlder, loadNewer, reveal, toLatest };
+    if (slice) return { messages: slice.messages, ready: true, live: false, hasOlder: slice.hasOlder, hasNewer: slice.hasNewer, ...loaders };
+    return { messages: window?.messages ?? NO_MESSAGES, ready: window !== undefined, live: true, hasOlder: window?.hasOlder ?? false, hasNewer: false, ...loaders };
+  }, [slice, window, loading, loadOlder, loadNewer, reveal, toLatest]);
 }

@@ -1,31 +1,32 @@
-import type { Entity } from '@hearth/client';
+import type { Entity, HearthClient } from '@hearth/client';
 import { memo, useMemo } from 'react';
-import { purify } from './purify.js';
-import { isEmojiOnly, renderMessageHtml } from './render.js';
+import { shallowEqual, useClientState } from '../../app/store.js';
+import { isEmojiOnly, renderMessage, type Sanitizer } from './render.js';
+import { createSanitizer } from './sanitize.js';
 import './markdown.css';
 
-/**
- * A message's text as formatted, sanitised HTML (see render.ts). `names` resolves mentioned users' display names;
- * pass a stable string key of it in `namesKey` so the HTML is rebuilt when a name arrives.
- */
-export const MessageText = memo(function MessageText({
-  text,
-  entities,
-  meId,
-  nameOf,
-  namesKey,
-}: {
-  text: string;
-  entities: readonly Entity[];
-  meId: string | undefined;
-  nameOf: (userId: string) => string | undefined;
-  namesKey: string;
-}) {
-  const html = useMemo(
-    () => purify(renderMessageHtml(text, entities, { meId, nameOf })),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- nameOf is a new function each render; namesKey is its content
-    [text, entities, meId, namesKey],
-  );
+let pageSanitizer: Sanitizer | undefined;
+/** The page's one sanitiser, made on first use. */
+function sanitize(html: string): string {
+  pageSanitizer ??= createSanitizer(window);
+  return pageSanitizer(html);
+}
+
+/** The current display names of the users a message mentions, by id (the signed-in user's too). */
+function mentionedNames(client: HearthClient, entities: readonly Entity[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const e of entities) {
+    if (e.type !== 'mention') continue;
+    const name = client.users.cached(e.userId)?.displayName ?? (client.users.me?.id === e.userId ? client.users.me.displayName : undefined);
+    if (name !== undefined) names[e.userId] = name;
+  }
+  return names;
+}
+
+/** A message's text as formatted, sanitised HTML (see render.ts); mentions show their users' current names. */
+export const MessageText = memo(function MessageText({ text, entities, meId }: { text: string; entities: readonly Entity[]; meId: string | undefined }) {
+  const names = useClientState((c) => mentionedNames(c, entities), shallowEqual);
+  const html = useMemo(() => renderMessage(sanitize, text, entities, { meId, names }), [text, entities, meId, names]);
   const jumbo = useMemo(() => entities.length === 0 && isEmojiOnly(text), [text, entities]);
   return <div className={`md${jumbo ? ' md-jumbo' : ''}`} dir="auto" dangerouslySetInnerHTML={{ __html: html }} />;
 });

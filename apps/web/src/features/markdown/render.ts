@@ -1,22 +1,21 @@
 import type { Entity } from '@hearth/client';
-import MarkdownIt from 'markdown-it';
-import { isSafeUrl, sanitizeHtml } from './sanitize.js';
+import MarkdownIt, { type Token } from 'markdown-it';
 
 /**
- * Message text → safe HTML. A deliberately small Markdown subset for chat: **bold**, *italic*, ~~strike~~,
- * `code`, fenced and indented code blocks, [links](https://…), bare links (linkify), lists and > quotes. No raw
- * HTML (it shows as text), no images, headings, tables or rules. Only http(s) and mailto links are clickable;
- * any other link stays visible as its source text.
+ * Message text → HTML. A deliberately small Markdown subset for chat: **bold**, *italic*, ~~strike~~, `code`,
+ * fenced and indented code blocks, [links](https://…), bare links (linkify), lists and > quotes. No raw HTML (it
+ * shows as text), no images, headings, tables or rules. Only http(s) and mailto links are clickable; any other
+ * link stays visible as its source text.
  *
  * Mentions are structured entities (offsets into the plain text), so they are swapped for placeholders before
  * parsing and for chips after rendering: Markdown cannot break them, and a user cannot forge one by typing.
  *
- * Pure (no DOM): the web app additionally runs DOMPurify over the result in the browser (see purify.ts).
+ * The HTML is sanitised by DOMPurify (`sanitize.ts`): `renderMessage` is the whole pipeline.
  */
 
 const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
 md.disable(['image', 'table', 'hr', 'heading', 'lheading', 'reference', 'html_block', 'html_inline']);
-md.validateLink = (url: string) => isSafeUrl(url);
+md.validateLink = isAllowedLink;
 // Emails and www. links are found without a scheme; nothing else fuzzy (no "file.txt" turning into a link).
 md.linkify.set({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false });
 
@@ -27,6 +26,21 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   token.attrSet('rel', 'noopener noreferrer');
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
+
+/** Link schemes that may be clickable. Everything else (javascript:, data:, vbscript:, file:, relative) is not. */
+const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * An absolute http(s) or mailto URL, as the browser's own URL parser reads it (so `java\tscript:` is seen for what
+ * it is, as a browser would, and relative URLs are not links).
+ */
+export function isAllowedLink(url: string): boolean {
+  try {
+    return LINK_PROTOCOLS.has(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
 
 /** Private-use characters delimit mention placeholders; any the user typed are removed first. */
 const OPEN = '\uE000';
@@ -42,15 +56,14 @@ export interface MentionInfo {
 }
 
 export interface RenderOptions {
-  /** The current display name of a mentioned user (the text of the entity is used when unknown). */
-  nameOf?: (userId: string) => string | undefined;
+  /** Current display names of mentioned users, by id (the text of the entity is used for those missing). */
+  names?: Readonly<Record<string, string>>;
   /** The viewer: mentions of them (and @all) get the `mention-me` class. */
   meId?: string | undefined;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/** Turns HTML into HTML that is safe to insert into the page. */
+export type Sanitizer = (html: string) => string;
 
 /** Valid, non-overlapping entities in text order. */
 export function orderedEntities(text: string, entities: readonly Entity[]): Entity[] {
@@ -73,7 +86,7 @@ export function withPlaceholders(text: string, entities: readonly Entity[], opti
   for (const e of orderedEntities(text, entities)) {
     out += text.slice(at, e.offset).replace(PRIVATE_MARKERS_RE, '');
     const raw = text.slice(e.offset, e.offset + e.length).replace(/^@/, '');
-    if (e.type === 'mention') mentions.push({ userId: e.userId, label: options.nameOf?.(e.userId) ?? raw });
+    if (e.type === 'mention') mentions.push({ userId: e.userId, label: options.names?.[e.userId] ?? raw });
     else mentions.push({ userId: null, label: raw || 'all' });
     out += `${OPEN}${mentions.length - 1}${CLOSE}`;
     at = e.offset + e.length;
@@ -84,33 +97,38 @@ export function withPlaceholders(text: string, entities: readonly Entity[], opti
 
 function chip(m: MentionInfo, meId: string | undefined): string {
   const mine = m.userId === null || (meId !== undefined && m.userId === meId);
-  const cls = mine ? 'mention mention-me' : 'mention';
-  const data = m.userId ? ` data-user-id="${escapeHtml(m.userId)}"` : '';
-  return `<span class="${cls}"${data}>@${escapeHtml(m.label)}</span>`;
+  const data = m.userId ? ` data-user-id="${md.utils.escapeHtml(m.userId)}"` : '';
+  return `<span class="${mine ? 'mention mention-me' : 'mention'}"${data}>@${md.utils.escapeHtml(m.label)}</span>`;
 }
 
-/** The Markdown HTML of a message (mentions as chips), sanitised by the pure allowlist. */
+/** The Markdown HTML of a message, mentions as chips; not sanitised (see `renderMessage`). */
 export function renderMessageHtml(text: string, entities: readonly Entity[] = [], options: RenderOptions = {}): string {
   const prepared = withPlaceholders(text, entities, options);
-  const html = md.render(prepared.text).trim();
-  const withChips = html.replace(PLACEHOLDER_RE, (_, i: string) => {
+  return md.render(prepared.text).trim().replace(PLACEHOLDER_RE, (_, i: string) => {
     const m = prepared.mentions[Number(i)];
     return m ? chip(m, options.meId) : '';
   });
-  return sanitizeHtml(withChips);
 }
 
-/** Plain text for previews, excerpts and screen-reader announcements: the common Markdown markers removed. */
+/** A message's text as HTML to insert into the page: rendered, then sanitised. */
+export function renderMessage(sanitize: Sanitizer, text: string, entities: readonly Entity[] = [], options: RenderOptions = {}): string {
+  return sanitize(renderMessageHtml(text, entities, options));
+}
+
+/** The text of Markdown tokens: inline text and code as they read, every block and line break a space. */
+function tokenText(tokens: readonly Token[], out: string[]): string[] {
+  for (const token of tokens) {
+    if (token.children) tokenText(token.children, out);
+    else if (token.type === 'text' || token.type === 'code_inline') out.push(token.content);
+    else if (token.type === 'fence' || token.type === 'code_block') out.push(` ${token.content} `);
+    else if (token.block || token.type === 'softbreak' || token.type === 'hardbreak') out.push(' ');
+  }
+  return out;
+}
+
+/** Plain text for previews, excerpts and screen-reader announcements: what the message shows, without its markup. */
 export function plainText(text: string): string {
-  return text
-    .replace(/```[a-z0-9_+-]*\n?/gi, '')
-    .replace(/^\s{0,3}(?:>\s?|[-*+]\s+|\d+[.)]\s+)/gm, '')
-    .replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, '$2')
-    .replace(/(^|[^\w*])([*_])(?=\S)([^*_\n]*?\S)\2(?!\w)/g, '$1$3')
-    .replace(/`([^`\n]+)`/g, '$1')
-    .replace(/\[([^\]\n]+)\]\((?:[^)\s]+)\)/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return tokenText(md.parse(text, {}), []).join('').replace(/\s+/g, ' ').trim();
 }
 
 // Built with the constructor: the `v` flag postdates the ES2022 target.

@@ -73,15 +73,8 @@ function showNotification(client: HearthClient, conversation: Conversation, mess
   }
 }
 
-/**
- * Mounted once in the Shell: keeps the unread count in the tab title and favicon, shows desktop notifications
- * for direct messages and mentions while the page is in the background, and tells the server whether the person
- * is at this device (presence: active on input, idle when the page stays hidden or unfocused).
- */
-export function useNotifications(): void {
-  const client = useClient();
-
-  // Tab title and favicon.
+/** The unread count in the tab title and a badge on the favicon. */
+function useTabTitle(client: HearthClient): void {
   useEffect(() => {
     const last = { count: -1 };
     updateTitle(client, last);
@@ -93,11 +86,13 @@ export function useNotifications(): void {
       if (icon) icon.href = faviconHref(false);
     };
   }, [client]);
+}
 
-  // Desktop notifications.
+/** Desktop notifications for direct messages and mentions while the page is in the background. */
+function useDesktopNotifications(client: HearthClient): void {
   useEffect(() => {
     const shown = new Set<string>();
-    const off = client.on('message.created', ({ message }) => {
+    return client.on('message.created', ({ message }) => {
       const conversation = client.conversations.get(message.conversationId);
       if (shown.has(message.id) || !shouldNotify(client, conversation, message)) return;
       shown.add(message.id);
@@ -107,10 +102,11 @@ export function useNotifications(): void {
       if (client.users.cached(message.senderId)) showNotification(client, conversation, message);
       else void client.users.get(message.senderId).finally(() => showNotification(client, conversation, message));
     });
-    return off;
   }, [client]);
+}
 
-  // Presence: input means the person is here; a page hidden or unfocused for a while means they are away.
+/** Presence: input means the person is here; a page hidden or unfocused for a while means they are away. */
+function usePresenceReporting(client: HearthClient): void {
   useEffect(() => {
     let lastReport = 0;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -154,4 +150,16 @@ export function useNotifications(): void {
       window.removeEventListener('focus', onFocus);
     };
   }, [client]);
+}
+
+/**
+ * Mounted once in the Shell: keeps the unread count in the tab title and favicon, shows desktop notifications
+ * for direct messages and mentions while the page is in the background, and tells the server whether the person
+ * is at this device (presence: active on input, idle when the page stays hidden or unfocused).
+ */
+export function useNotifications(): void {
+  const client = useClient();
+  useTabTitle(client);
+  useDesktopNotifications(client);
+  usePresenceReporting(client);
 }

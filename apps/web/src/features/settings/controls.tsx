@@ -55,8 +55,15 @@ export function Switch({
   );
 }
 
+export type Status = { kind: 'ok' | 'error'; text: string } | null;
+
+/** The status of a `useAction`: its error, else what it did. */
+export function statusOf({ error, done }: { error: string | null; done: string | null }): Status {
+  return error ? { kind: 'error', text: error } : done ? { kind: 'ok', text: done } : null;
+}
+
 /** A status line under a form: success or error, announced politely. */
-export function FormStatus({ status }: { status: { kind: 'ok' | 'error'; text: string } | null }) {
+export function FormStatus({ status }: { status: Status }) {
   return (
     <p className={`form-status${status ? ` form-status-${status.kind}` : ''}`} role={status?.kind === 'error' ? 'alert' : 'status'}>
       {status?.text ?? ''}

@@ -1,12 +1,14 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useClientState } from '../../app/client.js';
-import { navigate, useRoute } from '../../app/router.js';
+import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
+import { useRoute } from '../../app/router.js';
 import { useNotifications } from '../notifications/useNotifications.js';
 import { ConversationView } from '../conversation/ConversationView.js';
 import { Icon } from '../sidebar/icons.js';
 import { Sidebar } from '../sidebar/Sidebar.js';
 import { closeDialog, currentDialog, openDialog, useOpenDialog } from './dialogs.js';
+import { StartButtons } from './StartButtons.js';
 import './shell.css';
 
 // Screens and dialogs load on first use, keeping the first download to the list and the app frame (the
@@ -85,18 +87,7 @@ function Welcome() {
       <h2>{name ? t('shell.welcome.title', { name }) : t('common.appName')}</h2>
       <p className="muted">{t('shell.pickConversation')}</p>
       <div className="welcome-actions">
-        <button type="button" className="btn btn-primary" onClick={() => openDialog('direct')}>
-          <Icon name="message" size={18} />
-          {t('sidebar.new.direct')}
-        </button>
-        <button type="button" className="btn" onClick={() => openDialog('group')}>
-          <Icon name="users" size={18} />
-          {t('sidebar.new.group')}
-        </button>
-        <button type="button" className="btn" onClick={() => navigate({ name: 'channels' })}>
-          <Icon name="compass" size={18} />
-          {t('sidebar.new.browse')}
-        </button>
+        <StartButtons group />
       </div>
       <p className="welcome-tip muted">
         {t('shell.welcome.switcherTip')} <kbd>{mac ? '⌘' : 'Ctrl'}</kbd> <kbd>K</kbd>

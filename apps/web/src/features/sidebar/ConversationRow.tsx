@@ -1,28 +1,10 @@
-import type { ConversationKind, PresenceState } from '@hearth/client';
 import { memo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useClientState } from '../../app/store.js';
 import { Avatar } from '../../ui/Avatar.js';
-import type { Preview } from './format.js';
+import { rowModel, sameRowModel, type RowModel } from './entries.js';
 import { Icon } from './icons.js';
 import { Menu, type MenuItem } from './Menu.js';
-
-/** Everything one row shows, as plain values, so that unchanged rows skip rendering. */
-export interface RowModel {
-  id: string;
-  kind: ConversationKind;
-  title: string;
-  avatarId: string;
-  presence: PresenceState | undefined;
-  time: string;
-  timeFull: string;
-  iso: string;
-  preview: Preview;
-  typing: string | null;
-  unread: number;
-  mentions: number;
-  muted: boolean;
-  active: boolean;
-}
 
 export interface RowActions {
   open: (id: string) => void;
@@ -31,146 +13,144 @@ export interface RowActions {
   leave: (id: string) => void;
 }
 
-function sameRow(a: RowProps, b: RowProps): boolean {
-  if (a.index !== b.index || a.top !== b.top || a.count !== b.count || a.tabbable !== b.tabbable || a.actions !== b.actions) return false;
-  const x = a.row;
-  const y = b.row;
-  return (
-    x.id === y.id &&
-    x.title === y.title &&
-    x.presence === y.presence &&
-    x.time === y.time &&
-    x.timeFull === y.timeFull &&
-    x.typing === y.typing &&
-    x.unread === y.unread &&
-    x.mentions === y.mentions &&
-    x.muted === y.muted &&
-    x.active === y.active &&
-    x.preview.text === y.preview.text &&
-    x.preview.sender === y.preview.sender &&
-    x.preview.italic === y.preview.italic &&
-    x.preview.forwarded === y.preview.forwarded
-  );
-}
+type T = ReturnType<typeof useTranslation>['t'];
 
-interface RowProps {
-  row: RowModel;
-  index: number;
-  count: number;
-  /** Offset in the virtual list, in pixels. */
-  top: number;
-  tabbable: boolean;
-  actions: RowActions;
-}
-
-/** One conversation in the list: a link to it, and a menu of actions beside it. */
-export const ConversationRow = memo(function ConversationRow({ row, index, count, top, tabbable, actions }: RowProps) {
-  const { t } = useTranslation();
-  const menuButton = useRef<HTMLButtonElement>(null);
-  const [menu, setMenu] = useState<{ point?: { x: number; y: number } } | null>(null);
-  const unreadShown = row.unread > 0;
-  const strong = unreadShown && !row.muted;
-
+function menuItems(id: string, row: RowModel, actions: RowActions, t: T): MenuItem[] {
   const items: MenuItem[] = [];
-  if (row.unread > 0) items.push({ id: 'read', label: t('sidebar.menu.markRead'), icon: 'read', onSelect: () => actions.markRead(row.id) });
+  if (row.unread > 0) items.push({ id: 'read', label: t('sidebar.menu.markRead'), icon: 'read', onSelect: () => actions.markRead(id) });
   items.push(
     row.muted
-      ? { id: 'unmute', label: t('sidebar.menu.unmute'), icon: 'bell', onSelect: () => actions.setMuted(row.id, false) }
-      : { id: 'mute', label: t('sidebar.menu.mute'), icon: 'muted', onSelect: () => actions.setMuted(row.id, true) },
+      ? { id: 'unmute', label: t('sidebar.menu.unmute'), icon: 'bell', onSelect: () => actions.setMuted(id, false) }
+      : { id: 'mute', label: t('sidebar.menu.mute'), icon: 'muted', onSelect: () => actions.setMuted(id, true) },
   );
-  if (row.kind !== 'direct') items.push({ id: 'leave', label: t('sidebar.menu.leave'), icon: 'leave', danger: true, onSelect: () => actions.leave(row.id) });
+  if (row.kind !== 'direct') items.push({ id: 'leave', label: t('sidebar.menu.leave'), icon: 'leave', danger: true, onSelect: () => actions.leave(id) });
+  return items;
+}
 
-  function onContextMenu(e: MouseEvent) {
-    e.preventDefault();
-    setMenu({ point: { x: e.clientX, y: e.clientY } });
-  }
-  function onKeyDown(e: KeyboardEvent) {
-    if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
-      e.preventDefault();
-      setMenu({});
-    }
-  }
-
+/** The second line of a row: who is typing, or the latest message; then the badges. */
+function RowPreview({ row }: { row: RowModel }) {
+  const { t } = useTranslation();
   // "Ana:" with the name isolated, so that a name in another script keeps its place in either direction.
   const [senderBefore = '', senderAfter = ''] = t('sidebar.preview.sender', { name: '\u0000' }).split('\u0000');
+  return (
+    <span className="cl-bottom">
+      {row.typing ? (
+        <span className="cl-preview cl-typing">{row.typing}</span>
+      ) : (
+        <span className={`cl-preview${row.preview.italic ? ' cl-preview-italic' : ''}`}>
+          {row.preview.forwarded && (
+            <>
+              <Icon name="forward" size={13} className="cl-forward" />
+              <span className="visually-hidden">{t('sidebar.preview.forwarded')}: </span>
+            </>
+          )}
+          {row.preview.sender && (
+            <span className="cl-sender">
+              {senderBefore}
+              <bdi>{row.preview.sender}</bdi>
+              {senderAfter}{' '}
+            </span>
+          )}
+          <bdi>{row.preview.text}</bdi>
+        </span>
+      )}
+      <span className="cl-badges" aria-hidden="true">
+        {row.muted && <Icon name="muted" size={15} className="cl-muted-icon" />}
+        {row.mentions > 0 && <span className="badge badge-mention">@</span>}
+        {row.unread > 0 && <span className={`badge${row.muted ? ' badge-muted' : ''}`}>{row.unread > 999 ? '999+' : row.unread}</span>}
+      </span>
+    </span>
+  );
+}
 
+/** The row's link: avatar, title, time, preview, and the states a screen reader reads out after them. */
+function RowLink({ id, row, index, active, tabbable, onOpen, onMenuKey }: { id: string; row: RowModel; index: number; active: boolean; tabbable: boolean; onOpen: () => void; onMenuKey: () => void }) {
+  const { t } = useTranslation();
   const status: string[] = [];
   if (row.unread > 0) status.push(t('sidebar.unread', { count: row.unread }));
   if (row.mentions > 0) status.push(t('sidebar.mentioned', { count: row.mentions }));
   if (row.muted) status.push(t('sidebar.muted'));
+  return (
+    <a
+      href={`/c/${id}`}
+      className="cl-link"
+      data-row={index}
+      tabIndex={tabbable ? 0 : -1}
+      aria-current={active ? 'page' : undefined}
+      onKeyDown={(e: KeyboardEvent) => {
+        if (e.key !== 'ContextMenu' && !(e.shiftKey && e.key === 'F10')) return;
+        e.preventDefault();
+        onMenuKey();
+      }}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        onOpen();
+      }}
+    >
+      <Avatar id={row.avatarId} name={row.title} size={44} presence={row.presence} />
+      <span className="cl-body">
+        <span className="cl-top">
+          <span className="cl-title">
+            {row.kind === 'channel' && <Icon name="hash" size={14} className="cl-kind" />}
+            {row.kind === 'group' && <Icon name="users" size={14} className="cl-kind" />}
+            <bdi className="cl-title-text">{row.title}</bdi>
+            {row.kind !== 'direct' && <span className="visually-hidden">, {t(`sidebar.kind.${row.kind}`)}</span>}
+          </span>
+          {row.time && (
+            <time className="cl-time" title={row.timeFull} dateTime={row.iso}>
+              <span aria-hidden="true">{row.time}</span>
+              <span className="visually-hidden">, {row.timeFull}</span>
+            </time>
+          )}
+        </span>
+        <RowPreview row={row} />
+        {status.length > 0 && <span className="visually-hidden">, {status.join(', ')}</span>}
+      </span>
+    </a>
+  );
+}
 
+interface RowProps {
+  id: string;
+  index: number;
+  count: number;
+  /** Offset in the virtual list, in pixels. */
+  top: number;
+  active: boolean;
+  tabbable: boolean;
+  actions: RowActions;
+}
+
+/**
+ * One conversation in the list: a link to it, and a menu of actions beside it. It selects what it shows itself,
+ * so a change to one conversation re-renders its row alone.
+ */
+export const ConversationRow = memo(function ConversationRow({ id, index, count, top, active, tabbable, actions }: RowProps) {
+  const { t } = useTranslation();
+  const row = useClientState((c) => rowModel(c, id, t), sameRowModel);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const [menu, setMenu] = useState<{ point?: { x: number; y: number } } | null>(null);
+  if (!row) return null;
+  const label = t('sidebar.menu.label', { name: row.title });
   return (
     <li
-      className={`cl-row${row.active ? ' active' : ''}${strong ? ' unread' : ''}`}
-      aria-setsize={count} aria-posinset={index + 1}
+      className={`cl-row${active ? ' active' : ''}${row.unread > 0 && !row.muted ? ' unread' : ''}`}
+      aria-setsize={count}
+      aria-posinset={index + 1}
       style={{ transform: `translateY(${top}px)` }}
-      onContextMenu={onContextMenu}
+      onContextMenu={(e: MouseEvent) => {
+        e.preventDefault();
+        setMenu({ point: { x: e.clientX, y: e.clientY } });
+      }}
     >
-      <a
-        href={`/c/${row.id}`}
-        className="cl-link"
-        data-row={index}
-        tabIndex={tabbable ? 0 : -1}
-        aria-current={row.active ? 'page' : undefined}
-        onKeyDown={onKeyDown}
-        onClick={(e) => {
-          if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-          e.preventDefault();
-          actions.open(row.id);
-        }}
-      >
-        <Avatar id={row.avatarId} name={row.title} size={44} presence={row.presence} />
-        <span className="cl-body">
-          <span className="cl-top">
-            <span className="cl-title">
-              {row.kind === 'channel' && <Icon name="hash" size={14} className="cl-kind" />}
-              {row.kind === 'group' && <Icon name="users" size={14} className="cl-kind" />}
-              <bdi className="cl-title-text">{row.title}</bdi>
-              {row.kind !== 'direct' && <span className="visually-hidden">, {t(`sidebar.kind.${row.kind}`)}</span>}
-            </span>
-            {row.time && (
-              <time className="cl-time" title={row.timeFull} dateTime={row.iso}>
-                <span aria-hidden="true">{row.time}</span>
-                <span className="visually-hidden">, {row.timeFull}</span>
-              </time>
-            )}
-          </span>
-          <span className="cl-bottom">
-            {row.typing ? (
-              <span className="cl-preview cl-typing">{row.typing}</span>
-            ) : (
-              <span className={`cl-preview${row.preview.italic ? ' cl-preview-italic' : ''}`}>
-                {row.preview.forwarded && (
-                  <>
-                    <Icon name="forward" size={13} className="cl-forward" />
-                    <span className="visually-hidden">{t('sidebar.preview.forwarded')}: </span>
-                  </>
-                )}
-                {row.preview.sender && (
-                  <span className="cl-sender">
-                    {senderBefore}
-                    <bdi>{row.preview.sender}</bdi>
-                    {senderAfter}{' '}
-                  </span>
-                )}
-                <bdi>{row.preview.text}</bdi>
-              </span>
-            )}
-            <span className="cl-badges" aria-hidden="true">
-              {row.muted && <Icon name="muted" size={15} className="cl-muted-icon" />}
-              {row.mentions > 0 && <span className="badge badge-mention">@</span>}
-              {unreadShown && <span className={`badge${row.muted ? ' badge-muted' : ''}`}>{row.unread > 999 ? '999+' : row.unread}</span>}
-            </span>
-          </span>
-          {status.length > 0 && <span className="visually-hidden">, {status.join(', ')}</span>}
-        </span>
-      </a>
+      <RowLink id={id} row={row} index={index} active={active} tabbable={tabbable} onOpen={() => actions.open(id)} onMenuKey={() => setMenu({})} />
       <button
         ref={menuButton}
         type="button"
         className="icon-btn cl-menu-btn"
-        aria-label={t('sidebar.menu.label', { name: row.title })}
-        title={t('sidebar.menu.label', { name: row.title })}
+        aria-label={label}
+        title={label}
         aria-haspopup="menu"
         aria-expanded={menu !== null}
         tabIndex={tabbable ? 0 : -1}
@@ -180,10 +160,10 @@ export const ConversationRow = memo(function ConversationRow({ row, index, count
       </button>
       {menu && (
         <Menu
-          items={items}
+          items={menuItems(id, row, actions, t)}
           anchor={menuButton}
           point={menu.point}
-          label={t('sidebar.menu.label', { name: row.title })}
+          label={label}
           onClose={(returnFocus) => {
             setMenu(null);
             if (returnFocus) menuButton.current?.closest('li')?.querySelector<HTMLElement>('.cl-link')?.focus();
@@ -192,4 +172,4 @@ export const ConversationRow = memo(function ConversationRow({ row, index, count
       )}
     </li>
   );
-}, sameRow);
+});

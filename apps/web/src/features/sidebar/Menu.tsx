@@ -10,6 +10,64 @@ export interface MenuItem {
   onSelect: () => void;
 }
 
+/** Where the menu goes: under its anchor (above when there is no room below) or at a point, kept on screen. */
+function useMenuPosition(menuRef: RefObject<HTMLDivElement | null>, anchor: RefObject<HTMLElement | null>, point: { x: number; y: number } | undefined): { top: number; left: number } | null {
+  const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
+  useLayoutEffect(() => {
+    const menu = menuRef.current;
+    if (!menu) return;
+    const rtl = document.documentElement.dir === 'rtl';
+    const width = menu.offsetWidth;
+    const height = menu.offsetHeight;
+    let top: number;
+    let left: number;
+    if (point) {
+      top = point.y;
+      left = rtl ? point.x - width : point.x;
+    } else {
+      const rect = anchor.current?.getBoundingClientRect() ?? new DOMRect();
+      top = rect.bottom + 4;
+      if (top + height > window.innerHeight - 8) top = rect.top - height - 4;
+      left = rtl ? rect.left : rect.right - width;
+    }
+    top = Math.max(8, Math.min(top, window.innerHeight - height - 8));
+    left = Math.max(8, Math.min(left, window.innerWidth - width - 8));
+    setPosition({ top, left });
+    menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+  }, [menuRef, anchor, point]);
+  return position;
+}
+
+/** A press outside the menu and its anchor, a resize or leaving the window closes the menu. */
+function useDismiss(menuRef: RefObject<HTMLDivElement | null>, anchor: RefObject<HTMLElement | null>, onClose: (returnFocus: boolean) => void): void {
+  useEffect(() => {
+    function outside(e: PointerEvent) {
+      if (!menuRef.current?.contains(e.target as Node) && !anchor.current?.contains(e.target as Node)) onClose(false);
+    }
+    const dismiss = () => onClose(false);
+    document.addEventListener('pointerdown', outside, true);
+    window.addEventListener('resize', dismiss);
+    window.addEventListener('blur', dismiss);
+    return () => {
+      document.removeEventListener('pointerdown', outside, true);
+      window.removeEventListener('resize', dismiss);
+      window.removeEventListener('blur', dismiss);
+    };
+  }, [menuRef, anchor, onClose]);
+}
+
+/** The item a key moves to: arrows (wrapping), Home, End, or the next one starting with a typed letter. */
+function itemFor(key: string, items: HTMLElement[], current: number): number | undefined {
+  if (key === 'ArrowDown') return (current + 1) % items.length;
+  if (key === 'ArrowUp') return (current - 1 + items.length) % items.length;
+  if (key === 'Home') return 0;
+  if (key === 'End') return items.length - 1;
+  if (key.length !== 1 || !/\S/.test(key)) return undefined;
+  const lower = key.toLowerCase();
+  const hit = items.slice(current + 1).concat(items.slice(0, current + 1)).find((el) => el.textContent?.trim().toLowerCase().startsWith(lower));
+  return hit ? items.indexOf(hit) : undefined;
+}
+
 /**
  * A menu of actions (WAI-ARIA menu pattern) anchored to a button or to a point (right-click): arrows, Home and
  * End move between items, Enter or Space chooses, Esc and Tab close it and focus goes back to the button. It is
@@ -30,72 +88,21 @@ export function Menu({
   onClose: (returnFocus: boolean) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
-
-  useLayoutEffect(() => {
-    const menu = ref.current;
-    if (!menu) return;
-    const rtl = document.documentElement.dir === 'rtl';
-    const width = menu.offsetWidth;
-    const height = menu.offsetHeight;
-    let top: number;
-    let left: number;
-    if (point) {
-      top = point.y;
-      left = rtl ? point.x - width : point.x;
-    } else {
-      const rect = anchor.current?.getBoundingClientRect() ?? new DOMRect();
-      top = rect.bottom + 4;
-      if (top + height > window.innerHeight - 8) top = rect.top - height - 4;
-      left = rtl ? rect.left : rect.right - width;
-    }
-    top = Math.max(8, Math.min(top, window.innerHeight - height - 8));
-    left = Math.max(8, Math.min(left, window.innerWidth - width - 8));
-    setPosition({ top, left });
-    menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-  }, [anchor, point]);
-
-  useEffect(() => {
-    function outside(e: PointerEvent) {
-      if (!ref.current?.contains(e.target as Node) && !anchor.current?.contains(e.target as Node)) onClose(false);
-    }
-    const dismiss = () => onClose(false);
-    document.addEventListener('pointerdown', outside, true);
-    window.addEventListener('resize', dismiss);
-    window.addEventListener('blur', dismiss);
-    return () => {
-      document.removeEventListener('pointerdown', outside, true);
-      window.removeEventListener('resize', dismiss);
-      window.removeEventListener('blur', dismiss);
-    };
-  }, [anchor, onClose]);
+  const position = useMenuPosition(ref, anchor, point);
+  useDismiss(ref, anchor, onClose);
 
   function onKeyDown(e: KeyboardEvent) {
+    if (e.key === 'Escape' || e.key === 'Tab') {
+      e.preventDefault();
+      if (e.key === 'Escape') e.stopPropagation();
+      onClose(true);
+      return;
+    }
     const all = [...(ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-    const i = all.indexOf(document.activeElement as HTMLElement);
-    let next: number | undefined;
-    if (e.key === 'ArrowDown') next = (i + 1) % all.length;
-    else if (e.key === 'ArrowUp') next = (i - 1 + all.length) % all.length;
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = all.length - 1;
-    else if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose(true);
-    } else if (e.key === 'Tab') {
-      e.preventDefault();
-      onClose(true);
-    } else if (e.key.length === 1 && /\S/.test(e.key)) {
-      // Type-ahead: the next item starting with the letter.
-      const lower = e.key.toLowerCase();
-      const from = all.slice(i + 1).concat(all.slice(0, i + 1));
-      const hit = from.find((el) => el.textContent?.trim().toLowerCase().startsWith(lower));
-      if (hit) next = all.indexOf(hit);
-    }
-    if (next !== undefined) {
-      e.preventDefault();
-      all[next]?.focus();
-    }
+    const next = itemFor(e.key, all, all.indexOf(document.activeElement as HTMLElement));
+    if (next === undefined) return;
+    e.preventDefault();
+    all[next]?.focus();
   }
 
   return createPortal(
