@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { call, signUp, uniqueName } from '../../../../packages/server/test/support/raw.js';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
-import { launchBrowser, screenshot, startWebServer } from '../support/browser.js';
+import { launchBrowser, screenshot, startWebServer, useSession } from '../support/browser.js';
 
 /**
  * A busy channel: a long history, and bursts of long multi-line messages arriving while the window is open, at
@@ -74,7 +74,7 @@ async function busyChannel(): Promise<{ ben: AuthResult; channel: Conversation; 
   }
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1100, height: 760 }, locale: 'en-US', timezoneId: 'Europe/Madrid' });
   contexts.push(context);
-  await context.addInitScript((token) => localStorage.setItem('hearth.token', token), ana.token);
+  await useSession(context, server.url, ana.token);
   const page = await context.newPage();
   const errors = collectErrors(page);
   await page.goto(`/c/${channel.id}`);
