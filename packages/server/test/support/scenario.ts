@@ -25,14 +25,60 @@ export type Socket = RawSocket & { ready: Record<string, any> };
 // Frames are checked by the tests; their fields are read freely.
 export type Frame = Record<string, any>;
 
-/** The system clock plus an offset that only grows: lets a test make time pass without waiting for it. */
+interface ClockTimer {
+  due: number;
+  fn: () => void;
+  handle: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * The system clock plus an offset that only grows: lets a test make time pass without waiting for it. Its timers
+ * fire when their time comes on this clock, whether real time brought it or `advance` did.
+ */
 export class ShiftableClock implements Clock {
   private offset = 0;
+  private readonly timers = new Set<ClockTimer>();
+  private scheduledWaiters: Array<() => void> = [];
+
   now(): number {
     return Date.now() + this.offset;
   }
+
+  after(ms: number, fn: () => void): () => void {
+    const timer: ClockTimer = { due: this.now() + ms, fn, handle: undefined };
+    this.timers.add(timer);
+    this.arm(timer);
+    for (const resolve of this.scheduledWaiters.splice(0)) resolve();
+    return () => {
+      clearTimeout(timer.handle);
+      this.timers.delete(timer);
+    };
+  }
+
+  /**
+   * Resolves when the server next sets a timer on this clock: the sign that it has handled what starts one (the last
+   * socket of a user closing starts the presence grace), so that `advance` then finds it. Call it before the action.
+   */
+  nextTimer(): Promise<void> {
+    return new Promise((resolve) => this.scheduledWaiters.push(resolve));
+  }
+
+  /** Moves time on by `ms`; timers now due fire on the next turn of the event loop, in the order they fall due. */
   advance(ms: number): void {
     this.offset += ms;
+    const pending = [...this.timers].sort((a, b) => a.due - b.due);
+    for (const timer of pending) {
+      clearTimeout(timer.handle);
+      this.arm(timer);
+    }
+  }
+
+  private arm(timer: ClockTimer): void {
+    timer.handle = setTimeout(() => {
+      this.timers.delete(timer);
+      timer.fn();
+    }, Math.max(0, timer.due - this.now()));
+    timer.handle.unref();
   }
 }
 

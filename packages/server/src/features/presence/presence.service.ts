@@ -10,7 +10,8 @@ interface UserPresence {
   /** Each connected device, and whether it reported idle. */
   devices: Map<string, boolean>;
   state: PresenceState;
-  offlineTimer: NodeJS.Timeout | undefined;
+  /** Cancels the pending offline, during the grace after the last device closed. */
+  cancelOffline: (() => void) | undefined;
 }
 
 /**
@@ -32,9 +33,9 @@ export class PresenceService {
 
   connect(userId: string, connectionId: string): void {
     let entry = this.byUser.get(userId);
-    if (!entry) this.byUser.set(userId, (entry = { devices: new Map(), state: 'offline', offlineTimer: undefined }));
-    clearTimeout(entry.offlineTimer);
-    entry.offlineTimer = undefined;
+    if (!entry) this.byUser.set(userId, (entry = { devices: new Map(), state: 'offline', cancelOffline: undefined }));
+    entry.cancelOffline?.();
+    entry.cancelOffline = undefined;
     entry.devices.set(connectionId, false);
     this.recompute(userId, entry);
   }
@@ -51,9 +52,8 @@ export class PresenceService {
     if (!entry) return;
     entry.devices.delete(connectionId);
     if (entry.devices.size > 0) return this.recompute(userId, entry);
-    clearTimeout(entry.offlineTimer);
-    entry.offlineTimer = setTimeout(() => void this.goOffline(userId), this.offlineGraceMs);
-    entry.offlineTimer.unref();
+    entry.cancelOffline?.();
+    entry.cancelOffline = this.clock.after(this.offlineGraceMs, () => void this.goOffline(userId));
   }
 
   /** The presence of the given users; "last seen" of offline ones comes from the database. */
@@ -70,7 +70,7 @@ export class PresenceService {
   /** On shutdown: everyone here is offline now. */
   async close(): Promise<void> {
     const ids = [...this.byUser.keys()];
-    for (const entry of this.byUser.values()) clearTimeout(entry.offlineTimer);
+    for (const entry of this.byUser.values()) entry.cancelOffline?.();
     this.byUser.clear();
     const now = this.clock.now();
     for (const id of ids) await users.update(this.db, id, { last_seen_at: now }).catch(() => undefined);
