@@ -86,24 +86,29 @@ function parseOptions() {
   });
 }
 
-async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseOptions();
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const num = (v: string | undefined, dflt: number, name: string) => {
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not ${v}`);
-    return n;
-  };
+/** What a run is asked to do, from the command line. */
+interface RunPlan {
+  names: string[];
+  opts: BenchOptions;
+  /** PostgreSQL next to which each scenario's database is created, or undefined for SQLite. */
+  adminUrl: string | undefined;
+  serverEnv: Record<string, string>;
+  profileDir: string | undefined;
+  quietBelow: number | undefined;
+  attempts: number;
+}
+
+/** The database URL the server of the scenario being run uses (a fresh PostgreSQL database per scenario). */
+let currentDatabaseUrl: string | undefined;
+
+function positive(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not ${v}`);
+  return n;
+}
+
+function planFrom(values: ReturnType<typeof parseOptions>['values']): RunPlan {
   const names = (values.scenario ?? Object.keys(SCENARIOS)).flatMap((s) => s.split(',')).filter(Boolean);
   for (const name of names) if (!SCENARIOS[name]) throw new UsageError(`unknown scenario ${name}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
 
@@ -113,96 +118,119 @@ async function main(): Promise<number> {
     fs.mkdirSync(profileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   }
-  const adminUrl = values['database-url'];
   const extraEnv: Record<string, string> = {};
   for (const kv of values['server-env'] ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0 || !kv.startsWith('HEARTH_')) throw new UsageError(`--server-env takes HEARTH_NAME=VALUE, not ${kv}`);
     extraEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const serverEnv = { ...SERVER_ENV_OVERRIDES, ...extraEnv };
-  const textBytes = Math.max(24, Math.floor(num(values['text-bytes'], 64, 'text-bytes')));
-  let currentDatabaseUrl: string | undefined;
-
+  const textBytes = Math.max(24, Math.floor(positive(values['text-bytes'], 64, 'text-bytes')));
+  const adminUrl = values['database-url'];
   const opts: BenchOptions = {
-    durationS: num(values.duration, 20, 'duration'),
-    warmupS: num(values.warmup, 5, 'warmup'),
-    window: Math.floor(num(values.window, 8, 'window')),
-    pairs: Math.floor(num(values.pairs, 500, 'pairs')),
-    pairsRate: num(values.rate, 1000, 'rate'),
+    durationS: positive(values.duration, 20, 'duration'),
+    warmupS: positive(values.warmup, 5, 'warmup'),
+    window: Math.floor(positive(values.window, 8, 'window')),
+    pairs: Math.floor(positive(values.pairs, 500, 'pairs')),
+    pairsRate: positive(values.rate, 1000, 'rate'),
     groupSize: 100,
-    groupSenders: Math.floor(num(values['group-senders'], 5, 'group-senders')),
-    groupRatePerSender: num(values['group-rate'], 20, 'group-rate'),
-    idleConnections: Math.floor(num(values['idle-connections'], 5000, 'idle-connections')),
-    idleSettleS: num(values['idle-settle'], 10, 'idle-settle'),
+    groupSenders: Math.floor(positive(values['group-senders'], 5, 'group-senders')),
+    groupRatePerSender: positive(values['group-rate'], 20, 'group-rate'),
+    idleConnections: Math.floor(positive(values['idle-connections'], 5000, 'idle-connections')),
+    idleSettleS: positive(values['idle-settle'], 10, 'idle-settle'),
     postgres: adminUrl !== undefined,
     // The text is "<send time, 13+1+3 digits> <filler>"; the filler brings it to textBytes characters.
     textPad: 'x'.repeat(textBytes - 18),
     startServer: (extra = {}) =>
       ServerProcess.start({ nodeArgs, extraEnv, ...extra, ...(currentDatabaseUrl ? { databaseUrl: currentDatabaseUrl } : {}) }),
   };
+  const quietBelow = values['quiet-below'] !== undefined ? positive(values['quiet-below'], 0, 'quiet-below') : undefined;
+  const attempts = quietBelow !== undefined ? Math.floor(positive(values.attempts, 3, 'attempts')) : 1;
+  return { names, opts, adminUrl, serverEnv: { ...SERVER_ENV_OVERRIDES, ...extraEnv }, profileDir, quietBelow, attempts };
+}
 
-  const quietBelow = values['quiet-below'] !== undefined ? num(values['quiet-below'], 0, 'quiet-below') : undefined;
-  const attempts = quietBelow !== undefined ? Math.floor(num(values.attempts, 3, 'attempts')) : 1;
+/** Runs a scenario (again, up to `attempts` times, while the machine was too busy) and keeps its least disturbed run. */
+async function leastDisturbedRun(name: string, plan: RunPlan): Promise<ScenarioResult> {
+  let best: ScenarioResult | undefined;
+  for (let attempt = 1; attempt <= plan.attempts; attempt++) {
+    if (plan.quietBelow !== undefined) await waitQuiet(plan.quietBelow, 120_000);
+    const result = await SCENARIOS[name]!(plan.opts);
+    const disturbance = Number(result.otherCpuPercent ?? 0);
+    if (plan.attempts > 1) result.attempt = attempt;
+    if (!best || disturbance < Number(best.otherCpuPercent ?? 0)) best = result;
+    if (plan.quietBelow === undefined || disturbance < plan.quietBelow) break;
+    log(`other processes used ${disturbance}% of a core during the window${attempt < plan.attempts ? '; running the scenario again' : ''}`);
+  }
+  return best!;
+}
 
-  const mach = machine();
-  log(`machine: ${mach.cpuModel}, ${mach.cores} cores, ${mach.ramGb} GB, node ${mach.node}, ${mach.os}`);
-  log(`server environment overrides: ${Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const started = Date.now();
-  const results: ScenarioResult[] = [];
-  for (const name of names) {
-    log(`── scenario ${name}`);
-    const profilesBefore = profileDir ? new Set(fs.readdirSync(profileDir)) : undefined;
-    let drop: (() => Promise<void>) | undefined;
-    if (adminUrl) {
-      const created = await createPostgresDatabase(adminUrl);
-      currentDatabaseUrl = created.url;
-      drop = created.drop;
-      dropOnExit = drop;
-      log(`created PostgreSQL database ${new URL(created.url).pathname.slice(1)}`);
-    }
-    try {
-      let best: ScenarioResult | undefined;
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (quietBelow !== undefined) await waitQuiet(quietBelow, 120_000);
-        const result = await SCENARIOS[name]!(opts);
-        const disturbance = Number(result.otherCpuPercent ?? 0);
-        if (attempts > 1) result.attempt = attempt;
-        if (!best || disturbance < Number(best.otherCpuPercent ?? 0)) best = result;
-        if (quietBelow === undefined || disturbance < quietBelow) break;
-        log(`other processes used ${disturbance}% of a core during the window${attempt < attempts ? '; running the scenario again' : ''}`);
-      }
-      const line = { ...best!, backend: adminUrl ? 'postgres' : 'sqlite' };
-      results.push(best!);
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    } finally {
-      if (drop) {
-        await drop();
-        dropOnExit = undefined;
-        currentDatabaseUrl = undefined;
-      }
-    }
-    if (profileDir && profilesBefore) {
-      for (const file of fs.readdirSync(profileDir)) {
-        if (profilesBefore.has(file) || !file.endsWith('.cpuprofile')) continue;
-        const renamed = path.join(profileDir, `${name}-${file}`);
-        fs.renameSync(path.join(profileDir, file), renamed);
-        log(`server CPU profile of ${name}:\n${formatSummary(summarizeProfile(renamed, 30, name === 'idle-connections' ? undefined : lastWindowUs))}`);
-        if (lastWindowUs) log(`measured window in the profile's clock: ${lastWindowUs.from} to ${lastWindowUs.to} µs`);
-      }
+/** One scenario on a database of its own (created and dropped around it on PostgreSQL); prints its JSON line. */
+async function runScenario(name: string, plan: RunPlan): Promise<ScenarioResult> {
+  log(`── scenario ${name}`);
+  const profilesBefore = plan.profileDir ? new Set(fs.readdirSync(plan.profileDir)) : undefined;
+  let drop: (() => Promise<void>) | undefined;
+  if (plan.adminUrl) {
+    const created = await createPostgresDatabase(plan.adminUrl);
+    currentDatabaseUrl = created.url;
+    drop = created.drop;
+    dropOnExit = drop;
+    log(`created PostgreSQL database ${new URL(created.url).pathname.slice(1)}`);
+  }
+  let result: ScenarioResult;
+  try {
+    result = await leastDisturbedRun(name, plan);
+    process.stdout.write(`${JSON.stringify({ ...result, backend: plan.adminUrl ? 'postgres' : 'sqlite' })}\n`);
+  } finally {
+    if (drop) {
+      await drop();
+      dropOnExit = undefined;
+      currentDatabaseUrl = undefined;
     }
   }
+  if (plan.profileDir && profilesBefore) reportProfiles(name, plan.profileDir, profilesBefore);
+  return result;
+}
+
+/** Names the server's new CPU profiles after the scenario and prints their summary. */
+function reportProfiles(name: string, profileDir: string, before: Set<string>): void {
+  for (const file of fs.readdirSync(profileDir)) {
+    if (before.has(file) || !file.endsWith('.cpuprofile')) continue;
+    const renamed = path.join(profileDir, `${name}-${file}`);
+    fs.renameSync(path.join(profileDir, file), renamed);
+    log(`server CPU profile of ${name}:\n${formatSummary(summarizeProfile(renamed, 30, name === 'idle-connections' ? undefined : lastWindowUs))}`);
+    if (lastWindowUs) log(`measured window in the profile's clock: ${lastWindowUs.from} to ${lastWindowUs.to} µs`);
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseOptions();
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const plan = planFrom(parsed.values);
+  const mach = machine();
+  log(`machine: ${mach.cpuModel}, ${mach.cores} cores, ${mach.ramGb} GB, node ${mach.node}, ${mach.os}`);
+  log(`server environment overrides: ${Object.entries(plan.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const started = Date.now();
+  const results: ScenarioResult[] = [];
+  for (const name of plan.names) results.push(await runScenario(name, plan));
+
   const floors = results.map((r) => ({ scenario: r.scenario, ...r.floor }));
   const correct = results.every((r) => r.lost === 0 && r.duplicates === 0);
   const allMet = floors.every((f) => f.met);
   process.stdout.write(
     `${JSON.stringify({
       summary: true,
-      backend: adminUrl ? 'postgres' : 'sqlite',
+      backend: plan.adminUrl ? 'postgres' : 'sqlite',
       machine: mach,
-      serverEnv,
+      serverEnv: plan.serverEnv,
       totalS: round((Date.now() - started) / 1000, 1),
-      ...(quietBelow !== undefined ? { quietBelow, attempts } : {}),
+      ...(plan.quietBelow !== undefined ? { quietBelow: plan.quietBelow, attempts: plan.attempts } : {}),
       floors,
       allFloorsMet: allMet,
       exactlyOnce: correct,
