@@ -94,17 +94,18 @@ export class ReceiptsCoordinator {
    */
   deliveredUpTo(conversation: Conversation): void {
     const last = conversation.lastMessage;
-    if (!this.autoDelivered || !last || last.senderId === this.state.me?.id) return;
+    if (!this.autoDelivered || !last || last.senderId === this.state.me?.id || conversation.me.removal) return;
     if (last.seq > conversation.me.deliveredSeq) this.queueDelivered(conversation.id, last.seq);
   }
 
   /**
    * Marks read locally and sends the receipt (coalesced with delivery) now, or after the next catch-up when
-   * offline. Does nothing for an unknown conversation or a `seq` at or below the read pointer.
+   * offline. Does nothing for an unknown conversation, a read-only one (the user was removed), or a `seq` at or below
+   * the read pointer.
    */
   markRead(conversationId: string, seq: number): void {
     const c = this.state.conversations.get(conversationId);
-    if (!c || seq <= c.me.readSeq) return;
+    if (!c || c.me.removal || seq <= c.me.readSeq) return;
     applyRead(c, seq, this.sharesReadReceipts);
     this.changed();
     this.queue(conversationId, { readSeq: seq });
@@ -129,6 +130,11 @@ export class ReceiptsCoordinator {
     if (!this.socket.isReady) return;
     for (const [conversationId, due] of this.due) {
       const c = this.state.conversations.get(conversationId);
+      // Removed meanwhile (the system line of a removal is delivered just before it): the server would refuse it.
+      if (c?.me.removal) {
+        this.due.delete(conversationId);
+        continue;
+      }
       const frame = receiptFrame(conversationId, due, c?.me.deliveredSeq ?? Infinity);
       if (frame && !this.socket.send(frame)) return;
       if (c && frame?.deliveredSeq !== undefined) c.me.deliveredSeq = frame.deliveredSeq;

@@ -41,7 +41,10 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'gap' | 'unknown-conversati
 export class ClientState {
   /** The signed-in user as last seen (from sign-in, `ready` or `me.updated`); undefined before sign-in. */
   me: Me | undefined;
-  /** The conversations the user is a member of, by id, each at its applied position (`pts`). */
+  /**
+   * The conversations the user is a member of, by id, each at its applied position (`pts`); and those they were
+   * removed from, read-only (`me.removal` set), until they dismiss them.
+   */
   readonly conversations = new Map<string, Conversation>();
   /** Members by conversation, for conversations whose member list is known. */
   readonly members = new Map<string, Map<string, Member>>();
@@ -58,7 +61,8 @@ export class ClientState {
 
   /**
    * Applies one event of a conversation's stream, in order: duplicates are ignored, gaps reported. An applied
-   * `message.created` from someone else also counts as unread (and as a mention when it mentions the user).
+   * `message.created` from someone else also counts as unread (and as a mention when it mentions the user), unless
+   * it is a system line.
    * Never throws.
    * @example const outcome = state.applyConversationEvent(event); // 'applied' | 'duplicate' | 'gap' | …
    */
@@ -75,7 +79,8 @@ export class ClientState {
         if (window && !window.messages.some((x) => x.id === m.id)) window.messages.push(m);
         conversation.lastMessage = m;
         this.typing.get(conversation.id)?.delete(m.senderId);
-        if (m.senderId !== this.me?.id && m.seq > conversation.me.readSeq) {
+        // System lines (joins, renames) are history, not news: like the server, they are never counted as unread.
+        if (m.senderId !== this.me?.id && m.seq > conversation.me.readSeq && m.content?.type !== 'system') {
           conversation.me.unreadCount++;
           if (this.mentionsMe(m)) conversation.me.unreadMentionCount++;
         }
@@ -130,6 +135,13 @@ export class ClientState {
   applyOtherEvent(event: Exclude<ServerEvent, ConversationEvent>, now: number): boolean {
     switch (event.type) {
       case 'conversation.joined': {
+        const id = event.conversation.id;
+        // Back after a removal: the read-only copy stops at the removal, so its messages and members cannot be
+        // continued from here; they are fetched again (a UI reloads a conversation without a window).
+        if (this.conversations.get(id)?.me.removal) {
+          this.windows.delete(id);
+          this.members.delete(id);
+        }
         const held = this.conversations.get(event.conversation.id);
         const knowsMembers = this.members.has(event.conversation.id);
         if (event.members && !knowsMembers) this.setMembers(event.conversation.id, event.members);
@@ -138,7 +150,11 @@ export class ClientState {
         return true;
       }
       case 'conversation.left':
-        return this.removeConversation(event.conversationId);
+        if (!event.conversation) return this.removeConversation(event.conversationId);
+        // Removed: the conversation stays, read-only, as it was at the removal; what was loaded of it stays too.
+        this.conversations.set(event.conversationId, { ...event.conversation });
+        this.typing.delete(event.conversationId);
+        return true;
       case 'unread.updated': {
         const c = this.conversations.get(event.conversationId);
         if (!c || event.readSeq < c.me.readSeq) return false;

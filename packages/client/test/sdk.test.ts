@@ -122,6 +122,9 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
 
   test('typing shows for the peer and clears when the typer stops', async () => {
     const { ana, ben, id } = await pair(t);
+    // A direct conversation is followed by both sides from its first message.
+    const hello = await ana.client.messages.send(id, 'hello');
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === hello.id);
     const typing = nextEvent(ben.client, 'typers', (e) => e.conversationId === id && e.userIds.length === 1);
     ana.client.typing(id);
     expect((await typing).userIds).toEqual([ana.client.users.me!.id]);
@@ -132,7 +135,8 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
 
   test('presence follows the peer: online, away when idle, offline after the last device leaves', async () => {
     const { ana, ben, id } = await pair(t);
-    void id;
+    // People share a direct conversation from its first message on.
+    await ana.client.messages.send(id, 'hello');
     const anaId = ana.client.users.me!.id;
     await until(ben.client, () => ben.client.state.presence.get(anaId)?.state === 'online');
     ana.client.setIdle(true);
@@ -154,7 +158,7 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
       expect(c.conversations.get(group.id)?.title).toBe('Trip');
     }
     await ana.client.conversations.removeMember(group.id, cai.client.users.me!.id);
-    await until(cai.client, () => cai.client.conversations.get(group.id) === undefined);
+    await until(cai.client, () => cai.client.conversations.get(group.id)?.me.removal !== null);
     await until(ben.client, () => ben.client.conversations.cachedMembers(group.id)?.length === 2);
   });
 
@@ -214,4 +218,100 @@ describe.each(BACKENDS)('SDK against a real server (%s)', (backend) => {
     expect((await heard).sessionId).toBe(other.id);
     void ana2;
   });
+
+  test('a member who is removed keeps the conversation read-only, with who removed them, until they dismiss it on every device', async () => {
+    const { ana, ben, id } = await pair(t);
+    const group = await ana.client.conversations.createGroup({ title: 'Trip', memberIds: [ben.client.users.me!.id] });
+    const ben2 = t.track(await newDevice(t.url, ben.username, ben.password));
+    await until(ben2, () => ben2.conversations.get(group.id) !== undefined);
+    await ben.client.messages.loadLatest(group.id);
+    await ana.client.conversations.removeMember(group.id, ben.client.users.me!.id);
+    await until(ben.client, () => ben.client.conversations.get(group.id)?.me.removal !== null);
+    const kept = ben.client.conversations.get(group.id)!;
+    expect(kept.me.removal?.removedBy).toBe(ana.client.users.me!.id);
+    expect(ben.client.conversations.list().map((c) => c.id)).toContain(group.id);
+    expect(ben.client.messages.window(group.id)?.messages.at(-1)?.content).toMatchObject({ type: 'system', event: 'member.removed' });
+    await ben.client.conversations.hide(group.id);
+    await until(ben2, () => ben2.conversations.get(group.id) === undefined);
+    expect(ben.client.conversations.get(group.id)).toBeUndefined();
+    expect(ben.client.conversations.get(id)).toBeDefined();
+  });
+
+  test('a removed member’s client sends no receipt the server would refuse', async () => {
+    const { ana, ben, id } = await pair(t);
+    const group = await ana.client.conversations.createGroup({ title: 'Trip', memberIds: [ben.client.users.me!.id] });
+    await until(ben.client, () => ben.client.conversations.get(group.id) !== undefined);
+    const errors: string[] = [];
+    ben.client.on('error', (e) => errors.push(e.code));
+    await ana.client.conversations.removeMember(group.id, ben.client.users.me!.id);
+    await until(ben.client, () => ben.client.conversations.get(group.id)?.me.removal !== null);
+    ben.client.messages.markRead(group.id);
+    // Reading the direct conversation sends every receipt due at once (the delivered one of the removal's line would
+    // be among them); the server answers frames of one socket in order, so a refusal would come before the marker's
+    // acknowledgement.
+    const hello = await ana.client.messages.send(id, 'hello');
+    await until(ben.client, () => ben.client.conversations.get(id)?.lastMessage?.id === hello.id);
+    ben.client.messages.markRead(id);
+    await ben.client.messages.send(id, 'marker');
+    expect(errors).toEqual([]);
+  });
+
+  test('a direct conversation opened with someone is a draft: found by id, in no list, until its first message', async () => {
+    const ana = t.track(await newUser(t.url));
+    const ben = t.track(await newUser(t.url));
+    const dm = await ana.client.conversations.openDirect(ben.client.users.me!.id);
+    expect(ana.client.conversations.get(dm.id)).toMatchObject({ id: dm.id, lastMessage: null });
+    expect(ana.client.conversations.list().map((c) => c.id)).not.toContain(dm.id);
+    await ana.client.sync();
+    expect(ana.client.conversations.get(dm.id)).toBeDefined();
+    const sent = await ana.client.messages.send(dm.id, 'hello');
+    expect(ana.client.conversations.list().map((c) => c.id)).toEqual([dm.id]);
+    await until(ben.client, () => ben.client.conversations.list()[0]?.lastMessage?.id === sent.id);
+  });
+
+  test('sendToUser opens the direct conversation and sends; the peer hears of it as a new message, unread', async () => {
+    const ana = t.track(await newUser(t.url));
+    const ben = t.track(await newUser(t.url));
+    const created = nextEvent(ben.client, 'message.created');
+    const sent = await ana.client.messages.sendToUser(ben.client.users.me!.id, 'hi Ben');
+    expect((await created).message.id).toBe(sent.id);
+    const atBen = ben.client.conversations.get(sent.conversationId)!;
+    expect(atBen).toMatchObject({ kind: 'direct', peerId: ana.client.users.me!.id, lastMessage: { id: sent.id }, me: { unreadCount: 1 } });
+    expect(ana.client.conversations.list().map((c) => c.id)).toEqual([sent.conversationId]);
+    expect((await ana.client.messages.sendToUser(ben.client.users.me!.id, 'again')).conversationId).toBe(sent.conversationId);
+  });
+
+
+  test('a public channel can be previewed read-only without joining; joining then makes it a conversation', async () => {
+    const ana = t.track(await newUser(t.url));
+    const eve = t.track(await newUser(t.url));
+    const channel = await ana.client.conversations.createChannel({ title: 'Lobby' });
+    const news = await ana.client.messages.send(channel.id, 'welcome, visitors');
+    const seen = await eve.client.conversations.preview(channel.id);
+    expect(seen).toMatchObject({ channel: { id: channel.id, title: 'Lobby', joined: false }, messages: [news], hasMore: false });
+    expect(eve.client.conversations.get(channel.id)).toBeUndefined();
+    expect((await eve.client.messages.page(channel.id, { before: news.seq + 1 })).messages).toEqual([news]);
+    await eve.client.conversations.join(channel.id);
+    expect(eve.client.conversations.list().map((c) => c.id)).toEqual([channel.id]);
+  });
+
+
+  test('forwardMany reaches a person and a conversation at once with a comment, and the copies show in the local state', async () => {
+    const { ana, ben, id } = await pair(t);
+    const cleo = t.track(await newUser(t.url));
+    const original = await ben.client.messages.send(id, 'worth passing on');
+    const team = await ana.client.conversations.createGroup({ title: 'Team', memberIds: [ben.client.users.me!.id] });
+    const results = await ana.client.messages.forwardMany(
+      { conversationId: id, messageId: original.id },
+      [{ type: 'user', userId: cleo.client.users.me!.id }, { type: 'conversation', conversationId: team.id }],
+      { comment: 'look at this' },
+    );
+    expect(results.map((r) => r.error)).toEqual([null, null]);
+    const toCleo = results[0]!.copy!;
+    await until(cleo.client, () => cleo.client.conversations.get(toCleo.conversationId)?.lastMessage?.id === toCleo.id);
+    expect(cleo.client.conversations.get(toCleo.conversationId)?.me.unreadCount).toBe(2);
+    await until(ana.client, () => ana.client.conversations.get(team.id)?.lastMessage?.id === results[1]!.copy!.id);
+    expect(results[1]!.comment?.content).toEqual({ type: 'text', text: 'look at this', entities: [] });
+  });
+
 });

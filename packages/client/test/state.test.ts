@@ -19,7 +19,7 @@ function conversation(pts: number): Conversation {
     peerId: PEER,
     pts,
     lastMessage: null,
-    me: { role: 'member', joinedAt: 1, deliveredSeq: 0, readSeq: 0, unreadCount: 0, unreadMentionCount: 0, muted: false },
+    me: { role: 'member', joinedAt: 1, deliveredSeq: 0, readSeq: 0, unreadCount: 0, unreadMentionCount: 0, muted: false, removal: null },
   };
 }
 
@@ -89,6 +89,14 @@ describe('applying conversation events', () => {
     expect(s.conversations.get(CONV)?.me.unreadCount).toBe(0);
   });
 
+  test('a system line from someone else is history, not news: it never counts as unread', () => {
+    const s = stateAt(0);
+    const line = { ...message(1), content: { type: 'system' as const, event: 'member.added' as const, userIds: [ME], title: null, topic: null } };
+    expect(s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: line })).toBe('applied');
+    expect(s.conversations.get(CONV)?.me).toMatchObject({ unreadCount: 0, unreadMentionCount: 0 });
+    expect(s.conversations.get(CONV)?.lastMessage).toEqual(line);
+  });
+
   test('receipt pointers only move forward', () => {
     const s = stateAt(5);
     s.setMembers(CONV, [{ userId: PEER, role: 'member', joinedAt: 1, deliveredSeq: 4, readSeq: 3 }]);
@@ -109,6 +117,35 @@ describe('applying conversation events', () => {
     const w = s.mergeHistory(CONV, [message(2), message(3), message(4)], false, false);
     expect(w.messages.map((m) => m.seq)).toEqual([2, 3, 4, 5]);
     expect(w.hasOlder).toBe(false);
+  });
+});
+
+describe('removal', () => {
+  const removal = { removedBy: PEER, removedAt: 9 };
+
+  test('a removal keeps the conversation read-only in its place, with the messages loaded so far', () => {
+    const s = stateAt(1);
+    s.mergeHistory(CONV, [message(1)], false, true);
+    const kept = { ...conversation(3), me: { ...conversation(3).me, removal } };
+    expect(s.applyOtherEvent({ type: 'conversation.left', conversationId: CONV, removedBy: PEER, conversation: kept }, 0)).toBe(true);
+    expect(s.conversations.get(CONV)).toEqual(kept);
+    expect(s.windows.get(CONV)?.messages.map((m) => m.seq)).toEqual([1]);
+  });
+
+  test('leaving, or dismissing what a removal left, drops the conversation', () => {
+    const s = stateAt(1);
+    expect(s.applyOtherEvent({ type: 'conversation.left', conversationId: CONV, removedBy: null, conversation: null }, 0)).toBe(true);
+    expect(s.conversations.has(CONV)).toBe(false);
+    expect(s.windows.has(CONV)).toBe(false);
+  });
+
+  test('joining again after a removal drops the read-only messages: they stop at the removal', () => {
+    const s = stateAt(3);
+    s.mergeHistory(CONV, [message(1)], false, true);
+    s.conversations.get(CONV)!.me.removal = removal;
+    expect(s.applyOtherEvent({ type: 'conversation.joined', conversation: conversation(9), members: [] }, 0)).toBe(true);
+    expect(s.conversations.get(CONV)).toMatchObject({ pts: 9, me: { removal: null } });
+    expect(s.windows.has(CONV)).toBe(false);
   });
 });
 

@@ -95,11 +95,14 @@ export function useTestServer(backend: BackendName, overrides: ConfigInput = {})
   };
 }
 
-/** Two new users and the direct conversation between them, held by both. */
+/**
+ * Two new users and the direct conversation between them, opened by both (each holds it, either may write first).
+ * Nothing was said in it yet: no socket follows it until its first message reveals it.
+ */
 export async function pair(s: SdkTestServer) {
   const ana = s.track(await newUser(s.url));
   const ben = s.track(await newUser(s.url));
   const dm = await ana.client.conversations.openDirect(ben.client.users.me!.id);
-  await until(ben.client, () => ben.client.conversations.get(dm.id) !== undefined);
+  await ben.client.conversations.openDirect(ana.client.users.me!.id);
   return { ana, ben, id: dm.id };
 }

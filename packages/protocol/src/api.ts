@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Emoji, Empty, Id } from './common.js';
 import {
   AddMembersBody,
+  ChannelPreview,
   ChannelSearchQuery,
   ChannelSummary,
   Conversation,
@@ -11,7 +12,17 @@ import {
   UpdateMemberBody,
   UpdateMySettingsBody,
 } from './conversations.js';
-import { EditMessageBody, ForwardMessageBody, HistoryPage, HistoryQuery, Message, ReceiptBody, SendMessageBody } from './messages.js';
+import {
+  EditMessageBody,
+  ForwardManyBody,
+  ForwardMessageBody,
+  ForwardResult,
+  HistoryPage,
+  HistoryQuery,
+  Message,
+  ReceiptBody,
+  SendMessageBody,
+} from './messages.js';
 import { SyncRequest, SyncResponse } from './sync.js';
 import {
   AuthResult,
@@ -53,14 +64,16 @@ export interface Endpoint<
   body: B;
   response: R;
   /**
-   * The per-user budget the call counts against: `send` for message writes (sends, edits, deletes, reactions),
-   * `expensive` for reads that scan (history, sync, directories) and for creating conversations, `broadcast` for
-   * the other writes that send events to other people or to the caller's devices (membership, titles and topics,
-   * roles, profile, settings, password), `light` for receipts (shared with the WebSocket's `receipt`, `typing`,
-   * `presence` and `ping`). Over budget, the answer is RATE_LIMITED with `retryAfterMs` (and a `Retry-After`
-   * header). Invalid requests are not charged.
+   * The per-user budget the call counts against: `send` for message writes (sends, edits, deletes, reactions,
+   * forwards), `expensive` for reads that scan (history, sync, directories, channel previews) and for creating
+   * conversations, `broadcast` for the other writes that send events to other people or to the caller's devices
+   * (membership and its system lines, titles and topics, roles, profile, settings, password), `light` for receipts
+   * (shared with the WebSocket's `receipt`, `typing`, `presence` and `ping`). Over budget, the answer is
+   * RATE_LIMITED with `retryAfterMs` (and a `Retry-After` header). Invalid requests are not charged.
    */
   rateLimit?: RateLimitClass;
+  /** How many of the `rateLimit` budget's tokens the call takes (1 when absent): a forward takes one per target. */
+  rateCost?(body: z.infer<B>): number;
 }
 
 /**
@@ -96,7 +109,17 @@ function endpoint<
   B extends z.ZodType = typeof none,
   R extends z.ZodType = typeof Empty,
   A extends boolean = true,
->(e: { method: HttpMethod; path: string; auth?: A; params?: P; query?: Q; body?: B; response?: R; rateLimit?: RateLimitClass }): Endpoint<P, Q, B, R, A> {
+>(e: {
+  method: HttpMethod;
+  path: string;
+  auth?: A;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response?: R;
+  rateLimit?: RateLimitClass;
+  rateCost?: (body: z.infer<B>) => number;
+}): Endpoint<P, Q, B, R, A> {
   return {
     method: e.method,
     path: e.path,
@@ -106,6 +129,7 @@ function endpoint<
     body: (e.body ?? none) as B,
     response: (e.response ?? Empty) as R,
     ...(e.rateLimit ? { rateLimit: e.rateLimit } : {}),
+    ...(e.rateCost ? { rateCost: e.rateCost } : {}),
   };
 }
 
@@ -178,14 +202,10 @@ export const api = {
     response: z.object({ channels: z.array(ChannelSummary) }),
     rateLimit: 'expensive',
   }),
-  joinChannel: endpoint({
-    method: 'POST',
-    path: '/api/conversations/:conversationId/join',
-    params: conv,
-    response: Conversation,
-    rateLimit: 'broadcast',
-  }),
+  previewChannel: endpoint({ method: 'GET', path: '/api/channels/:conversationId', params: conv, response: ChannelPreview, rateLimit: 'expensive' }),
+  joinChannel: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/join', params: conv, response: Conversation, rateLimit: 'broadcast' }),
   leaveConversation: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/leave', params: conv, rateLimit: 'broadcast' }),
+  hideConversation: endpoint({ method: 'POST', path: '/api/conversations/:conversationId/hide', params: conv, rateLimit: 'broadcast' }),
   listMembers: endpoint({
     method: 'GET',
     path: '/api/conversations/:conversationId/members',
@@ -200,12 +220,7 @@ export const api = {
     response: z.object({ members: z.array(Member) }),
     rateLimit: 'broadcast',
   }),
-  removeMember: endpoint({
-    method: 'DELETE',
-    path: '/api/conversations/:conversationId/members/:userId',
-    params: convUser,
-    rateLimit: 'broadcast',
-  }),
+  removeMember: endpoint({ method: 'DELETE', path: '/api/conversations/:conversationId/members/:userId', params: convUser, rateLimit: 'broadcast' }),
   updateMember: endpoint({
     method: 'PATCH',
     path: '/api/conversations/:conversationId/members/:userId',
@@ -239,6 +254,14 @@ export const api = {
     body: ForwardMessageBody,
     response: Message,
     rateLimit: 'send',
+  }),
+  forwardMany: endpoint({
+    method: 'POST',
+    path: '/api/forward',
+    body: ForwardManyBody,
+    response: z.object({ results: z.array(ForwardResult) }),
+    rateLimit: 'send',
+    rateCost: (body) => body.targets.length,
   }),
   editMessage: endpoint({
     method: 'PATCH',

@@ -61,10 +61,22 @@ export const Member = z.object({
 export type Member = z.infer<typeof Member>;
 
 /**
+ * Who removed the viewer from a conversation, and when. A removed member keeps the conversation read-only, as it
+ * was at that moment: its history up to the removal, no new events, no writes.
+ * @example Removal.parse({ removedBy: userId, removedAt: 1718000000000 })
+ */
+export const Removal = z.object({ removedBy: Id, removedAt: Timestamp });
+/**
+ * A parsed {@link Removal}.
+ * @example const readOnly = conversation.me.removal !== null;
+ */
+export type Removal = z.infer<typeof Removal>;
+
+/**
  * The viewer's own membership state. A newcomer starts with everything before they joined marked read.
  * @example
  * MyMembership.parse({ role: 'owner', joinedAt: 1718000000000, deliveredSeq: 42, readSeq: 40, unreadCount: 2,
- *   unreadMentionCount: 0, muted: false })
+ *   unreadMentionCount: 0, muted: false, removal: null })
  */
 export const MyMembership = z.object({
   role: Role,
@@ -76,6 +88,11 @@ export const MyMembership = z.object({
   /** Unread messages that mention the viewer or `@all`. */
   unreadMentionCount: z.int().nonnegative(),
   muted: z.boolean(),
+  /**
+   * Set when the viewer was removed: the conversation is theirs to read up to `pts` (the removal) and nothing more.
+   * Its title, topic and member count are as they were then, and its unread counts are 0. Null for members.
+   */
+  removal: Removal.nullable(),
 });
 /**
  * A parsed {@link MyMembership}.
@@ -89,7 +106,7 @@ export type MyMembership = z.infer<typeof MyMembership>;
  * Conversation.parse({ id: conversationId, kind: 'channel', title: 'General', topic: '', createdAt: 1718000000000,
  *   createdBy: userId, memberCount: 1, peerId: null, pts: 0, lastMessage: null,
  *   me: { role: 'owner', joinedAt: 1718000000000, deliveredSeq: 0, readSeq: 0, unreadCount: 0,
- *     unreadMentionCount: 0, muted: false } })
+ *     unreadMentionCount: 0, muted: false, removal: null } })
  */
 export const Conversation = z.object({
   id: Id,
@@ -133,6 +150,25 @@ export const ChannelSummary = z.object({
  * @example const action = channel.joined ? 'Open' : 'Join';
  */
 export type ChannelSummary = z.infer<typeof ChannelSummary>;
+
+/**
+ * `GET /api/channels/:conversationId`: a public channel as anyone signed in may see it without joining, with its
+ * latest page of history (oldest first). It does not make the viewer a member: nothing is written, and no event of the
+ * channel reaches them until they join.
+ * @example ChannelPreview.parse({ channel: summary, messages: [], hasMore: false })
+ */
+export const ChannelPreview = z.object({
+  channel: ChannelSummary,
+  /** The newest messages (up to 50), ascending by seq; older ones come from the history endpoint. */
+  messages: z.array(Message),
+  /** True when older messages exist: page back with `history` and `before`. */
+  hasMore: z.boolean(),
+});
+/**
+ * A parsed {@link ChannelPreview}.
+ * @example const { channel, messages } = await client.conversations.preview(channelId);
+ */
+export type ChannelPreview = z.infer<typeof ChannelPreview>;
 
 /**
  * `POST /api/conversations`. `direct` returns the pair's existing conversation if there is one; `group` adds

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Seq, Timestamp } from './common.js';
 import { Conversation, Member, Receipt } from './conversations.js';
-import { Content, Message } from './messages.js';
+import { Message, UserContent } from './messages.js';
 import { Me, Presence, User } from './users.js';
 
 const convEvent = { conversationId: Id, pts: Seq };
@@ -25,7 +25,7 @@ export const MessageEditedEvent = z.object({
   ...convEvent,
   messageId: Id,
   seq: Seq,
-  content: Content,
+  content: UserContent,
   editedAt: Timestamp,
   editedBy: Id,
 });
@@ -154,13 +154,18 @@ export const ConversationJoinedEvent = z.object({
   members: z.array(Member).optional(),
 });
 /**
- * The viewer left or was removed (`removedBy` null when they left); the client drops the conversation.
- * @example ConversationLeftEvent.parse({ type: 'conversation.left', conversationId, removedBy: userId })
+ * The viewer left, was removed, or dismissed a conversation they had been removed from (sent to all their devices).
+ * With `conversation` (a removal), the client keeps that read-only copy in place of its own; without, it drops the
+ * conversation. No more events of it follow either way.
+ * @example ConversationLeftEvent.parse({ type: 'conversation.left', conversationId, removedBy: null, conversation: null })
  */
 export const ConversationLeftEvent = z.object({
   type: z.literal('conversation.left'),
   conversationId: Id,
+  /** Who removed the viewer; null when they left, or dismissed it. */
   removedBy: Id.nullable(),
+  /** For a removal, the conversation as the viewer keeps it: read-only, `me.removal` set, frozen at its `pts`. */
+  conversation: Conversation.nullable(),
 });
 /**
  * The viewer's own read pointer moved (on any of their devices), with the unread counts that follow from it.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Emoji, Id, Limits, RequestId, Seq, Timestamp } from './common.js';
 import { ErrorCode } from './errors.js';
 import { ServerEvent } from './events.js';
-import { Content, ForwardMessageBody, ReceiptBody, SendMessageBody } from './messages.js';
+import { ForwardMessageBody, ReceiptBody, SendMessageBody, UserContent } from './messages.js';
 import { Me } from './users.js';
 
 /*
@@ -51,7 +51,7 @@ export const ForwardFrame = z.object({ type: z.literal('message.forward'), ...ri
  * EditFrame.parse({ type: 'message.edit', rid: '5', conversationId, messageId,
  *   content: { type: 'text', text: 'hi!' } })
  */
-export const EditFrame = z.object({ type: z.literal('message.edit'), ...rid, ...convRef, messageId: Id, content: Content });
+export const EditFrame = z.object({ type: z.literal('message.edit'), ...rid, ...convRef, messageId: Id, content: UserContent });
 /**
  * Deletes a message for everyone, leaving a tombstone; the result is the tombstone `Message` (also when it was
  * already deleted). Errors: CONVERSATION_NOT_FOUND, MESSAGE_NOT_FOUND, PERMISSION_DENIED, RATE_LIMITED.

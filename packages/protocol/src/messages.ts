@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClientId, Emoji, Id, multiLine, Seq, Timestamp } from './common.js';
+import { ErrorBody } from './errors.js';
 
 /**
  * A structured span of a message text. Offsets and lengths count UTF-16 code units, as JavaScript strings do.
@@ -45,10 +46,59 @@ export const TextContent = z
   });
 
 /**
- * Every kind of message body, told apart by `type`; only `text` exists today, so check `type` before reading.
+ * What a person may write: the body of a send or an edit. Only `text` today; an end-to-end encrypted variant will
+ * join it. System lines ({@link SystemContent}) are written by the server alone.
+ * @example UserContent.parse({ type: 'text', text: 'lunch at noon?' })
+ */
+export const UserContent = z.discriminatedUnion('type', [TextContent]);
+/**
+ * A parsed {@link UserContent}.
+ * @example const content: UserContent = { type: 'text', text: 'hi', entities: [] };
+ */
+export type UserContent = z.infer<typeof UserContent>;
+
+/**
+ * What a system line records. `member.joined`: the sender joined a channel. `member.added`: the sender added
+ * `userIds`. `member.left`: the sender left. `member.removed`: the sender removed `userIds`. `conversation.renamed`:
+ * the sender set the title to `title`. `topic.changed`: the sender set the topic to `topic` (`""` clears it).
+ * @example SystemEvent.parse('member.added')
+ */
+export const SystemEvent = z.enum(['member.joined', 'member.added', 'member.left', 'member.removed', 'conversation.renamed', 'topic.changed']);
+/**
+ * A parsed {@link SystemEvent}.
+ * @example const isMembership = (e: SystemEvent) => e.startsWith('member.');
+ */
+export type SystemEvent = z.infer<typeof SystemEvent>;
+
+/**
+ * A line the server writes into a conversation's history when its membership, title or topic changes, in the same
+ * transaction as the change. The person who made the change is the message's `senderId`. System lines do not count
+ * as unread, and nobody can edit, delete, react to, reply to or forward them.
+ * @example
+ * SystemContent.parse({ type: 'system', event: 'member.added', userIds: [benId], title: null, topic: null })
+ */
+export const SystemContent = z.object({
+  type: z.literal('system'),
+  event: SystemEvent,
+  /** The people concerned: who joined, left, was added or removed (the sender alone for a join or a leave); [] otherwise. */
+  userIds: z.array(Id),
+  /** The new title, for `conversation.renamed`; null otherwise. */
+  title: z.string().nullable(),
+  /** The new topic, for `topic.changed`; null otherwise. */
+  topic: z.string().nullable(),
+});
+/**
+ * A parsed {@link SystemContent}.
+ * @example const line: SystemContent = { type: 'system', event: 'member.left', userIds: [anaId], title: null, topic: null };
+ */
+export type SystemContent = z.infer<typeof SystemContent>;
+
+/**
+ * Every kind of message body, told apart by `type`: what people write (`text`) and the server's system lines
+ * (`system`). Later versions may add kinds, so check `type` before reading and treat an unknown one as unsupported.
  * @example Content.parse({ type: 'text', text: 'lunch at noon?', entities: [] })
  */
-export const Content = z.discriminatedUnion('type', [TextContent]);
+export const Content = z.discriminatedUnion('type', [TextContent, SystemContent]);
 /**
  * A parsed {@link Content}.
  * @example const text = message.content?.type === 'text' ? message.content.text : '';
@@ -139,7 +189,7 @@ export type Message = z.infer<typeof Message>;
  */
 export const SendMessageBody = z.object({
   clientId: ClientId,
-  content: Content,
+  content: UserContent,
   replyToId: Id.optional(),
 });
 /**
@@ -165,10 +215,75 @@ export const ForwardMessageBody = z.object({
 export type ForwardMessageBody = z.infer<typeof ForwardMessageBody>;
 
 /**
+ * How many targets one forward may have.
+ * @example if (picked.length > FORWARD_TARGETS_MAX) showTooMany();
+ */
+export const FORWARD_TARGETS_MAX = 10;
+
+/**
+ * Where a forward goes: a conversation the sender is in, or a person, whose direct conversation with the sender is
+ * opened (or created) for it.
+ * @example ForwardTarget.parse({ type: 'user', userId })
+ */
+export const ForwardTarget = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('conversation'), conversationId: Id }),
+  z.object({ type: z.literal('user'), userId: Id }),
+]);
+/**
+ * A parsed {@link ForwardTarget}.
+ * @example const target: ForwardTarget = { type: 'conversation', conversationId };
+ */
+export type ForwardTarget = z.infer<typeof ForwardTarget>;
+
+/**
+ * `POST /api/forward`: copies a message into up to {@link FORWARD_TARGETS_MAX} targets at once, each preceded by an
+ * optional comment. Each target succeeds or fails whole (comment and copy, or neither). `clientId` is the copies'
+ * in every target and `comment.clientId` the comments' (a clientId is unique per sender and conversation, so one
+ * value serves every target): retrying the same request returns what was stored instead of storing it twice.
+ * @example
+ * ForwardManyBody.parse({ clientId: 'fwd-1', from: { conversationId, messageId },
+ *   targets: [{ type: 'user', userId }], comment: { clientId: 'fwd-1-c', content: { type: 'text', text: 'look' } } })
+ */
+export const ForwardManyBody = z
+  .object({
+    clientId: ClientId,
+    /** The message to forward: the sender must be able to read it. */
+    from: z.object({ conversationId: Id, messageId: Id }),
+    targets: z.array(ForwardTarget).min(1).max(FORWARD_TARGETS_MAX),
+    /** Sent in each target just before the copy, as a message of the sender's own. */
+    comment: z.object({ clientId: ClientId, content: UserContent }).optional(),
+  })
+  .refine((b) => b.comment?.clientId !== b.clientId, { message: 'the comment needs a clientId of its own', path: ['comment', 'clientId'] });
+/**
+ * A parsed {@link ForwardManyBody}.
+ * @example const body: ForwardManyBody = { clientId: 'fwd-1', from: { conversationId, messageId }, targets: [{ type: 'conversation', conversationId: other }] };
+ */
+export type ForwardManyBody = z.infer<typeof ForwardManyBody>;
+
+/**
+ * What a forward did in one target: the comment and the copy as stored, or why nothing was stored there.
+ * @example ForwardResult.parse({ target, comment: null, copy: message, error: null })
+ */
+export const ForwardResult = z.object({
+  target: ForwardTarget,
+  /** The comment as stored in this target; null without a comment, or when the target failed. */
+  comment: Message.nullable(),
+  /** The copy as stored in this target; null when the target failed. */
+  copy: Message.nullable(),
+  /** Why nothing was stored in this target (CONVERSATION_NOT_FOUND, USER_NOT_FOUND …); null on success. */
+  error: ErrorBody.nullable(),
+});
+/**
+ * A parsed {@link ForwardResult}.
+ * @example const failed = results.filter((r: ForwardResult) => r.error !== null);
+ */
+export type ForwardResult = z.infer<typeof ForwardResult>;
+
+/**
  * `PATCH /api/conversations/:conversationId/messages/:messageId`: the new content, replacing the old entirely.
  * @example EditMessageBody.parse({ content: { type: 'text', text: 'lunch at one?' } })
  */
-export const EditMessageBody = z.object({ content: Content });
+export const EditMessageBody = z.object({ content: UserContent });
 /**
  * A parsed {@link EditMessageBody}.
  * @example const body: EditMessageBody = { content: { type: 'text', text: 'fixed typo', entities: [] } };

@@ -11,6 +11,7 @@ import { ConversationViews } from './features/conversations/conversations.views.
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
 import { latestMessages } from './features/messages/messages.views.js';
+import { postSystemMessage } from './features/messages/system-messages.js';
 import { registerMessagesFrames } from './features/messages/messages.ws.js';
 import { registerReactionsRoutes } from './features/messages/reactions.routes.js';
 import { ReactionsService } from './features/messages/reactions.service.js';
@@ -87,6 +88,7 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
   );
   const presence = new PresenceService(db, bus, clock, config.presence.offlineGraceMs, log);
   const conversationViews = new ConversationViews(latestMessages);
+  const conversations = new ConversationsService(db, capabilities, writer, conversationViews, postSystemMessage);
   return {
     database,
     metrics,
@@ -96,8 +98,8 @@ function createServices(database: Database, config: Config, clock: Clock, log: L
     auth,
     presence,
     users: new UsersService(db, bus, clock),
-    conversations: new ConversationsService(db, capabilities, writer, conversationViews),
-    messages: new MessagesService(db, writer, metrics, config.limits),
+    conversations,
+    messages: new MessagesService(db, writer, metrics, config.limits, conversations),
     reactions: new ReactionsService(writer),
     receipts: new ReceiptsService(writer),
     typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),

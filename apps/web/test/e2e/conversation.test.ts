@@ -58,8 +58,11 @@ async function api<T>(who: Person, name: Parameters<typeof call>[1], options: Om
   return res.body;
 }
 
+/** The direct conversation of two people, opened by both, so that either may write first (nothing said in it yet). */
 async function direct(a: Person, b: Person): Promise<Conversation> {
-  return api<Conversation>(a, 'createConversation', { body: { kind: 'direct', userId: b.me.id } });
+  const dm = await api<Conversation>(a, 'createConversation', { body: { kind: 'direct', userId: b.me.id } });
+  await api<Conversation>(b, 'createConversation', { body: { kind: 'direct', userId: a.me.id } });
+  return dm;
 }
 
 let sent = 0;

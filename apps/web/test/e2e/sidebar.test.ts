@@ -32,7 +32,7 @@ async function createConversation(token: string, body: Record<string, unknown>):
   return res.body.id;
 }
 
-test('a direct message started from the directory appears live for the other person, with their presence', async () => {
+test('a direct message started from the directory appears for the other person with its first message, with their presence', async () => {
   const ben = await personInBrowser(browser, server, 'ben');
   const ana = await personInBrowser(browser, server, 'ana');
   const { page } = ana;
@@ -54,12 +54,18 @@ test('a direct message started from the directory appears live for the other per
   await option.click();
   await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
   await expect(dialog.isVisible()).resolves.toBe(false);
+  // Nothing is said yet: the conversation is in nobody's list, only its composer is open.
   const anaRow = conversationList(page).getByRole('link', { name: new RegExp(ben.displayName) });
-  await expect(anaRow.getAttribute('aria-current')).resolves.toBe('page');
+  await expect(anaRow.count()).resolves.toBe(0);
+  const composer = page.getByRole('combobox', { name: /^message$/i });
+  await composer.fill('Hi Ben!');
+  await composer.press('Enter');
+  await poll(() => anaRow.getAttribute('aria-current')).toBe('page');
 
-  // Ben's list shows the conversation at once, without a reload, with Ana online.
+  // Ben's list shows the conversation with that message, without a reload, with Ana online.
   const benRow = conversationList(ben.page).getByRole('link', { name: new RegExp(ana.displayName) });
   await benRow.waitFor();
+  await poll(() => benRow.textContent()).toMatch(/Hi Ben!/);
   await benRow.getByRole('img', { name: 'Online' }).waitFor();
   await screenshot(ben.page, 'sidebar-dm-appeared');
 
@@ -81,11 +87,13 @@ test('unread badges count live, mentions get an @, muting greys the badge, the t
   const list = conversationList(page);
   const dmRow = list.getByRole('link', { name: new RegExp(ben.displayName) });
   const groupRow = list.getByRole('link', { name: /Trip planning/ });
-  await dmRow.waitFor();
   await groupRow.waitFor();
-  await expect(dmRow.textContent()).resolves.toMatch(/No messages yet/);
+  await expect(groupRow.textContent()).resolves.toMatch(/No messages yet/);
+  // A direct conversation Ben opened shows on Ana's side only with his first message.
+  await expect(dmRow.count()).resolves.toBe(0);
 
   await sendText(server, ben.token, dm, 'Hi Ana, are you there?');
+  await dmRow.waitFor();
   await sendText(server, ben.token, dm, 'Ping **again**');
   await poll(() => dmRow.textContent()).toMatch(/Ping again/);
   await poll(() => dmRow.innerText()).toMatch(/2/);
@@ -331,6 +339,8 @@ test('previews: my own messages say "You", deleted and forwarded messages say so
   const anaId = await userId(server, anaToken);
   const ben = await apiUser('ben');
   const dm = await createConversation(ben.token, { kind: 'direct', userId: anaId });
+  // Ana opens it too, from her phone, so that she may write first.
+  await createConversation(anaToken, { kind: 'direct', userId: ben.id });
   const group = await createConversation(ben.token, { kind: 'group', title: 'Previews', memberIds: [anaId] });
   const { page } = ana;
   const dmRow = page.locator(`a[href="/c/${dm}"]`);
@@ -375,7 +385,9 @@ test('presence: a page hidden for a minute reports the person away; coming back 
   await ana.page.getByRole('navigation', { name: /conversations/i }).waitFor();
   const anaToken = await deviceToken(server, ana.username);
   const benId = await userId(server, await deviceToken(server, ben.username));
-  await createConversation(anaToken, { kind: 'direct', userId: benId });
+  const dm = await createConversation(anaToken, { kind: 'direct', userId: benId });
+  // Shared, and in Ben's list, from its first message.
+  await sendText(server, anaToken, dm, 'hi');
   const row = conversationList(ben.page).getByRole('link', { name: new RegExp(ana.displayName) });
   await row.getByRole('img', { name: 'Online' }).waitFor();
 

@@ -21,7 +21,7 @@ function conversation(): Conversation {
     peerId: null,
     pts: 1,
     lastMessage: null,
-    me: { role: 'owner', joinedAt: 1, deliveredSeq: 0, readSeq: 0, unreadCount: 0, unreadMentionCount: 0, muted: false },
+    me: { role: 'owner', joinedAt: 1, deliveredSeq: 0, readSeq: 0, unreadCount: 0, unreadMentionCount: 0, muted: false, removal: null },
   };
 }
 

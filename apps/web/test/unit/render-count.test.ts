@@ -91,7 +91,7 @@ function conversation(id: string, pts: number): Conversation {
     peerId: null,
     pts,
     lastMessage: message(id, pts, ANA),
-    me: { role: 'owner', joinedAt: T0, deliveredSeq: pts, readSeq: pts, unreadCount: 0, unreadMentionCount: 0, muted: false },
+    me: { role: 'owner', joinedAt: T0, deliveredSeq: pts, readSeq: pts, unreadCount: 0, unreadMentionCount: 0, muted: false, removal: null },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ChannelSummary, Conversation, Member } from '@hearth/protocol';
+import type { ChannelPreview, ChannelSummary, Conversation, Member } from '@hearth/protocol';
 import type { ClientContext } from './context.js';
 
 /**
@@ -16,12 +16,16 @@ export class ConversationsApi {
   constructor(private readonly client: ClientContext) {}
 
   /**
-   * Conversations held locally, most recent activity (last message, else creation) first. Never throws.
+   * Conversations held locally, most recent activity (last message, else creation) first. Those the user was removed
+   * from are among them, read-only: `me.removal` says who removed them and when. Never throws.
    * @example for (const c of client.conversations.list()) renderRow(c);
    */
   list(): Conversation[] {
     const activity = (c: Conversation) => c.lastMessage?.createdAt ?? c.createdAt;
-    return [...this.client.state.conversations.values()].sort((a, b) => activity(b) - activity(a));
+    // A direct conversation nothing was said in yet is a draft: `openDirect` returns it and `get` finds it, so that a
+    // screen can offer to write, but it joins the list with its first message (as it does on the server).
+    const drafts = (c: Conversation) => c.kind === 'direct' && c.lastMessage === null;
+    return [...this.client.state.conversations.values()].filter((c) => !drafts(c)).sort((a, b) => activity(b) - activity(a));
   }
 
   /**
@@ -33,7 +37,9 @@ export class ConversationsApi {
   }
 
   /**
-   * Opens the direct conversation with a user (the existing one if there is one).
+   * Opens the direct conversation with a user (the existing one if there is one). A new one is a draft until its
+   * first message: `get` finds it, but it is in no list, and the other person sees nothing of it, until something is
+   * sent (then both get it, with that message). To write to someone in one call, see `messages.sendToUser`.
    * @example const dm = await client.conversations.openDirect(ben.id);
    * @throws HearthError USER_NOT_FOUND, OPERATION_NOT_ALLOWED (yourself), RATE_LIMITED
    */
@@ -95,12 +101,36 @@ export class ConversationsApi {
   }
 
   /**
+   * A public channel as anyone may see it before joining: its summary (`joined` says whether the caller is in it) and
+   * its latest messages, read-only. Nothing is kept locally and no live event follows: page back with
+   * `messages.page(id, { before })`, refresh by calling again, and `join()` to take part.
+   * @example const { channel, messages, hasMore } = await client.conversations.preview(summary.id);
+   * @throws HearthError CONVERSATION_NOT_FOUND (no such conversation, or not a channel), RATE_LIMITED
+   */
+  async preview(conversationId: string): Promise<ChannelPreview> {
+    return this.client.http.call('previewChannel', { params: { conversationId } });
+  }
+
+  /**
    * Joins a public channel (joining twice is harmless). Everything posted before joining counts as read.
    * @example const channel = await client.conversations.join(summary.id);
    * @throws HearthError CONVERSATION_NOT_FOUND (no such conversation, or not a channel)
    */
   async join(conversationId: string): Promise<Conversation> {
     return this.adopt(await this.client.http.call('joinChannel', { params: { conversationId } }));
+  }
+
+  /**
+   * Dismisses a conversation the user was removed from (`me.removal` set): its read-only copy goes, here and on the
+   * user's other devices (`conversation.left`).
+   * @example if (conversation.me.removal) await client.conversations.hide(conversation.id);
+   * @throws HearthError OPERATION_NOT_ALLOWED (a conversation the user is still in: `leave()` it),
+   * CONVERSATION_NOT_FOUND, RATE_LIMITED
+   */
+  async hide(conversationId: string): Promise<void> {
+    await this.client.http.call('hideConversation', { params: { conversationId } });
+    this.client.state.removeConversation(conversationId);
+    this.client.changed();
   }
 
   /**

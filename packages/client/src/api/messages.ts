@@ -1,4 +1,4 @@
-import { Message, type Content, type Entity, type HistoryPage } from '@hearth/protocol';
+import { Message, type Entity, type ForwardResult, type ForwardTarget, type HistoryPage, type UserContent } from '@hearth/protocol';
 import { HearthError } from '../errors.js';
 import type { OutgoingMessage } from '../outbox.js';
 import type { OutboxSender } from '../outbox-sender.js';
@@ -18,7 +18,7 @@ function newClientId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function toContent(input: string | Content, entities: Entity[] = []): Content {
+function toContent(input: string | UserContent, entities: Entity[] = []): UserContent {
   return typeof input === 'string' ? { type: 'text', text: input, entities } : input;
 }
 
@@ -54,8 +54,22 @@ export class MessagesApi {
    * also MESSAGE_NOT_FOUND (`replyToId` not in this conversation), FRAME_TOO_LARGE, and PROTOCOL_ERROR for an
    * answer that is not a message; CANCELLED when it is discarded. Never throws synchronously.
    */
-  send(conversationId: string, text: string | Content, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
+  send(conversationId: string, text: string | UserContent, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
     return this.sender.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
+  }
+
+  /**
+   * Sends a message to a person: opens the direct conversation with them (REST, so it needs the server), then sends
+   * like `send`. A "new message to Ben" screen calls this for its first message: until then nothing exists for Ben,
+   * and the conversation is in nobody's list.
+   * @example const first = await client.messages.sendToUser(ben.id, 'hi Ben');
+   * @throws HearthError USER_NOT_FOUND, OPERATION_NOT_ALLOWED (yourself), and the transport's errors (opening needs
+   * the server: offline, it rejects with NETWORK_ERROR and nothing is queued); then as `send`
+   */
+  async sendToUser(userId: string, text: string | UserContent, options: { entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
+    const conversation = await this.client.http.call('createConversation', { body: { kind: 'direct', userId } });
+    this.client.adoptConversation(conversation);
+    return this.send(conversation.id, text, options);
   }
 
   /**
@@ -67,6 +81,33 @@ export class MessagesApi {
    */
   forward(toConversationId: string, from: { conversationId: string; messageId: string }, options: { clientId?: string } = {}): Promise<Message> {
     return this.sender.enqueue(this.outgoing(toConversationId, options.clientId, null, from, null));
+  }
+
+  /**
+   * Forwards a message to up to 10 targets at once: conversations (`{ type: 'conversation', conversationId }`) and
+   * people (`{ type: 'user', userId }`, whose direct conversation is opened for it), each with an optional comment
+   * sent just before the copy. One request (it needs the server: offline it rejects, and nothing is queued); each
+   * target succeeds or fails whole, and the answer says which, in the order of `targets`. It costs one `send` token
+   * per target. Retrying with the same `clientId` and `commentClientId` stores nothing twice. The copies arrive in the
+   * local state through the usual events.
+   * @example
+   * const results = await client.messages.forwardMany({ conversationId, messageId: message.id },
+   *   [{ type: 'user', userId: ben.id }, { type: 'conversation', conversationId: team.id }], { comment: 'look at this' });
+   * const failed = results.filter((r) => r.error !== null);
+   * @throws HearthError for the whole request: CONVERSATION_NOT_FOUND or MESSAGE_NOT_FOUND (the original cannot be
+   * read), MESSAGE_DELETED, OPERATION_NOT_ALLOWED (a system line), MESSAGE_TOO_LARGE (the comment),
+   * VALIDATION_FAILED (no target, more than 10, a blank comment), RATE_LIMITED, and the transport's errors. A target's
+   * own failure (CONVERSATION_NOT_FOUND, USER_NOT_FOUND, OPERATION_NOT_ALLOWED for yourself) is in its result instead.
+   */
+  async forwardMany(
+    from: { conversationId: string; messageId: string },
+    targets: ForwardTarget[],
+    options: { comment?: string | UserContent; commentEntities?: Entity[]; clientId?: string; commentClientId?: string } = {},
+  ): Promise<ForwardResult[]> {
+    const clientId = options.clientId ?? newClientId();
+    const comment = options.comment === undefined ? undefined : { clientId: options.commentClientId ?? newClientId(), content: toContent(options.comment, options.commentEntities) };
+    const body = { clientId, from, targets, ...(comment ? { comment } : {}) };
+    return (await this.client.http.call('forwardMany', { body })).results;
   }
 
   /**
@@ -104,7 +145,7 @@ export class MessagesApi {
    * @throws HearthError PERMISSION_DENIED, MESSAGE_NOT_FOUND, MESSAGE_DELETED, OPERATION_NOT_ALLOWED (a forwarded
    * copy), MESSAGE_TOO_LARGE, VALIDATION_FAILED (blank text), RATE_LIMITED, CONVERSATION_NOT_FOUND, TIMEOUT
    */
-  edit(conversationId: string, messageId: string, text: string | Content, entities?: Entity[]): Promise<Message> {
+  edit(conversationId: string, messageId: string, text: string | UserContent, entities?: Entity[]): Promise<Message> {
     const content = toContent(text, entities);
     return this.client.viaSocketOr(
       { type: 'message.edit', conversationId, messageId, content },
@@ -224,7 +265,7 @@ export class MessagesApi {
 
   /**
    * One page of history straight from the server, without touching the local window (see `HistoryQuery` for
-   * `before` and `after`).
+   * `before` and `after`). It also reads a public channel the caller has not joined (after `conversations.preview`).
    * @example const around = await client.messages.page(conversationId, { after: quotedSeq - 1, limit: 20 });
    * @throws HearthError CONVERSATION_NOT_FOUND, RATE_LIMITED, VALIDATION_FAILED (`limit` out of range)
    */
@@ -285,7 +326,7 @@ export class MessagesApi {
   private outgoing(
     conversationId: string,
     clientId: string | undefined,
-    content: Content | null,
+    content: UserContent | null,
     forwardFrom: OutgoingMessage['forwardFrom'],
     replyToId: string | null,
   ): OutgoingMessage {

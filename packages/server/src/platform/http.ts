@@ -62,7 +62,7 @@ export function route<E extends Endpoint>(
         sessionCookie: sessionCookie(req, reply),
       } as RouteInput<E>;
       // Charged after validation: a malformed request costs the caller nothing but its answer.
-      if (actor && endpoint.rateLimit) deps.limiters[endpoint.rateLimit].take(actor.userId);
+      if (actor && endpoint.rateLimit) deps.limiters[endpoint.rateLimit].take(actor.userId, endpoint.rateCost?.(input.body) ?? 1);
       return (await handler(input)) ?? {};
     },
   });

@@ -16,6 +16,7 @@ import {
   Marker,
   promote,
   send,
+  sharedDirect,
   text,
   unknownId,
   users,
@@ -89,8 +90,10 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
       ['remove a member from it', (c) => call(t.url, 'removeMember', { token: eve.token, params: { conversationId: c, userId: ben.me.id } })],
       ['change a member role in it', (c) => call(t.url, 'updateMember', { token: eve.token, params: { conversationId: c, userId: ben.me.id }, body: { role: 'admin' } })],
       ['leave it', (c) => call(t.url, 'leaveConversation', { token: eve.token, params: { conversationId: c } })],
+      ['dismiss it', (c) => call(t.url, 'hideConversation', { token: eve.token, params: { conversationId: c } })],
       ['change her settings in it', (c) => call(t.url, 'updateMySettings', { token: eve.token, params: { conversationId: c }, body: { muted: true } })],
       ['join it like a channel', (c) => call(t.url, 'joinChannel', { token: eve.token, params: { conversationId: c } })],
+      ['preview it like a channel', (c) => call(t.url, 'previewChannel', { token: eve.token, params: { conversationId: c } })],
       [
         'forward one of its messages out',
         (c, msg) =>
@@ -223,7 +226,7 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
       await call(t.url, 'editMessage', { token: s.ana.token, params, body: { content: text('edited') } });
       await call(t.url, 'addReaction', { token: s.ben.token, params: { ...params, emoji: '👍' } });
       await call(t.url, 'deleteMessage', { token: s.ana.token, params });
-      const renamed = s.benWs.next((f) => f.type === 'conversation.updated' && f.conversationId === s.g);
+      const renamed = s.benWs.next((f) => f.type === 'message.created' && f.conversationId === s.g && f.message.content?.type === 'system');
       await call(t.url, 'updateConversation', { token: s.ana.token, params: { conversationId: s.g }, body: { title: 'renamed' } });
       await renamed;
       expect(framesAbout(s.benWs, s.g).map((f) => f.type)).toEqual([
@@ -232,6 +235,8 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
         'reaction.added',
         'message.deleted',
         'conversation.updated',
+        // The system line that records the rename.
+        'message.created',
       ]);
       await expectNothingBeforeMarker(s.eveWs, s.marker, (f) => f.conversationId === s.g);
     });
@@ -254,9 +259,10 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
       expect(framesAbout(s.benWs, s.g).slice(count)).toEqual([]);
     });
 
-    test('a member removed from a group can no longer send to it or read it', async () => {
+    test('a member removed from a group can no longer send to it, nor read what follows the removal', async () => {
       const s = await scene();
       await call(t.url, 'removeMember', { token: s.ana.token, params: { conversationId: s.g, userId: s.ben.me.id } });
+      await send(t, s.ana, s.g, 'after ben');
       const overWs = await s.benWs.request({ type: 'message.send', conversationId: s.g, clientId: clientId(), content: text('still here?') });
       expectErrorFrame(overWs, 'CONVERSATION_NOT_FOUND');
       const overHttp = await call(t.url, 'sendMessage', {
@@ -265,7 +271,8 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
         body: { clientId: clientId(), content: text('still here?') },
       });
       expectError(overHttp, 404, 'CONVERSATION_NOT_FOUND');
-      expectError(await call(t.url, 'history', { token: s.ben.token, params: { conversationId: s.g } }), 404, 'CONVERSATION_NOT_FOUND');
+      const history = await call(t.url, 'history', { token: s.ben.token, params: { conversationId: s.g } });
+      expect(history.body.messages.map((m: any) => m.content.event ?? m.content.text)).toEqual(['member.removed']);
       await expectSocketWorks(s.benWs);
     });
 
@@ -295,7 +302,7 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
   describe('presence', () => {
     test('presence of a user is delivered to someone who shares a conversation with them', async () => {
       const [ana, ben] = await users(t, 2);
-      await direct(t, ana, ben);
+      await sharedDirect(t, ana, ben);
       const benWs = await connect(ben);
       const online = benWs.next((f) => f.type === 'presence' && f.userId === ana.me.id);
       await connect(ana);
@@ -304,8 +311,8 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
 
     test('presence of a user is not delivered to someone who shares no conversation with them', async () => {
       const [ana, ben, cat, dan] = await users(t, 4);
-      await direct(t, ana, ben);
-      await direct(t, cat, dan);
+      await sharedDirect(t, ana, ben);
+      await sharedDirect(t, cat, dan);
       const benWs = await connect(ben);
       const catWs = await connect(cat);
       const anaOnline = benWs.next((f) => f.type === 'presence' && f.userId === ana.me.id);
@@ -318,12 +325,28 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
       expect(catWs.frames.filter((f) => f.type === 'presence' && f.userId === ana.me.id)).toEqual([]);
     });
 
+    test('presence and profiles are not shared through a direct conversation nothing was said in, live or by sync', async () => {
+      const [ana, ben, cat] = await users(t, 3);
+      await direct(t, ana, ben);
+      await sharedDirect(t, cat, ben);
+      const benWs = await connect(ben);
+      await connect(ana);
+      // The marker: cat's presence, which ben may see, published after ana's.
+      const catOnline = benWs.next((f) => f.type === 'presence' && f.userId === cat.me.id);
+      await connect(cat);
+      await catOnline;
+      expect(benWs.frames.filter((f) => f.type === 'presence' && f.userId === ana.me.id)).toEqual([]);
+      const synced = await call(t.url, 'sync', { token: ben.token, body: { conversations: [] } });
+      expect(synced.body.presence.map((p: any) => p.userId)).toEqual([cat.me.id]);
+      expect(synced.body.users.map((u: any) => u.id)).toEqual([cat.me.id]);
+    });
+
     test('presence is delivered once a conversation is shared, even if both were already connected', async () => {
       const [ana, ben] = await users(t, 2);
       const anaWs = await connect(ana);
       const benWs = await connect(ben);
       const joined = benWs.next((f) => f.type === 'conversation.joined');
-      await direct(t, ana, ben);
+      await sharedDirect(t, ana, ben);
       await joined;
       const away = benWs.next((f) => f.type === 'presence' && f.userId === ana.me.id && f.state === 'away');
       await anaWs.request({ type: 'presence', state: 'idle' });
@@ -333,7 +356,7 @@ describe.each(BACKENDS)('access (%s)', (backend) => {
     test('presence stops being delivered once the only shared conversation is left', async () => {
       const [ana, ben, dan] = await users(t, 3);
       const g = await group(t, ana, [ben]);
-      await direct(t, ben, dan);
+      await sharedDirect(t, ben, dan);
       const anaWs = await connect(ana);
       const benWs = await connect(ben);
       const left = benWs.next((f) => f.type === 'conversation.left' && f.conversationId === g);

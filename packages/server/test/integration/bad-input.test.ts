@@ -292,6 +292,17 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
       await expectSocketWorks(s);
     });
 
+    test.each([
+      ['sent', (content: unknown) => ({ type: 'message.send', conversationId: dm, clientId: clientId(), content })],
+      ['an edit', (content: unknown) => ({ type: 'message.edit', conversationId: dm, messageId, content })],
+    ])('a system line as the content of a message %s is refused with VALIDATION_FAILED: only the server writes them', async (_, frame) => {
+      const s = await connect();
+      const answer = await s.request(frame({ type: 'system', event: 'member.joined', userIds: [ana.me.id], title: null, topic: null }));
+      expectErrorFrame(answer, 'VALIDATION_FAILED');
+      expect(issuePaths(answer)).toEqual(['content.type']);
+      await expectSocketWorks(s);
+    });
+
     test('a refused frame sends nothing to the other members', async () => {
       const s = await connect(ana);
       const peer = await connect(ben);
@@ -400,9 +411,42 @@ describe.each(BACKENDS)('bad input (%s)', (backend) => {
       await send(t, ana, dm, 'short enough');
     });
 
+    test('a system line as the content of a message sent over HTTP is answered 400 VALIDATION_FAILED', async () => {
+      const res = await call(t.url, 'sendMessage', {
+        token: ana.token,
+        params: { conversationId: dm },
+        body: { clientId: clientId(), content: { type: 'system', event: 'member.left', userIds: [ana.me.id], title: null, topic: null } },
+      });
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(issuePaths(res.body)).toEqual(['content.type']);
+    });
+
+    test.each([
+      ['no target', { targets: [] }, 'targets'],
+      ['eleven targets', { targets: Array.from({ length: 11 }, () => ({ type: 'user', userId: unknownId() })) }, 'targets'],
+      ['a target of an unknown type', { targets: [{ type: 'channel', conversationId: unknownId() }] }, 'targets.0.type'],
+      ['a comment with the copies’ clientId', { targets: [{ type: 'user', userId: unknownId() }], comment: { clientId: 'same', content: text('hi') } }, 'comment.clientId'],
+      ['a blank comment', { targets: [{ type: 'user', userId: unknownId() }], comment: { clientId: 'other', content: text(' ') } }, 'comment.content.text'],
+    ])('a forward with %s is answered 400 VALIDATION_FAILED, naming the field', async (_, fields, path) => {
+      const res = await call(t.url, 'forwardMany', { token: ana.token, body: { clientId: 'same', from: { conversationId: dm, messageId }, ...fields } });
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(issuePaths(res.body)).toEqual([path]);
+    });
+
+    test('a forward whose comment is above maxTextBytes is answered 413 MESSAGE_TOO_LARGE, and nothing is sent', async () => {
+      const before = await call(t.url, 'history', { token: ana.token, params: { conversationId: dm } });
+      const res = await call(t.url, 'forwardMany', {
+        token: ana.token,
+        body: { clientId: clientId(), from: { conversationId: dm, messageId }, targets: [{ type: 'conversation', conversationId: dm }], comment: { clientId: clientId(), content: text('z'.repeat(MAX_TEXT_BYTES + 1)) } },
+      });
+      expectError(res, 413, 'MESSAGE_TOO_LARGE');
+      expect((await call(t.url, 'history', { token: ana.token, params: { conversationId: dm } })).body).toEqual(before.body);
+    });
+
     test.each([
       ['getConversation', { conversationId: 'not-a-uuid' }, 'conversationId'],
       ['history', { conversationId: '123' }, 'conversationId'],
+      ['previewChannel', { conversationId: 'general' }, 'conversationId'],
       ['getUser', { userId: 'ana' }, 'userId'],
       ['revokeSession', { sessionId: 'current' }, 'sessionId'],
     ] as const)('a malformed id in the path of %s is answered 400 VALIDATION_FAILED', async (endpoint, params, field) => {

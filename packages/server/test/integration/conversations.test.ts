@@ -1,7 +1,8 @@
+import type { Conversation } from '@hearth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import { uniqueName } from '../support/raw.js';
-import { is, rolesOf, seen, sendVia, startScenario, until, type Scenario } from '../support/scenario.js';
+import { is, rolesOf, seen, sendVia, startScenario, until, type Person, type Scenario } from '../support/scenario.js';
 
 describe.each(BACKENDS)('conversations (%s)', (backend) => {
   let s: Scenario;
@@ -12,44 +13,86 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
   afterAll(async () => s?.close());
 
   describe('direct', () => {
+    /** `a` opens the direct conversation with `b` (only `a`: the fixture `s.direct` opens it from both sides). */
+    const open = (a: Person, b: Person) => s.ok<Conversation>(a, 'createConversation', { body: { kind: 'direct', userId: b.id } });
+
     test('a direct conversation is one per pair: creating it again, from either side, returns the same one', async () => {
       const [ana, ben] = await s.people(2);
-      const first = await s.direct(ana!, ben!);
-      const again = await s.direct(ana!, ben!);
-      const fromBen = await s.direct(ben!, ana!);
+      const first = await open(ana!, ben!);
+      const again = await open(ana!, ben!);
+      const fromBen = await open(ben!, ana!);
       expect(again.id).toBe(first.id);
       expect(fromBen.id).toBe(first.id);
-      expect(first).toMatchObject({ kind: 'direct', title: null, memberCount: 2, peerId: ben!.id });
+      expect(first).toMatchObject({ kind: 'direct', title: null, memberCount: 2, peerId: ben!.id, pts: 0, lastMessage: null });
       expect(fromBen.peerId).toBe(ana!.id);
+      await s.post(ana!, first.id, 'hi');
       expect((await s.listed(ana!)).filter((c) => c.kind === 'direct').map((c) => c.id)).toEqual([first.id]);
     });
 
-    test("opening a direct conversation tells both people's devices once; opening it again tells no one", async () => {
+    test('opening a direct conversation tells nobody, and shows it to nobody, until something is said in it', async () => {
+      const [ana, ben, helper] = await s.people(3);
+      const anaWs = await s.connect(ana!);
+      const benWs = await s.connect(ben!);
+      const dm = await open(ana!, ben!);
+      expect(await s.conversation(ana!, dm.id)).toEqual(dm);
+      // The marker: a message to both of them in a conversation they do share, sent after the opening.
+      const shared = await s.group(helper!, [ana!, ben!]);
+      const marker = await s.post(helper!, shared.id, 'marker');
+      for (const ws of [anaWs, benWs]) {
+        await until(ws, (f) => f.type === 'message.created' && f.message.id === marker.id);
+        expect(seen(ws, (f) => f.conversation?.id === dm.id || f.conversationId === dm.id)).toEqual([]);
+      }
+      for (const p of [ana!, ben!]) {
+        expect((await s.listed(p)).map((c) => c.id)).not.toContain(dm.id);
+        const synced = await s.ok(p, 'sync', { body: { conversations: [] } });
+        expect(synced.conversations.map((c: any) => c.conversation.id)).not.toContain(dm.id);
+      }
+      const nothing = await s.http(ben!, 'getConversation', { params: { conversationId: '01936b2a-7c1e-7b3a-9f00-4c2d8e9a1b2c' } });
+      const forBen = await s.http(ben!, 'getConversation', { params: { conversationId: dm.id } });
+      expect({ status: forBen.status, code: forBen.body.code }).toEqual({ status: nothing.status, code: nothing.body.code });
+    });
+
+    test("the first message shows the conversation to both people's devices as it was before it, then the message", async () => {
       const [ana, ben] = await s.people(2);
       const anaDevices = await s.devices(ana!, 2);
       const benDevices = await s.devices(ben!, 2);
-      const dm = await s.direct(ana!, ben!);
-      for (const [ws, peer] of [
-        ...anaDevices.map((d) => [d, ben!] as const),
-        ...benDevices.map((d) => [d, ana!] as const),
-      ]) {
-        const joined = await until(ws, (f) => f.type === 'conversation.joined' && f.conversation.id === dm.id);
-        expect(joined.conversation).toMatchObject({ kind: 'direct', peerId: peer.id, memberCount: 2, me: { role: 'member' } });
+      const dm = await open(ana!, ben!);
+      const first = await sendVia(anaDevices[0]!, dm.id, 'hello ben');
+      for (const [ws, peer] of [...anaDevices.map((d) => [d, ben!] as const), ...benDevices.map((d) => [d, ana!] as const)]) {
+        const created = await until(ws, (f) => f.type === 'message.created' && f.message.id === first.id);
+        const joined = seen(ws, (f) => f.type === 'conversation.joined' && f.conversation.id === dm.id);
+        expect(joined).toHaveLength(1);
+        expect(joined[0]!.conversation).toMatchObject({ kind: 'direct', peerId: peer.id, memberCount: 2, pts: 0, lastMessage: null, me: { role: 'member' } });
+        expect(joined[0]!.members.map((m: any) => m.userId).sort()).toEqual([ana!.id, ben!.id].sort());
+        expect(ws.frames.findIndex((f) => f === joined[0])).toBeLessThan(ws.frames.findIndex((f) => f === created));
+        expect(created.pts).toBe(1);
       }
-      await s.direct(ben!, ana!);
-      const marker = await sendVia(anaDevices[0]!, dm.id, 'marker');
-      for (const ws of [...anaDevices, ...benDevices]) {
-        await until(ws, (f) => f.type === 'message.created' && f.message.id === marker.id);
-        expect(seen(ws, is('conversation.joined'))).toHaveLength(1);
-      }
+      expect((await s.listed(ben!))[0]).toMatchObject({ id: dm.id, lastMessage: { id: first.id }, me: { unreadCount: 1 } });
+      // Later messages take the usual path only.
+      const second = await sendVia(benDevices[0]!, dm.id, 'hi ana');
+      await until(anaDevices[1]!, (f) => f.type === 'message.created' && f.message.id === second.id);
+      expect(seen(anaDevices[1]!, is('conversation.joined'))).toHaveLength(1);
+    });
+
+    test('the peer who opens it too before anything is said shares it silently; the first message from either reveals it once', async () => {
+      const [ana, ben] = await s.people(2);
+      const dm = await open(ana!, ben!);
+      expect((await open(ben!, ana!)).id).toBe(dm.id);
+      const anaWs = await s.connect(ana!);
+      const first = await s.post(ben!, dm.id, 'I was about to write');
+      await until(anaWs, (f) => f.type === 'message.created' && f.message.id === first.id);
+      expect(seen(anaWs, is('conversation.joined'))).toHaveLength(1);
+      expect((await s.listed(ana!)).map((c) => c.id)).toEqual([dm.id]);
     });
 
     test('two people opening their direct conversation at the same moment get the same one', async () => {
       for (let round = 0; round < 3; round++) {
         const [ana, ben] = await s.people(2);
-        const opened = await Promise.all([s.direct(ana!, ben!), s.direct(ben!, ana!), s.direct(ana!, ben!)]);
+        const opened = await Promise.all([open(ana!, ben!), open(ben!, ana!), open(ana!, ben!)]);
         expect(new Set(opened.map((c) => c.id)).size).toBe(1);
+        await s.post(ana!, opened[0].id, 'hi');
         expect((await s.listed(ana!)).map((c) => c.id)).toEqual([opened[0].id]);
+        expect((await s.listed(ben!)).map((c) => c.id)).toEqual([opened[0].id]);
       }
     });
 
@@ -120,7 +163,8 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       expect(joinedEvent).toMatchObject({ member: { userId: carl!.id, role: 'member' }, addedBy: ana!.id, pts: group.pts + 1 });
       for (const ws of carlDevices) {
         const joined = await until(ws, (f) => f.type === 'conversation.joined' && f.conversation.id === group.id);
-        expect(joined.conversation).toMatchObject({ memberCount: 3, pts: group.pts + 1, me: { role: 'member' } });
+        // member.joined, then the system line that records the addition.
+        expect(joined.conversation).toMatchObject({ memberCount: 3, pts: group.pts + 2, me: { role: 'member' } });
         expect(joined.members.map((m: any) => m.userId).sort()).toEqual([ana!.id, ben!.id, carl!.id].sort());
       }
       expect((await s.conversation(carl!, group.id)).memberCount).toBe(3);
@@ -148,7 +192,7 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       for (const ws of carlDevices) {
         expect(await until(ws, is('conversation.left', { conversationId: group.id }))).toMatchObject({ removedBy: ana!.id });
       }
-      await s.fails(carl!, 'history', 'CONVERSATION_NOT_FOUND', { params: { conversationId: group.id } });
+      await s.fails(carl!, 'sendMessage', 'CONVERSATION_NOT_FOUND', { params: { conversationId: group.id }, body: { clientId: 'c1', content: { type: 'text', text: 'hi' } } });
       expect((await s.conversation(ana!, group.id)).memberCount).toBe(2);
 
       // Carl's devices no longer receive the group's events.
@@ -159,7 +203,7 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       await sendVia(anaWs, marker.id, 'marker');
       for (const ws of carlDevices) {
         await until(ws, (f) => f.type === 'message.created' && f.conversationId === marker.id);
-        expect(seen(ws, (f) => f.type === 'message.created' && f.conversationId === group.id)).toEqual([]);
+        expect(seen(ws, (f) => f.type === 'message.created' && f.message.id === after.id)).toEqual([]);
       }
     });
 
@@ -192,7 +236,8 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
         const left = await until(ws, is('member.left', { conversationId: group.id }));
         expect(left).toMatchObject({ userId: ana!.id, removedBy: null });
         const updated = await until(ws, is('member.updated', { conversationId: group.id }));
-        expect(updated).toMatchObject({ userId: carl!.id, role: 'owner', updatedBy: null, pts: left.pts + 1 });
+        // After member.left and the system line that records it.
+        expect(updated).toMatchObject({ userId: carl!.id, role: 'owner', updatedBy: null, pts: left.pts + 2 });
       }
       expect(await until(anaWs, is('conversation.left', { conversationId: group.id }))).toMatchObject({ removedBy: null });
       expect(rolesOf(await s.members(ben!, group.id))).toEqual(
@@ -230,7 +275,8 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       const anaWs = await s.connect(ana!);
 
       const renamed = await s.ok(ana!, 'updateConversation', { params: { conversationId: group.id }, body: { title: 'Renamed' } });
-      expect(renamed).toMatchObject({ title: 'Renamed', topic: '', pts: group.pts + 1 });
+      // conversation.updated, then the system line that records it.
+      expect(renamed).toMatchObject({ title: 'Renamed', topic: '', pts: group.pts + 2 });
       for (const ws of [...benDevices, anaWs]) {
         const e = await until(ws, (f) => f.type === 'conversation.updated' && f.conversationId === group.id && f.title === 'Renamed');
         expect(e).toMatchObject({ topic: '', updatedBy: ana!.id, pts: group.pts + 1 });
@@ -239,7 +285,7 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       await s.ok(ana!, 'updateConversation', { params: { conversationId: group.id }, body: { topic: 'Plans for June' } });
       for (const ws of benDevices) {
         const e = await until(ws, (f) => f.type === 'conversation.updated' && f.topic === 'Plans for June');
-        expect(e).toMatchObject({ title: 'Renamed', pts: group.pts + 2 });
+        expect(e).toMatchObject({ title: 'Renamed', pts: group.pts + 3 });
       }
       expect(await s.conversation(ben!, group.id)).toMatchObject({ title: 'Renamed', topic: 'Plans for June' });
     });
@@ -345,7 +391,8 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       expect(joined.me).toMatchObject({ unreadCount: 0, unreadMentionCount: 0 });
       await s.post(ana!, channel.id, 'fresh');
       expect((await s.conversation(ben!, channel.id)).me.unreadCount).toBe(1);
-      expect(await s.history(ben!, channel.id)).toHaveLength(3);
+      // The two old messages, the line that records Ben's arrival, and the fresh one.
+      expect(await s.history(ben!, channel.id)).toHaveLength(4);
     });
 
     test("leaving a channel tells the members and drops the conversation from the leaver's devices", async () => {
@@ -415,12 +462,12 @@ describe.each(BACKENDS)('conversations (%s)', (backend) => {
       s.clock.advance(1000);
       await s.post(carl!, group.id, 'group news');
 
-      // The group has the latest message, then the direct chat with Ben; the empty chat with Carl is newest by creation only.
+      // The group has the latest message, then the direct chat with Ben; the chat with Carl, where nothing was said
+      // yet, is not listed at all.
       let list = await s.listed(ana!);
-      expect(list.map((c) => c.id)).toEqual([group.id, dmBen.id, dmCarl.id]);
+      expect(list.map((c) => c.id)).toEqual([group.id, dmBen.id]);
       expect(list[0]).toMatchObject({ lastMessage: { content: { text: 'group news' }, senderId: carl!.id }, me: { unreadCount: 1 } });
       expect(list[1]).toMatchObject({ lastMessage: { content: { text: 'three' } }, me: { unreadCount: 3 }, peerId: ben!.id });
-      expect(list[2]).toMatchObject({ lastMessage: null, me: { unreadCount: 0 } });
 
       s.clock.advance(1000);
       await s.post(carl!, dmCarl.id, 'psst');

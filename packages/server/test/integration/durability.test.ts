@@ -218,6 +218,9 @@ describe.each(BACKENDS)('durability (%s)', (backend) => {
       expect(group.status).toBe(200);
       const d01 = (await call(server.url, 'createConversation', { token: u0.token, body: { kind: 'direct', userId: u1.me.id } })).body.id;
       const d23 = (await call(server.url, 'createConversation', { token: u2.token, body: { kind: 'direct', userId: u3.me.id } })).body.id;
+      // Both sides open them: either may write first (nothing exists for a peer who has not, until a first message).
+      await call(server.url, 'createConversation', { token: u1.token, body: { kind: 'direct', userId: u0.me.id } });
+      await call(server.url, 'createConversation', { token: u3.token, body: { kind: 'direct', userId: u2.me.id } });
       conversationIds = [group.body.id, d01, d23];
 
       // The watcher only reads: it applies the group's events in pts order, as a client does.
@@ -371,6 +374,7 @@ describe.each(BACKENDS)('durability (%s)', (backend) => {
       const ben = await signUp(server.url);
       token = ana.token;
       conversationId = (await call(server.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } })).body.id;
+      await call(server.url, 'createConversation', { token: ben.token, body: { kind: 'direct', userId: ana.me.id } });
       const counter = ackCounter(150);
       senders = [
         new Sender(await RawSocket.connect(server.wsUrl, ana.token), ana.token, 'ana', [conversationId], 8, counter.onAck),

@@ -2,6 +2,7 @@ import { CloseCode } from '@hearth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import {
+  channel,
   clientId,
   direct,
   expectError,
@@ -87,6 +88,21 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
       expect(history.body.messages.map((m: any) => m.content.text)).toEqual(['ok 0', 'ok 1', 'ok 2']);
     });
 
+    test('a forward costs one send token per target: more targets than the budget holds are refused whole', async () => {
+      const { ana, ben, dm } = await pair();
+      const first = await send(t, ben, dm, 'pass it on');
+      const [cat] = await users(t, 1);
+      const targets = [{ type: 'conversation', conversationId: dm }, { type: 'user', userId: cat.me.id }];
+      const forward = (n: number) =>
+        call(t.url, 'forwardMany', { token: ana.token, body: { clientId: clientId(), from: { conversationId: dm, messageId: first.id }, targets: targets.slice(0, n) } });
+      expect((await forward(2)).status).toBe(200);
+      const refused = await forward(2);
+      expectError(refused, 429, 'RATE_LIMITED');
+      const history = await call(t.url, 'history', { token: ben.token, params: { conversationId: dm } });
+      expect(history.body.messages).toHaveLength(2);
+      expect((await forward(1)).status).toBe(200);
+    });
+
     test("one user's exhausted budget does not limit another user", async () => {
       const { ana, ben, dm } = await pair();
       for (let i = 0; i < BURST; i++) await send(t, ana, dm);
@@ -162,6 +178,17 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
       sockets.push(ws);
       for (let i = 0; i < BURST; i++) expect((await ws.request({ type: 'receipt', conversationId: s.dm, deliveredSeq: 1 })).type).toBe('result');
       expectError(await call(t.url, 'updateReceipt', { token: s.ana.token, params: { conversationId: s.dm }, body: { readSeq: 1 } }), 429, 'RATE_LIMITED');
+    });
+
+    test('joining and leaving a channel spend the broadcast budget, and each one let through writes a line into its history', async () => {
+      const s = await setup();
+      const params = { conversationId: s.channel };
+      expect((await call(t.url, 'joinChannel', { token: s.ana.token, params })).status).toBe(200);
+      expect((await call(t.url, 'leaveConversation', { token: s.ana.token, params })).status).toBe(200);
+      expect((await call(t.url, 'joinChannel', { token: s.ana.token, params })).status).toBe(200);
+      expectError(await call(t.url, 'leaveConversation', { token: s.ana.token, params }), 429, 'RATE_LIMITED');
+      const history = await call(t.url, 'history', { token: s.ben.token, params });
+      expect(history.body.messages.map((m: any) => m.content.event)).toEqual(['member.joined', 'member.left', 'member.joined']);
     });
 
     test('a refused join sends no event and changes nothing', async () => {
@@ -329,7 +356,7 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
       expect(benWs.ofType('message.created').filter((f) => f.conversationId === g)).toHaveLength(sent - 1);
 
       // The others were served throughout, every event, and still are.
-      const last = catWs.next((f) => f.type === 'message.created' && f.message.content?.text === 'still here');
+      const last = catWs.next((f) => f.type === 'message.created' && f.message.content?.type === 'text' && f.message.content.text === 'still here');
       const ack = await catWs.request({ type: 'message.send', conversationId: g, clientId: clientId(), content: text('still here') });
       expect(ack.type).toBe('result');
       await last;

@@ -45,7 +45,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test('a typing stop reaches the other members', async () => {
       const [ana, ben] = await s.people(2);
-      const dm = await s.direct(ana!, ben!);
+      const dm = await s.sharedDirect(ana!, ben!);
       const anaWs = await s.connect(ana!);
       const benWs = await s.connect(ben!);
       await typing(anaWs, dm.id, true);
@@ -57,7 +57,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test('a stop without a start tells no one', async () => {
       const [ana, ben] = await s.people(2);
-      const dm = await s.direct(ana!, ben!);
+      const dm = await s.sharedDirect(ana!, ben!);
       const anaWs = await s.connect(ana!);
       const benWs = await s.connect(ben!);
       await typing(anaWs, dm.id, false);
@@ -83,7 +83,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test('a renewal within a third of the TTL is not broadcast again; a later one is', async () => {
       const [ana, ben] = await s.people(2);
-      const dm = await s.direct(ana!, ben!);
+      const dm = await s.sharedDirect(ana!, ben!);
       const anaWs = await s.connect(ana!);
       const benWs = await s.connect(ben!);
 
@@ -102,7 +102,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test("closing the typer's socket tells the others that typing stopped", async () => {
       const [ana, ben] = await s.people(2);
-      const dm = await s.direct(ana!, ben!);
+      const dm = await s.sharedDirect(ana!, ben!);
       const anaWs = await s.connect(ana!);
       const benWs = await s.connect(ben!);
       await typing(anaWs, dm.id, true);
@@ -114,7 +114,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test('typing in a conversation the user is not in fails with CONVERSATION_NOT_FOUND', async () => {
       const [ana, ben, eve] = await s.people(3);
-      const dm = await s.direct(ana!, ben!);
+      const dm = await s.sharedDirect(ana!, ben!);
       const eveWs = await s.connect(eve!);
       expect(await eveWs.request({ type: 'typing', conversationId: dm.id, active: true })).toMatchObject({ type: 'error', code: 'CONVERSATION_NOT_FOUND' });
     });
@@ -124,7 +124,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
     /** Ben watches Ana (they share a direct conversation); Ben is connected. */
     async function contacts() {
       const [ana, ben] = await s.people(2);
-      await s.direct(ana!, ben!);
+      await s.sharedDirect(ana!, ben!);
       const benWs = await s.connect(ben!);
       return { ana: ana!, ben: ben!, benWs };
     }
@@ -145,7 +145,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
     test('presence goes only to people who share a conversation', async () => {
       const { ana, benWs } = await contacts();
       const [eve, frank] = await s.people(2);
-      await s.direct(eve!, frank!);
+      await s.sharedDirect(eve!, frank!);
       const eveWs = await s.connect(eve!);
       await s.connect(ana);
       await online(benWs, ana);
@@ -183,7 +183,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
     test('closing the last socket makes a user offline after the grace, with lastSeenAt', async () => {
       const { ana, ben, benWs } = await contacts();
       const carl = await s.person('carl');
-      await s.direct(ben, carl);
+      await s.sharedDirect(ben, carl);
       const [phone, laptop] = await s.devices(ana, 2);
       await online(benWs, ana);
 
@@ -208,7 +208,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
     test('a reconnect within the grace produces no offline', async () => {
       const { ana, ben, benWs } = await contacts();
       const carl = await s.person('carl');
-      await s.direct(ben, carl);
+      await s.sharedDirect(ben, carl);
       const anaWs = await s.connect(ana);
       await online(benWs, ana);
 
@@ -233,7 +233,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
     test("a profile change reaches contacts as user.updated and the user's own devices as me.updated", async () => {
       const [ana, ben, eve, frank] = await s.people(4);
       await s.group(ana!, [ben!]);
-      await s.direct(eve!, frank!);
+      await s.sharedDirect(eve!, frank!);
       const [phone, laptop] = await s.devices(ana!, 2);
       const benDevices = await s.devices(ben!, 2);
       const eveWs = await s.connect(eve!);
@@ -262,7 +262,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test("a member who left a group no longer hears about its members' profiles", async () => {
       const [ana, ben, carl] = await s.people(3);
-      await s.direct(ben!, carl!);
+      await s.sharedDirect(ben!, carl!);
       const benWs = await s.connect(ben!);
       const group = await s.group(ana!, [ben!]);
       await until(benWs, (f) => f.type === 'conversation.joined' && f.conversation.id === group.id);
@@ -280,7 +280,7 @@ describe.each(BACKENDS)('realtime (%s)', (backend) => {
 
     test("a member removed from a group no longer hears about its members' presence", async () => {
       const [ana, ben, carl, dan] = await s.people(4);
-      await s.direct(ben!, dan!);
+      await s.sharedDirect(ben!, dan!);
       const benWs = await s.connect(ben!);
       const group = await s.group(ana!, [ben!, carl!]);
       await until(benWs, (f) => f.type === 'conversation.joined' && f.conversation.id === group.id);

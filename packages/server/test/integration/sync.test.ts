@@ -180,7 +180,7 @@ describe.each(BACKENDS)('sync (%s)', (backend) => {
     );
   });
 
-  test('a conversation the user left or was removed from is listed in removed', async () => {
+  test('a conversation the user left, or was removed from and dismissed, is listed in removed', async () => {
     const [ana, ben] = await s.people(2);
     const channel = await s.channel(ben!, [ana!]);
     const group = await s.group(ben!, [ana!]);
@@ -190,9 +190,39 @@ describe.each(BACKENDS)('sync (%s)', (backend) => {
 
     await s.ok(ana!, 'leaveConversation', { params: { conversationId: channel.id } });
     await s.ok(ben!, 'removeMember', { params: { conversationId: group.id, userId: ana!.id } });
+    await s.ok(ana!, 'hideConversation', { params: { conversationId: group.id } });
     const response = await sync(ana!, held, first.serverTime);
     expect(response.removed.sort()).toEqual([channel.id, group.id].sort());
     expect(response.conversations.map((c) => c.conversation.id).filter((id) => id !== kept.id)).toEqual([]);
+  });
+
+  test('a device offline when its user was removed catches up to the removal and no further', async () => {
+    const [ana, ben, carl] = await s.people(3);
+    const group = await s.group(ana!, [ben!, carl!]);
+    const benWs = await s.connect(ben!);
+    const one = await sendVia(benWs, group.id, 'one');
+    const first = await sync(carl!, []);
+    const held = await loaded(carl!, group.id);
+    // Followed as Carl holds it: the model refuses anything after the line of his removal.
+    const model = loadModel(held, carl!.id);
+
+    await sendVia(benWs, group.id, 'two');
+    await react(benWs, group.id, one.id, '👋');
+    await s.ok(ana!, 'removeMember', { params: { conversationId: group.id, userId: carl!.id } });
+    await sendVia(benWs, group.id, 'three, without carl');
+    await s.ok(ana!, 'updateConversation', { params: { conversationId: group.id }, body: { title: 'Renamed without carl' } });
+
+    const response = await sync(carl!, [{ id: group.id, pts: held.pts }], first.serverTime);
+    const entry = response.conversations.find((c) => c.conversation.id === group.id)!;
+    expect(response.removed).toEqual([]);
+    expect(entry).toMatchObject({ refetch: false, conversation: { title: group.title, me: { removal: { removedBy: ana!.id } } } });
+    expect(entry.events.map((e) => e.pts)).toEqual(range(held.pts + 1, entry.conversation.pts));
+    applyEvents(model, entry.events);
+    expect(viewOfModel(model)).toEqual(viewOfHistory(await s.history(carl!, group.id)));
+    expect(rolesOf(model.members).map(([id]) => id)).not.toContain(carl!.id);
+    expect(model.title).toBe(group.title);
+    expect(model.viewerLeft).toBe('gone');
+    expect(JSON.stringify(response)).not.toContain('without carl');
   });
 
   test('a gap of maxReplayEvents is replayed; a larger one asks for a refetch', async () => {

@@ -44,9 +44,21 @@ function created(res: HttpResult, what: string): string {
   return (res.body as { id: string }).id;
 }
 
-/** Opens (or finds) the direct conversation of two users; returns its id. */
+/**
+ * Opens (or finds) the direct conversation of two users, from both sides, so that either may write first; returns its
+ * id. Until its first message it is in nobody's list and no socket follows it (PROTOCOL.md §5.16).
+ */
 export async function direct(t: TestServer, a: Account, b: Account): Promise<string> {
-  return created(await call(t.url, 'createConversation', { token: a.token, body: { kind: 'direct', userId: b.me.id } }), 'direct');
+  const id = created(await call(t.url, 'createConversation', { token: a.token, body: { kind: 'direct', userId: b.me.id } }), 'direct');
+  created(await call(t.url, 'createConversation', { token: b.token, body: { kind: 'direct', userId: a.me.id } }), 'direct');
+  return id;
+}
+
+/** The direct conversation of two users once `a` has said something in it: shared, and followed by both sockets. */
+export async function sharedDirect(t: TestServer, a: Account, b: Account): Promise<string> {
+  const id = created(await call(t.url, 'createConversation', { token: a.token, body: { kind: 'direct', userId: b.me.id } }), 'direct');
+  await send(t, a, id, 'hi');
+  return id;
 }
 
 /** Creates a group owned by `owner` with the given members; returns its id. */
@@ -170,7 +182,7 @@ export class Marker {
   /** Sends the marker and resolves once `socket` received it. */
   async fire(socket: RawSocket): Promise<void> {
     const body = `marker ${clientId()}`;
-    const arrived = socket.next((f) => f.type === 'message.created' && f.message.content?.text === body);
+    const arrived = socket.next((f) => f.type === 'message.created' && f.message.content?.type === 'text' && f.message.content.text === body);
     await send(this.t, this.helper, this.conversationId, body);
     await arrived;
   }

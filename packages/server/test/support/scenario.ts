@@ -207,8 +207,21 @@ export class Scenario {
     return res.status;
   }
 
-  direct(a: Person, b: Person): Promise<Conversation> {
-    return this.ok<Conversation>(a, 'createConversation', { body: { kind: 'direct', userId: b.id } });
+  /**
+   * The direct conversation of two people, opened by both (as `a` sees it): either may write first. Nothing was said in
+   * it yet, so it is in nobody's list and no socket follows it until its first message (PROTOCOL.md §5.16).
+   */
+  async direct(a: Person, b: Person): Promise<Conversation> {
+    const opened = await this.ok<Conversation>(a, 'createConversation', { body: { kind: 'direct', userId: b.id } });
+    await this.ok<Conversation>(b, 'createConversation', { body: { kind: 'direct', userId: a.id } });
+    return opened;
+  }
+
+  /** The direct conversation of two people once `a` has said something in it: shared, and followed by both sockets. */
+  async sharedDirect(a: Person, b: Person, words = 'hi'): Promise<Conversation> {
+    const opened = await this.ok<Conversation>(a, 'createConversation', { body: { kind: 'direct', userId: b.id } });
+    await this.post(a, opened.id, words);
+    return opened;
   }
 
   group(owner: Person, members: Person[], title = uniqueName('group')): Promise<Conversation> {
@@ -374,6 +387,10 @@ export interface ConversationModel {
   topic: string;
   messages: Map<string, ModelMessage>;
   members: Map<string, Role>;
+  /** Whose copy this is, when a test follows one person: their removal ends the stream (see `applyEvent`). */
+  viewerId?: string;
+  /** Set once the viewer left or was removed: `'leaving'` until the system line that records it, then `'gone'`. */
+  viewerLeft?: 'leaving' | 'gone';
   /** The pts of every event applied, in order; a duplicate is never applied. */
   applied: number[];
   /** The pts of events recognised as already applied. */
@@ -394,9 +411,16 @@ function toModelMessage(m: Message): ModelMessage {
   };
 }
 
-/** The model of a conversation as loaded at position `pts`: its history, members, title and topic. */
-export function loadModel(state: { pts: number; title: string | null; topic: string; messages: Message[]; members: Member[] }): ConversationModel {
+/**
+ * The model of a conversation as loaded at position `pts`: its history, members, title and topic; with `viewerId`, as
+ * that person holds it.
+ */
+export function loadModel(
+  state: { pts: number; title: string | null; topic: string; messages: Message[]; members: Member[] },
+  viewerId?: string,
+): ConversationModel {
   return {
+    ...(viewerId ? { viewerId } : {}),
     pts: state.pts,
     title: state.title,
     topic: state.topic,
@@ -417,9 +441,17 @@ export function applyEvent(model: ConversationModel, event: ConversationEvent): 
     return 'duplicate';
   }
   if (event.pts !== model.pts + 1) throw new Error(`gap: model at ${model.pts}, event ${event.type} at ${event.pts}`);
+  // Someone who left or was removed gets the system line that records it, and nothing after it.
+  if (model.viewerLeft === 'gone') throw new Error(`${event.type} at ${event.pts} reached ${model.viewerId} after they left`);
+  if (model.viewerLeft === 'leaving') {
+    if (event.type !== 'message.created' || event.message.content?.type !== 'system') throw new Error(`${event.type} at ${event.pts} reached ${model.viewerId} before the line of their leaving`);
+    model.viewerLeft = 'gone';
+  }
   const message = (id: string) => {
     const m = model.messages.get(id);
     if (!m) throw new Error(`${event.type} at ${event.pts} for unknown message ${id}`);
+    // A system line records what happened: nothing changes it.
+    if (m.content?.type === 'system') throw new Error(`${event.type} at ${event.pts} changes the system line ${id}`);
     return m;
   };
   switch (event.type) {
@@ -465,6 +497,7 @@ export function applyEvent(model: ConversationModel, event: ConversationEvent): 
       break;
     case 'member.left':
       model.members.delete(event.userId);
+      if (event.userId === model.viewerId) model.viewerLeft = 'leaving';
       break;
     case 'member.updated':
       model.members.set(event.userId, event.role);

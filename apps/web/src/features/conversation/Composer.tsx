@@ -48,8 +48,8 @@ function useSubmit({ replyTo, editing, onCancel, onSent, onError }: ComposerProp
     if (new TextEncoder().encode(body).length > client.limits.maxTextBytes) return onError(new Error('MESSAGE_TOO_LARGE'));
     const entities = mentionEntities(body, draft.mentions);
     if (editing) {
-      const before = editing.content?.type === 'text' ? editing.content.text : '';
-      if (body !== before || JSON.stringify(entities) !== JSON.stringify(editing.content?.entities ?? [])) client.messages.edit(id, editing.id, body, entities).catch(onError);
+      const before = editing.content?.type === 'text' ? editing.content : undefined;
+      if (body !== (before?.text ?? '') || JSON.stringify(entities) !== JSON.stringify(before?.entities ?? [])) client.messages.edit(id, editing.id, body, entities).catch(onError);
       draft.restore();
       return onCancel();
     }

@@ -2,7 +2,7 @@ import { HearthError, type Conversation } from '@hearth/client';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
-import { conversationTitle } from '../../app/people.js';
+import { conversationTitle, displayName, useUser } from '../../app/people.js';
 import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { MembersPanel } from '../members/MembersPanel.js';
@@ -87,7 +87,11 @@ function Loaded({ conversation }: { conversation: Conversation }) {
             <div className="conv-main">
               <MessageList ref={listRef} timeline={timeline} title={title} />
               <TypingLine userIds={typers} />
-              <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
+              {conversation.me.removal ? (
+                <RemovedNotice removedBy={conversation.me.removal.removedBy} />
+              ) : (
+                <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
+              )}
             </div>
             {panelOpen && <MembersPanel conversation={conversation} onClose={() => setPanelOpen(false)} onError={showError} />}
           </div>
@@ -95,5 +99,16 @@ function Loaded({ conversation }: { conversation: Conversation }) {
         </section>
       </ActionsContext.Provider>
     </InfoContext.Provider>
+  );
+}
+
+/** In place of the composer, in a conversation the user was removed from: it is theirs to read, not to write in. */
+function RemovedNotice({ removedBy }: { removedBy: string }) {
+  const { t } = useTranslation();
+  const remover = useUser(removedBy);
+  return (
+    <p className="conv-removed" role="status">
+      {t('conversation.removedBy', { name: displayName(remover) })}
+    </p>
   );
 }

@@ -1,13 +1,26 @@
-import type { Message, OutgoingMessage } from '@hearth/client';
+import type { Message, OutgoingMessage, SystemContent } from '@hearth/client';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
+import { useClientState } from '../../app/store.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { MessageText } from '../markdown/Markdown.js';
 import { useActions, useInfo } from './context.js';
 import { IconAlert, IconForward, IconTrash } from './icons.js';
 import { ForwardedMark, Gutter, HiddenByline, MessageHeader, ReactionChip, ReplyQuote, SeenBy, Status } from './MessageParts.js';
 import { MessageToolbar } from './MessageToolbar.js';
+import { systemText } from './systemLine.js';
+
+/** A line the server wrote (a join, a rename): one sentence, no author block and no actions. */
+function SystemLine({ message, content, tabbable }: { message: Message; content: SystemContent; tabbable: boolean }) {
+  const { t } = useTranslation();
+  const text = useClientState((c) => systemText(c, message.senderId, content, t));
+  return (
+    <div className="msg msg-system" data-message-id={message.id} data-seq={message.seq} tabIndex={tabbable ? 0 : -1} role="article" aria-roledescription={t('conversation.messageRole')}>
+      <div className="msg-system-text">{text}</div>
+    </div>
+  );
+}
 
 export const MessageRow = memo(function MessageRow({
   message,
@@ -28,6 +41,7 @@ export const MessageRow = memo(function MessageRow({
   const mine = message.senderId === meId;
   const deleted = message.deletedAt !== null || message.content === null;
   const mentionsMe = !mine && !deleted && client.state.mentionsMe(message);
+  if (message.content?.type === 'system') return <SystemLine message={message} content={message.content} tabbable={tabbable} />;
   return (
     <div
       className={`msg${head ? ' msg-head' : ''}${mine ? ' msg-mine' : ''}${mentionsMe ? ' msg-mentions-me' : ''}${highlighted ? ' msg-highlight' : ''}`}

@@ -45,7 +45,7 @@ function pageInBackground(): boolean {
 
 /** Whether this message deserves a desktop notification. */
 function shouldNotify(client: HearthClient, conversation: Conversation | undefined, message: Message): conversation is Conversation {
-  if (!conversation || conversation.me.muted || !message.content || message.deletedAt) return false;
+  if (!conversation || conversation.me.muted || !message.content || message.content.type === 'system' || message.deletedAt) return false;
   if (message.senderId === client.users.me?.id) return false;
   if (Date.now() - message.createdAt > STALE_MS) return false;
   if (conversation.kind !== 'direct' && !client.state.mentionsMe(message)) return false;

@@ -1,5 +1,6 @@
 import type { Conversation, HearthClient, Message } from '@hearth/client';
 import i18next from 'i18next';
+import { systemText } from '../conversation/systemLine.js';
 
 const DAY = 86_400_000;
 
@@ -67,6 +68,7 @@ export function previewOf(client: HearthClient, conversation: Conversation, t: T
   if (m.deletedAt || !m.content) {
     return { sender: null, text: mine ? t('sidebar.preview.deletedByYou') : t('sidebar.preview.deleted'), italic: true, forwarded: false };
   }
+  if (m.content.type === 'system') return { sender: null, text: systemText(client, m.senderId, m.content, t), italic: true, forwarded: false };
   const sender = mine ? t('sidebar.preview.you') : conversation.kind === 'direct' ? null : (client.users.cached(m.senderId)?.displayName ?? '…');
   return { sender, text: plainLine(m.content.text), italic: false, forwarded: m.forwarded !== null };
 }

@@ -12,6 +12,7 @@ export function registerConversationsRoutes(app: FastifyInstance, deps: HttpDeps
   route(app, deps, api.browseChannels, async ({ actor, query }) => ({ channels: await conversations.browseChannels(actor, query.q, query.limit) }));
   route(app, deps, api.joinChannel, ({ actor, params }) => conversations.join(actor, params.conversationId));
   route(app, deps, api.leaveConversation, ({ actor, params }) => conversations.leave(actor, params.conversationId));
+  route(app, deps, api.hideConversation, ({ actor, params }) => conversations.hide(actor, params.conversationId));
   route(app, deps, api.listMembers, async ({ actor, params }) => ({ members: await conversations.listMembers(actor, params.conversationId) }));
   route(app, deps, api.addMembers, async ({ actor, params, body }) => ({
     members: await conversations.addMembers(actor, params.conversationId, body.userIds),

@@ -92,8 +92,8 @@ export async function searchChannels(db: Executor, q: string, limit: number): Pr
 }
 
 /**
- * Unread counts of the user's conversations: messages from others after the read pointer that are not deleted,
- * and those of them that mention the user or everyone.
+ * Unread counts of the user's conversations: messages from others after the read pointer that are neither deleted
+ * nor system lines, and those of them that mention the user or everyone.
  */
 export async function unreadCounts(
   db: Executor,
@@ -134,6 +134,7 @@ export async function unreadCounts(
     .whereRef('msg.seq', '>', 'm.read_seq')
     .where('msg.sender_id', '!=', userId)
     .where('msg.deleted_at', 'is', null)
+    .where('msg.is_system', '=', 0)
     .groupBy('msg.conversation_id')
     .execute();
   return new Map(rows.map((r) => [r.conversation_id, { unread: Number(r.unread), mentions: Number(r.mentions ?? 0) }]));

@@ -1,14 +1,48 @@
-import type { Conversation, Member, Message } from '@hearth/protocol';
+import type { ChannelSummary, Conversation, Member, Message, Removal } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import * as users from '../users/users.store.js';
 import * as conversations from './conversations.store.js';
 import type { ConversationRow } from './conversations.store.js';
+import type { FormerMembershipRow } from './former-memberships.store.js';
 import type { MembershipRow } from './memberships.store.js';
 
 export interface ConversationEntry {
   conversation: ConversationRow;
   membership: MembershipRow;
+  /** Set when the viewer was removed: `conversation` and `membership` are then as they were at the removal. */
+  removal?: Removal;
+}
+
+/**
+ * What a removed member keeps, as an entry views are built from: the conversation frozen at the removal (its title,
+ * topic and member count then; its position and latest message are the system line of the removal).
+ */
+export function formerEntry(conversation: ConversationRow, former: FormerMembershipRow): ConversationEntry {
+  const removedSeq = Number(former.removed_seq);
+  return {
+    conversation: { ...conversation, title: former.title, topic: former.topic, member_count: former.member_count, last_event_seq: removedSeq, last_message_seq: removedSeq },
+    membership: {
+      conversation_id: conversation.id,
+      user_id: former.user_id,
+      role: former.role,
+      joined_at: former.joined_at,
+      delivered_seq: former.delivered_seq,
+      read_seq: former.read_seq,
+      receipts_updated_at: former.removed_at,
+      delivered_updated_at: former.removed_at,
+      muted: former.muted,
+    },
+    removal: { removedBy: former.removed_by, removedAt: Number(former.removed_at) },
+  };
+}
+
+/**
+ * A direct conversation nothing was said in yet: it exists for whoever opened it, shows in nobody's list, and the
+ * peer has no membership of it until its first message.
+ */
+export function isPendingDirect(conversation: ConversationRow): boolean {
+  return conversation.kind === 'direct' && Number(conversation.last_message_seq) === 0;
 }
 
 /** The other member of a direct conversation, read from its pair key. */
@@ -29,7 +63,7 @@ export type LatestMessages = (db: Kysely<DB>, conversations: readonly Conversati
 export class ConversationViews {
   constructor(private readonly latestMessages: LatestMessages) {}
 
-  /** Four queries for any number of conversations. */
+  /** Four queries for any number of conversations. A removed viewer (no membership row) has no unread messages. */
   async build(db: Kysely<DB>, viewerId: string, entries: readonly ConversationEntry[]): Promise<Conversation[]> {
     if (entries.length === 0) return [];
     const ids = entries.map((e) => e.conversation.id);
@@ -37,7 +71,7 @@ export class ConversationViews {
       this.latestMessages(db, entries.map((e) => e.conversation)),
       conversations.unreadCounts(db, viewerId, ids),
     ]);
-    return entries.map(({ conversation: c, membership: m }) => ({
+    return entries.map(({ conversation: c, membership: m, removal }) => ({
       id: c.id,
       kind: c.kind,
       title: c.title,
@@ -56,6 +90,7 @@ export class ConversationViews {
         unreadCount: unread.get(c.id)?.unread ?? 0,
         unreadMentionCount: unread.get(c.id)?.mentions ?? 0,
         muted: m.muted === 1,
+        removal: removal ?? null,
       },
     }));
   }
@@ -64,6 +99,11 @@ export class ConversationViews {
     const [view] = await this.build(db, viewerId, [entry]);
     return view!;
   }
+}
+
+/** A public channel as the directory and its preview show it to anyone; `joined` says whether the viewer is in it. */
+export function toChannelSummary(c: ConversationRow, joined: boolean): ChannelSummary {
+  return { id: c.id, title: c.title ?? '', topic: c.topic, memberCount: Number(c.member_count), createdAt: Number(c.created_at), joined };
 }
 
 /**

@@ -45,8 +45,15 @@ export async function listByUser(db: Executor, userId: string): Promise<Membersh
   return db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute();
 }
 
+/** The conversations the user is in; direct ones only once they have a message (see `isPendingDirect`). */
 export async function conversationIdsOf(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('memberships').select('conversation_id').where('user_id', '=', userId).execute();
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .select('m.conversation_id')
+    .where('m.user_id', '=', userId)
+    .where((eb) => eb.or([eb('c.kind', '!=', 'direct'), eb('c.last_message_seq', '>', 0)]))
+    .execute();
   return rows.map((r) => r.conversation_id);
 }
 
@@ -70,6 +77,16 @@ export async function update(
   fields: Partial<Pick<MembershipRow, 'role' | 'muted' | 'delivered_seq' | 'read_seq' | 'receipts_updated_at' | 'delivered_updated_at'>>,
 ): Promise<void> {
   await db.updateTable('memberships').set(fields).where('conversation_id', '=', conversationId).where('user_id', '=', userId).execute();
+}
+
+/** `update` for several members of one conversation at once. */
+export async function updateMany(
+  db: Executor,
+  conversationId: string,
+  userIds: readonly string[],
+  fields: Partial<Pick<MembershipRow, 'delivered_seq' | 'read_seq'>>,
+): Promise<void> {
+  if (userIds.length > 0) await db.updateTable('memberships').set(fields).where('conversation_id', '=', conversationId).where('user_id', 'in', userIds).execute();
 }
 
 /** Receipt pointers in the user's conversations that moved after `since` (all without `since`), except the user's own. */

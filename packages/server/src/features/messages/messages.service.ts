@@ -1,4 +1,16 @@
-import type { Content, ForwardMessageBody, ForwardRef, HistoryPage, HistoryQuery, Message, SendMessageBody } from '@hearth/protocol';
+import type {
+  ChannelPreview,
+  ForwardManyBody,
+  ForwardMessageBody,
+  ForwardRef,
+  ForwardResult,
+  ForwardTarget,
+  HistoryPage,
+  HistoryQuery,
+  Message,
+  SendMessageBody,
+  UserContent,
+} from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import { topics } from '../../platform/bus.js';
@@ -7,7 +19,10 @@ import { HearthError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { WriteContext, WriteQueue } from '../../platform/write-queue.js';
-import { canModerate, requireMember } from '../conversations/access.js';
+import { canModerate, requireMember, requireReader } from '../conversations/access.js';
+import type { ConversationsService } from '../conversations/conversations.service.js';
+import * as conversations from '../conversations/conversations.store.js';
+import { toChannelSummary } from '../conversations/conversations.views.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
 import * as positions from '../conversations/positions.store.js';
@@ -26,7 +41,7 @@ interface SendItem {
   userId: string;
   conversationId: string;
   clientId: string;
-  content: Content;
+  content: UserContent;
   replyToId: string | undefined;
   forwarded: ForwardRef | null;
 }
@@ -38,6 +53,17 @@ export async function requireMessage(db: Kysely<DB>, conversationId: string, mes
   return row;
 }
 
+/**
+ * Throws OPERATION_NOT_ALLOWED for a system line: it records what happened, so nobody edits, deletes, reacts to,
+ * replies to or forwards it.
+ */
+export function requireUserMessage(row: MessageRow): void {
+  if (row.is_system === 1) throw new HearthError('OPERATION_NOT_ALLOWED', { messageId: row.id }, 'A system message cannot be changed, reacted to, replied to or forwarded.');
+}
+
+/** Messages in a channel's preview: a screenful, as the history's default page. */
+const PREVIEW_PAGE = 50;
+
 export class MessagesService {
   private readonly sendBatch = this.storeSends.bind(this);
 
@@ -46,6 +72,7 @@ export class MessagesService {
     private readonly writer: WriteQueue,
     private readonly metrics: Metrics,
     private readonly limits: MessageLimits,
+    private readonly conversations: ConversationsService,
   ) {}
 
   /**
@@ -66,24 +93,43 @@ export class MessagesService {
 
   /** Sends a copy of a message the caller can read into another conversation, marked as forwarded. */
   async forward(actor: Actor, conversationId: string, body: ForwardMessageBody): Promise<Message> {
-    await requireMember(this.db, body.from.conversationId, actor.userId);
-    const source = await requireMessage(this.db, body.from.conversationId, body.from.messageId);
-    const content = source.content === null ? null : (JSON.parse(source.content) as Content);
-    if (content === null) throw new HearthError('MESSAGE_DELETED', { messageId: source.id });
-    const previous = source.forwarded ? (JSON.parse(source.forwarded) as ForwardRef) : null;
-    return this.writer.submit(this.sendBatch, {
-      userId: actor.userId,
-      conversationId,
-      clientId: body.clientId,
-      // Mentions point at members of the source conversation; the copy keeps the words, not the pings.
-      content: content.type === 'text' ? { ...content, entities: [] } : content,
-      replyToId: undefined,
-      forwarded: previous ?? { originalSenderId: source.sender_id, originalCreatedAt: Number(source.created_at) },
-    });
+    const copy = await this.copyOf(actor, body.from);
+    return this.writer.submit(this.sendBatch, { ...copy, userId: actor.userId, conversationId, clientId: body.clientId });
+  }
+
+  /**
+   * Forwards a message the caller can read to several targets at once, each a conversation of theirs or a person
+   * (whose direct conversation is opened for it), with an optional comment sent just before each copy. Each target
+   * succeeds or fails whole, in a transaction of its own; the answer says which, target by target. Errors about the
+   * original (it cannot be read, is deleted, is a system line) or the comment (too large) fail the whole request.
+   */
+  async forwardMany(actor: Actor, body: ForwardManyBody): Promise<ForwardResult[]> {
+    if (body.comment) this.checkSize(body.comment.content);
+    const copy = await this.copyOf(actor, body.from);
+    const comment = body.comment ? { content: body.comment.content, replyToId: undefined, forwarded: null, clientId: body.comment.clientId } : undefined;
+    return Promise.all(
+      body.targets.map(async (target): Promise<ForwardResult> => {
+        try {
+          const conversationId = await this.targetOf(actor, target);
+          const items = [...(comment ? [comment] : []), { ...copy, clientId: body.clientId }].map((i) => ({ ...i, userId: actor.userId, conversationId }));
+          const stored = await this.writer.run(async (ctx) => {
+            const out = await this.storeSends(ctx, items);
+            // Comment and copy go together: a failure of either rolls back this target's transaction alone.
+            const failure = out.find((o): o is HearthError => o instanceof HearthError);
+            if (failure) throw failure;
+            return out as Message[];
+          });
+          return { target, comment: comment ? stored[0]! : null, copy: stored.at(-1)!, error: null };
+        } catch (err) {
+          if (!(err instanceof HearthError)) throw err;
+          return { target, comment: null, copy: null, error: err.toBody() };
+        }
+      }),
+    );
   }
 
   /** Replaces the content of a message: its author may, and moderators of groups and channels. */
-  async edit(actor: Actor, conversationId: string, messageId: string, content: Content): Promise<Message> {
+  async edit(actor: Actor, conversationId: string, messageId: string, content: UserContent): Promise<Message> {
     this.checkSize(content);
     return this.writer.run(async (ctx) => {
       const row = await this.requireChangeable(ctx, actor, conversationId, messageId);
@@ -127,10 +173,27 @@ export class MessagesService {
     });
   }
 
+  /**
+   * A public channel as anyone signed in may see it without joining: its summary and latest page. Nothing is written
+   * and no subscription made; anything but a channel answers CONVERSATION_NOT_FOUND, whatever its existence.
+   */
+  async previewChannel(actor: Actor, conversationId: string): Promise<ChannelPreview> {
+    const channel = await conversations.findById(this.db, conversationId);
+    if (channel?.kind !== 'channel') throw new HearthError('CONVERSATION_NOT_FOUND', { conversationId });
+    const joined = (await memberships.find(this.db, conversationId, actor.userId)) !== undefined;
+    const page = await this.history(actor, conversationId, { limit: PREVIEW_PAGE });
+    return { channel: toChannelSummary(channel, joined), ...page };
+  }
+
+  /**
+   * A page of history: a member's, anyone's for a public channel, and up to their removal for a member who was removed
+   * from a group.
+   */
   async history(actor: Actor, conversationId: string, query: HistoryQuery): Promise<HistoryPage> {
-    await requireMember(this.db, conversationId, actor.userId);
+    const { upToSeq } = await requireReader(this.db, conversationId, actor.userId);
     const limit = Math.min(query.limit, this.limits.maxPageSize);
-    const rows = await store.listPage(this.db, conversationId, { before: query.before, after: query.after, limit: limit + 1 });
+    const before = Math.min(query.before ?? Infinity, upToSeq + 1);
+    const rows = await store.listPage(this.db, conversationId, { before: Number.isFinite(before) ? before : undefined, after: query.after, limit: limit + 1 });
     const hasMore = rows.length > limit;
     // One row beyond the page tells whether more exist; drop it from the side away from the anchor.
     const page = hasMore ? (query.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
@@ -138,12 +201,40 @@ export class MessagesService {
   }
 
   async get(actor: Actor, conversationId: string, messageId: string): Promise<Message> {
-    await requireMember(this.db, conversationId, actor.userId);
-    const [message] = await loadMessages(this.db, [await requireMessage(this.db, conversationId, messageId)]);
+    const [message] = await loadMessages(this.db, [await this.requireReadable(actor, conversationId, messageId)]);
     return message!;
   }
 
-  private checkSize(content: Content): void {
+  /** A message the caller may read, or CONVERSATION_NOT_FOUND / MESSAGE_NOT_FOUND (also past a removal). */
+  private async requireReadable(actor: Actor, conversationId: string, messageId: string): Promise<MessageRow> {
+    const { upToSeq } = await requireReader(this.db, conversationId, actor.userId);
+    const row = await requireMessage(this.db, conversationId, messageId);
+    if (Number(row.seq) > upToSeq) throw new HearthError('MESSAGE_NOT_FOUND', { messageId });
+    return row;
+  }
+
+  /** What a forward of this message stores, wherever it goes: the words, credited to their first author. */
+  private async copyOf(actor: Actor, from: ForwardMessageBody['from']): Promise<Pick<SendItem, 'content' | 'replyToId' | 'forwarded'>> {
+    const source = await this.requireReadable(actor, from.conversationId, from.messageId);
+    requireUserMessage(source);
+    const content = source.content === null ? null : (JSON.parse(source.content) as UserContent);
+    if (content === null) throw new HearthError('MESSAGE_DELETED', { messageId: source.id });
+    const previous = source.forwarded ? (JSON.parse(source.forwarded) as ForwardRef) : null;
+    return {
+      // Mentions point at members of the source conversation; the copy keeps the words, not the pings.
+      content: content.type === 'text' ? { ...content, entities: [] } : content,
+      replyToId: undefined,
+      forwarded: previous ?? { originalSenderId: source.sender_id, originalCreatedAt: Number(source.created_at) },
+    };
+  }
+
+  /** The conversation a forward target names: as given, or the caller's direct conversation with that person. */
+  private async targetOf(actor: Actor, target: ForwardTarget): Promise<string> {
+    if (target.type === 'conversation') return target.conversationId;
+    return (await this.conversations.create(actor, { kind: 'direct', userId: target.userId })).id;
+  }
+
+  private checkSize(content: UserContent): void {
     if (content.type === 'text' && Buffer.byteLength(content.text, 'utf8') > this.limits.maxTextBytes) {
       throw new HearthError('MESSAGE_TOO_LARGE', { maxBytes: this.limits.maxTextBytes });
     }
@@ -152,6 +243,7 @@ export class MessagesService {
   private async requireChangeable(ctx: WriteContext, actor: Actor, conversationId: string, messageId: string): Promise<MessageRow> {
     const access = await requireMember(ctx.trx, conversationId, actor.userId);
     const row = await requireMessage(ctx.trx, conversationId, messageId);
+    requireUserMessage(row);
     if (row.sender_id !== actor.userId && !canModerate(access)) throw new HearthError('PERMISSION_DENIED', { messageId });
     return row;
   }
@@ -195,6 +287,10 @@ export class MessagesService {
         out[i] = new HearthError('MESSAGE_NOT_FOUND', { messageId: item.replyToId }, 'The message replied to does not exist in this conversation.');
         return;
       }
+      if (item.replyToId !== undefined && replied.get(item.replyToId)?.is_system === 1) {
+        out[i] = new HearthError('OPERATION_NOT_ALLOWED', { messageId: item.replyToId }, 'A system message cannot be replied to.');
+        return;
+      }
       firstInBatch.set(key, i);
       fresh.push(i);
     });
@@ -224,6 +320,7 @@ export class MessagesService {
           reply_to_id: item.replyToId ?? null,
           forwarded: item.forwarded ? JSON.stringify(item.forwarded) : null,
           mentions_all: mentions.all ? 1 : 0,
+          is_system: 0,
           created_at: ctx.now,
           edited_at: null,
           edited_by: null,
@@ -237,6 +334,9 @@ export class MessagesService {
     await store.insertMany(ctx.trx, [...rows.values()]);
     await store.insertMentions(ctx.trx, mentionRows);
     this.metrics.messagesStored.inc(rows.size);
+    // The first messages of a conversation (seq 1): a direct one is revealed to both people now, before the events.
+    const opened = [...firsts].filter(([, first]) => first === 1).map(([id]) => id);
+    if (opened.length > 0) await this.conversations.revealDirects(ctx, opened);
 
     for (const [i, row] of rows) {
       const message = toMessage(row, [], row.reply_to_id ? replied.get(row.reply_to_id) : undefined);
@@ -250,7 +350,7 @@ export class MessagesService {
   }
 }
 
-function mentionsOf(content: Content): { all: boolean; userIds: string[] } {
+function mentionsOf(content: UserContent): { all: boolean; userIds: string[] } {
   if (content.type !== 'text') return { all: false, userIds: [] };
   return {
     all: content.entities.some((e) => e.type === 'mention_all'),

@@ -4,7 +4,7 @@ import type { DB, MessagesTable } from '../../platform/db/schema.js';
 export type MessageRow = Selectable<MessagesTable>;
 type Executor = Kysely<DB>;
 
-// 15 columns a row: 256 rows stay well under both databases' limits on bound parameters.
+// 16 columns a row: 256 rows stay well under both databases' limits on bound parameters.
 const INSERT_CHUNK = 256;
 
 export async function insertMany(db: Executor, rows: MessageRow[]): Promise<void> {

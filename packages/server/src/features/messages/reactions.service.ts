@@ -4,7 +4,7 @@ import type { WriteQueue } from '../../platform/write-queue.js';
 import { requireMember } from '../conversations/access.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as positions from '../conversations/positions.store.js';
-import { requireMessage } from './messages.service.js';
+import { requireMessage, requireUserMessage } from './messages.service.js';
 import * as reactions from './reactions.store.js';
 
 /** Bounds that keep one message's reactions readable and its row set small. */
@@ -18,6 +18,7 @@ export class ReactionsService {
     await this.writer.run(async (ctx) => {
       await requireMember(ctx.trx, conversationId, actor.userId);
       const message = await requireMessage(ctx.trx, conversationId, messageId);
+      requireUserMessage(message);
       if (message.deleted_at !== null) throw new HearthError('MESSAGE_DELETED', { messageId });
       const tally = await reactions.tally(ctx.trx, messageId, actor.userId, emoji);
       if (tally.exists) return;

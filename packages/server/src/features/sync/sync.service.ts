@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DB } from '../../platform/db/schema.js';
-import * as conversations from '../conversations/conversations.store.js';
-import { buildMembers, receiptSharers, type ConversationEntry, type ConversationViews } from '../conversations/conversations.views.js';
+import { listReadable } from '../conversations/access.js';
+import { buildMembers, isPendingDirect, receiptSharers, type ConversationEntry, type ConversationViews } from '../conversations/conversations.views.js';
 import { readEvents } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
 import * as messages from '../messages/messages.store.js';
@@ -35,12 +35,16 @@ export class SyncService {
     const serverTime = this.clock.now();
     const since = request.since === undefined ? undefined : request.since - SINCE_MARGIN_MS;
     const held = new Map(request.conversations.map((c) => [c.id, c.pts]));
-    const entries = await conversations.listForUser(this.db, actor.userId);
+    // Conversations the user was removed from come too, frozen at the removal: their position is that of the removal.
+    const entries = await listReadable(this.db, actor.userId);
     const current = new Set(entries.map((e) => e.conversation.id));
 
     const plans: Array<{ entry: ConversationEntry; from: number | undefined }> = [];
     for (const entry of entries) {
       const pts = held.get(entry.conversation.id);
+      // A direct conversation nothing was said in is news to nobody (PROTOCOL.md §5.16); one the client holds (it
+      // opened it) is still its own, and is not reported removed.
+      if (pts === undefined && isPendingDirect(entry.conversation)) continue;
       const latest = Number(entry.conversation.last_event_seq);
       const myPointersMoved = since === undefined || Number(entry.membership.receipts_updated_at) > since;
       if (pts === latest && !myPointersMoved) continue;
@@ -57,7 +61,8 @@ export class SyncService {
     for (const [i, { entry, from }] of plans.entries()) {
       const conversation = views[i]!;
       if (from === undefined) {
-        const rows = await memberships.listByConversation(this.db, conversation.id);
+        // Who is in it now is none of a removed member's business; who was in it then is not kept.
+        const rows = entry.removal ? [] : await memberships.listByConversation(this.db, conversation.id);
         changed.push({ conversation, members: await buildMembers(this.db, actor.userId, rows), events: [], refetch: true });
       } else {
         changed.push({ conversation, events: await this.replay(entry.conversation.id, from, conversation.pts), refetch: false });

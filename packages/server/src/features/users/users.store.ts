@@ -57,20 +57,25 @@ export async function update(
   return db.updateTable('users').set(fields).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-/** Ids of everyone who shares at least one conversation with the user. */
+/**
+ * Ids of everyone who shares at least one conversation with the user. A direct conversation nothing was said in yet
+ * does not count: it is not shared until its first message.
+ */
 export async function contactIds(db: Executor, userId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('memberships as mine')
     .innerJoin('memberships as other', 'other.conversation_id', 'mine.conversation_id')
+    .innerJoin('conversations as c', 'c.id', 'mine.conversation_id')
     .select('other.user_id')
     .distinct()
     .where('mine.user_id', '=', userId)
     .where('other.user_id', '!=', userId)
+    .where((eb) => eb.or([eb('c.kind', '!=', 'direct'), eb('c.last_message_seq', '>', 0)]))
     .execute();
   return rows.map((r) => r.user_id);
 }
 
-/** Profiles of the user's contacts changed after `since` (all of them without `since`). */
+/** Profiles of the user's contacts (as `contactIds` counts them) changed after `since` (all of them without `since`). */
 export async function contactsUpdatedSince(db: Executor, userId: string, since: number | undefined): Promise<UserRow[]> {
   let query = db
     .selectFrom('users')
@@ -79,8 +84,10 @@ export async function contactsUpdatedSince(db: Executor, userId: string, since: 
       eb
         .selectFrom('memberships as mine')
         .innerJoin('memberships as other', 'other.conversation_id', 'mine.conversation_id')
+        .innerJoin('conversations as c', 'c.id', 'mine.conversation_id')
         .select('other.user_id')
-        .where('mine.user_id', '=', userId),
+        .where('mine.user_id', '=', userId)
+        .where((eb2) => eb2.or([eb2('c.kind', '!=', 'direct'), eb2('c.last_message_seq', '>', 0)])),
     );
   if (since !== undefined) query = query.where('updated_at', '>', since);
   return query.execute();

@@ -2,6 +2,8 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Database } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as deliveredUpdatedAt from './migrations/0002-delivered-updated-at.js';
+import * as systemMessages from './migrations/0003-system-messages.js';
+import * as formerMemberships from './migrations/0004-former-memberships.js';
 import { openPostgres } from './postgres/postgres-database.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
@@ -25,6 +27,8 @@ export function openDatabase(options: DatabaseOptions): Database {
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-delivered-updated-at': deliveredUpdatedAt,
+  '0003-system-messages': systemMessages,
+  '0004-former-memberships': formerMemberships,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -60,6 +60,20 @@ export interface MembershipsTable {
   muted: number;
 }
 
+/**
+ * A member who was removed: what they may still read of the conversation (up to `removed_seq`, the system line of
+ * their removal) and how it looked then. Deleted when they dismiss it, or join or are added again.
+ */
+export interface FormerMembershipsTable
+  extends Pick<MembershipsTable, 'conversation_id' | 'user_id' | 'role' | 'joined_at' | 'delivered_seq' | 'read_seq' | 'muted'> {
+  removed_by: string;
+  removed_at: number;
+  removed_seq: number;
+  title: string | null;
+  topic: string;
+  member_count: number;
+}
+
 export interface MessagesTable {
   id: string;
   conversation_id: string;
@@ -72,6 +86,8 @@ export interface MessagesTable {
   /** JSON of the protocol's ForwardRef. */
   forwarded: string | null;
   mentions_all: number;
+  /** 1 for a line the server wrote (content of type `system`): never unread, never changed. */
+  is_system: number;
   created_at: number;
   edited_at: number | null;
   edited_by: string | null;
@@ -107,6 +123,7 @@ export interface DB {
   sessions: SessionsTable;
   conversations: ConversationsTable;
   memberships: MembershipsTable;
+  former_memberships: FormerMembershipsTable;
   messages: MessagesTable;
   mentions: MentionsTable;
   reactions: ReactionsTable;
