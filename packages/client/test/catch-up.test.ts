@@ -1,17 +1,25 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { BACKENDS } from '../../server/test/support/backends.js';
 import type { HearthClientOptions } from '../src/index.js';
 import { newDevice, newUser, nextEvent, pair, until, useTestServer } from './support.js';
 
-/** A fetch that counts the client's catch-up calls and, while `failing`, fails them as a lost network would. */
+/** The SDK's pause between a failed catch-up and the next (RETRY_MS in sync-engine.ts). */
+const RETRY_MS = 2000;
+
+/**
+ * A fetch that counts the client's catch-up calls (with when each started) and, while `failing`, fails them as a
+ * lost network would.
+ */
 function countingSyncFetch() {
-  const control = { failing: false, calls: 0 };
+  const control = { failing: false, calls: 0, startedAt: [] as number[] };
   const fetch: NonNullable<HearthClientOptions['fetch']> = async (url, init) => {
     if (url.endsWith('/api/sync')) {
       control.calls++;
+      control.startedAt.push(performance.now());
       if (control.failing) {
-        // A real network failure takes a moment; failing at once would starve the event loop of a looping client.
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        // A real network failure takes a moment (not a timer: a test may fake those); failing at once would
+        // starve the event loop of a looping client.
+        await new Promise((resolve) => setImmediate(resolve));
         throw new TypeError('network down');
       }
     }
@@ -20,16 +28,18 @@ function countingSyncFetch() {
   return { control, fetch };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe.each(BACKENDS)('catching up (%s)', (backend) => {
   const t = useTestServer(backend, { rateLimits: { signUpsPerHour: 100_000 } });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   /** Another device of `user` whose catch-up calls are counted (and can be made to fail). */
   async function countedDevice(user: { username: string; password: string }) {
     const counted = countingSyncFetch();
     const device = t.track(await newDevice(t.url, user.username, user.password, { fetch: counted.fetch }));
     counted.control.calls = 0;
+    counted.control.startedAt = [];
     return { device, control: counted.control };
   }
 
@@ -50,20 +60,23 @@ describe.each(BACKENDS)('catching up (%s)', (backend) => {
     const failed = nextEvent(device, 'error');
     const sent = await ana.client.messages.send(id, 'while the catch-up fails');
     await failed;
-    await sleep(300);
-    const calls = control.calls;
-    // Before asserting: a client caught in a loop must be able to leave it.
     control.failing = false;
-    expect(calls).toBe(1);
+    // The retry comes, and brings the message: no sooner than the pause (a loop would call again within
+    // milliseconds), and only once.
     await until(device, () => device.conversations.get(id)?.lastMessage?.id === sent.id);
+    expect(control.calls).toBe(2);
+    expect(control.startedAt[1]! - control.startedAt[0]!).toBeGreaterThanOrEqual(RETRY_MS - 50);
   });
 
   test('a failed catch-up is not retried once the client is disconnected', async () => {
     const { device, control } = await countedDevice(t.track(await newUser(t.url)));
     device.disconnect();
     control.failing = true;
+    // Disconnected, the client talks to nobody but this fetch: its timers can be the test's.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await device.sync();
-    await sleep(2_500);
+    expect(control.calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(10 * RETRY_MS);
     expect(control.calls).toBe(1);
   });
 
