@@ -6,15 +6,15 @@ import type { TestServer } from '../../../../packages/server/test/support/server
 import { launchBrowser, screenshot, startWebServer, useSession } from '../support/browser.js';
 
 /**
- * The message list with a very long history loaded (HEARTH_PERF_MESSAGES, default 50,000): pages back through
- * all of it, then scrolls and measures frame times. Slow (a minute or two), so it runs only with HEARTH_PERF=1.
+ * The message list with a long history loaded (HEARTH_PERF_MESSAGES, default 2,000): pages back through all of
+ * it, keeping only a window of rows in the page, then scrolls through it and prints frame times. The frame times
+ * are a measurement, not a pass mark (docs/PERFORMANCE.md gives them for 50,000 messages and the command).
  */
-const COUNT = Number(process.env.HEARTH_PERF_MESSAGES ?? 50_000);
+const COUNT = Number(process.env.HEARTH_PERF_MESSAGES ?? 2_000);
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!process.env.HEARTH_PERF) return;
   server = await startWebServer('sqlite', { rateLimits: { sendPerSecond: 100_000, sendBurst: 100_000, expensivePerSecond: 10_000, expensiveBurst: 10_000 } });
   browser = await launchBrowser();
 });
@@ -23,7 +23,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-test.skipIf(!process.env.HEARTH_PERF)(`${COUNT} messages stay smooth`, async () => {
+test(`paging back through ${COUNT} messages keeps a bounded window of rows in the page`, async () => {
   const ana = await signUp(server.url, uniqueName('ana'));
   const ben = await signUp(server.url, uniqueName('ben'));
   const dm = (await call<Conversation>(server.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } })).body;
@@ -93,6 +93,6 @@ test.skipIf(!process.env.HEARTH_PERF)(`${COUNT} messages stay smooth`, async () 
   });
   console.log(`frame times while scrolling: ${JSON.stringify(frames)}`);
   await screenshot(page, 'conversation-perf-middle');
-  expect(frames.p95).toBeLessThan(50);
+  expect(await page.evaluate(() => document.querySelectorAll('[role="article"]').length)).toBeLessThan(120);
   await context.close();
 }, 900_000);
