@@ -1,0 +1,139 @@
+import type { Conversation, Message } from '@hearth/protocol';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { call, signUp, uniqueName, type BearerSession } from '../../../../packages/server/test/support/raw.js';
+import type { TestServer } from '../../../../packages/server/test/support/server.js';
+import { launchBrowser, screenshot, useSession } from '../support/browser.js';
+import { conversationList, poll, startShellServer } from '../support/people.js';
+
+/**
+ * Membership in the web app: a new direct message stays a draft until its first message, forwarding to several
+ * targets at once, previewing a public channel before joining it, and what a removed member keeps.
+ */
+
+let server: TestServer;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startShellServer();
+  browser = await launchBrowser();
+  // The first account administers the server; the people below are ordinary users.
+  await signUp(server.url, uniqueName('admin'));
+});
+afterEach(async (ctx) => {
+  const failed = ctx.task.result?.state === 'fail';
+  for (const [i, c] of contexts.splice(0).entries()) {
+    if (failed) for (const p of c.pages()) await screenshot(p, `failed-membership-${i}`).catch(() => undefined);
+    await c.close().catch(() => undefined);
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+type Person = BearerSession & { username: string; displayName: string };
+
+async function person(prefix: string): Promise<Person> {
+  const username = uniqueName(prefix);
+  const session = await signUp(server.url, username);
+  return { ...session, username, displayName: username.toUpperCase() };
+}
+
+async function api<T>(who: Person, name: Parameters<typeof call>[1], options: Omit<Parameters<typeof call>[2] & object, 'token'> = {}): Promise<T> {
+  const res = await call<T>(server.url, name, { ...options, token: who.token });
+  if (res.status >= 300) throw new Error(`${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+let sent = 0;
+function send(who: Person, conversationId: string, text: string): Promise<Message> {
+  const clientId = `m${Date.now().toString(36)}${(sent++).toString(36)}`;
+  return api<Message>(who, 'sendMessage', { params: { conversationId }, body: { clientId, content: { type: 'text', text, entities: [] } } });
+}
+
+function group(owner: Person, title: string, members: Person[], kind: 'group' | 'channel' = 'group'): Promise<Conversation> {
+  const body = kind === 'group' ? { kind, title, memberIds: members.map((m) => m.me.id) } : { kind, title };
+  return api<Conversation>(owner, 'createConversation', { body });
+}
+
+/** A browser signed in as `who` (the session cookie), at `path`, with the app up. */
+async function open(who: Person, path = '/'): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'Europe/Madrid' });
+  contexts.push(context);
+  context.setDefaultTimeout(10_000);
+  await useSession(context, server.url, who.token);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  await page.goto(path);
+  await page.getByRole('navigation', { name: /conversations/i }).waitFor();
+  return page;
+}
+
+const row = (page: Page, name: string | RegExp) => conversationList(page).getByRole('link', { name });
+const composer = (page: Page) => page.getByRole('main').getByRole('combobox', { name: /^message$/i });
+const history = (page: Page) => page.getByRole('main').getByRole('region', { name: /^messages in/i });
+const article = (page: Page, text: string | RegExp) => history(page).getByRole('article').filter({ hasText: text });
+
+test('a new message to someone is a draft in nobody’s list until it is sent, then both lists show it', async () => {
+  const ana = await person('ana');
+  const ben = await person('ben');
+  const anaPage = await open(ana);
+  const benPage = await open(ben);
+
+  await anaPage.getByRole('button', { name: 'New conversation' }).click();
+  await anaPage.getByRole('menuitem', { name: 'New message' }).click();
+  const dialog = anaPage.getByRole('dialog', { name: 'New message' });
+  await dialog.getByRole('combobox', { name: 'Search people' }).fill(ben.username);
+  await dialog.getByRole('option', { name: new RegExp(ben.displayName) }).click();
+  await anaPage.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+
+  // The draft: Ben's name in the header, no history, a composer, and a word on who sees what when.
+  await anaPage.getByRole('heading', { name: ben.displayName, level: 2 }).waitFor();
+  await composer(anaPage).waitFor();
+  await anaPage.getByText(`${ben.displayName} will see this conversation when you send your first message.`).waitFor();
+  await expect(history(anaPage).getByRole('article').count()).resolves.toBe(0);
+  await screenshot(anaPage, 'membership-draft-dm');
+
+  // A marker made after the draft reaches both lists: by then a DM in either list would be there too.
+  const marker = await group(ana, `Marker ${uniqueName('m').slice(-5)}`, [ben]);
+  await row(anaPage, new RegExp(marker.title!)).waitFor();
+  await row(benPage, new RegExp(marker.title!)).waitFor();
+  await expect(row(anaPage, new RegExp(ben.displayName)).count()).resolves.toBe(0);
+  await expect(row(benPage, new RegExp(ana.displayName)).count()).resolves.toBe(0);
+
+  await composer(anaPage).fill('Hello Ben, a first word');
+  await composer(anaPage).press('Enter');
+  await poll(() => row(anaPage, new RegExp(ben.displayName)).getAttribute('aria-current')).toBe('page');
+  await poll(() => row(benPage, new RegExp(ana.displayName)).textContent()).toMatch(/Hello Ben, a first word/);
+  await expect(anaPage.getByText(/will see this conversation when you send/).count()).resolves.toBe(0);
+});
+
+test('a removed member still reads the history, cannot write, and can remove the conversation from their list', async () => {
+  const ana = await person('ana');
+  const ben = await person('ben');
+  const club = await group(ana, `Book club ${uniqueName('b').slice(-5)}`, [ben]);
+  await send(ana, club.id, 'Chapter one is done');
+  const benPage = await open(ben, `/c/${club.id}`);
+  await article(benPage, 'Chapter one is done').waitFor();
+  await composer(benPage).waitFor();
+
+  await api(ana, 'removeMember', { params: { conversationId: club.id, userId: ben.me.id } });
+  await benPage.getByText(`${ana.displayName} removed you from this conversation.`, { exact: false }).waitFor();
+  await expect(composer(benPage).count()).resolves.toBe(0);
+  await expect(article(benPage, 'Chapter one is done').count()).resolves.toBe(1);
+  await article(benPage, `${ana.displayName} removed you`).waitFor();
+  await screenshot(benPage, 'membership-removed');
+  // Still in the list, read-only, until dismissed.
+  await row(benPage, new RegExp(club.title!)).waitFor();
+
+  await benPage.getByRole('button', { name: 'Remove from my list' }).click();
+  await benPage.waitForURL((url) => url.pathname === '/');
+  await poll(() => row(benPage, new RegExp(club.title!)).count()).toBe(0);
+  // For good: after a reload, with a later conversation in the list as the marker, it is still gone.
+  const marker = await group(ana, `Marker ${uniqueName('m').slice(-5)}`, [ben]);
+  await benPage.reload();
+  await row(benPage, new RegExp(marker.title!)).waitFor();
+  await expect(row(benPage, new RegExp(club.title!)).count()).resolves.toBe(0);
+});
