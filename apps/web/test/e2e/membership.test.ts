@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '@hearth/protocol';
+import type { Conversation, HistoryPage, Message } from '@hearth/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { call, signUp, uniqueName, type BearerSession } from '../../../../packages/server/test/support/raw.js';
@@ -136,4 +136,46 @@ test('a removed member still reads the history, cannot write, and can remove the
   await benPage.reload();
   await row(benPage, new RegExp(marker.title!)).waitFor();
   await expect(row(benPage, new RegExp(club.title!)).count()).resolves.toBe(0);
+});
+
+test('forwarding to a group and to someone with no conversation yet, with a comment: both receive it', async () => {
+  const ana = await person('ana');
+  const ben = await person('ben');
+  const cleo = await person('cleo');
+  const team = await group(ana, `Team ${uniqueName('t').slice(-5)}`, [ben]);
+  const ops = await group(ana, `Ops ${uniqueName('o').slice(-5)}`, [ben]);
+  const original = await send(ben, team.id, 'Quarterly numbers are in');
+  const anaPage = await open(ana, `/c/${team.id}`);
+  const message = article(anaPage, 'Quarterly numbers are in');
+  await message.hover();
+  await message.getByRole('button', { name: 'Forward' }).click();
+
+  const dialog = anaPage.getByRole('dialog', { name: 'Forward message' });
+  const search = dialog.getByRole('searchbox', { name: 'Search conversations and people' });
+  await poll(() => search.evaluate((el) => el === document.activeElement)).toBe(true);
+  const forward = dialog.getByRole('button', { name: 'Forward', exact: true });
+  await expect(forward.isDisabled()).resolves.toBe(true);
+  await search.fill(ops.title!.slice(0, 6));
+  await expect(dialog.getByRole('checkbox', { name: new RegExp(team.title!) }).count()).resolves.toBe(0);
+  await dialog.getByRole('checkbox', { name: new RegExp(ops.title!) }).check();
+  await search.fill(cleo.username);
+  await dialog.getByRole('checkbox', { name: new RegExp(cleo.displayName) }).check();
+  // What is chosen stays chosen while the search changes.
+  await dialog.getByRole('list', { name: '2 chosen' }).waitFor();
+  await dialog.getByRole('textbox', { name: /comment/i }).fill('FYI, see below');
+  await screenshot(anaPage, 'membership-forward-dialog');
+  await forward.click();
+  await anaPage.getByRole('status').filter({ hasText: 'Forwarded to 2 conversations' }).waitFor();
+  await expect(dialog.count()).resolves.toBe(0);
+
+  // Cleo had no conversation with Ana: it appears in her list with the copy, after the comment.
+  const cleoPage = await open(cleo);
+  await row(cleoPage, new RegExp(ana.displayName)).click();
+  await article(cleoPage, 'FYI, see below').waitFor();
+  await article(cleoPage, 'Quarterly numbers are in').getByText(`Forwarded from ${ben.displayName}`).waitFor();
+  // The group got the same two, in that order.
+  const page = await api<HistoryPage>(ben, 'history', { params: { conversationId: ops.id }, query: { limit: 10 } });
+  const texts = page.messages.map((m) => (m.content?.type === 'text' ? m.content.text : null));
+  expect(texts.slice(-2)).toEqual(['FYI, see below', 'Quarterly numbers are in']);
+  expect(page.messages.at(-1)!.forwarded?.originalSenderId).toBe(original.senderId);
 });
