@@ -7,6 +7,7 @@ import { navigate } from '../../app/router.js';
 import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { MembersPanel } from '../members/MembersPanel.js';
+import { ChannelPreview } from './ChannelPreview.js';
 import { Composer } from './Composer.js';
 import { ActionsContext, InfoContext, type ConversationInfo } from './context.js';
 import { ConversationHeader } from './Header.js';
@@ -48,10 +49,12 @@ function useConversation(conversationId: string): { conversation: Conversation |
 export default function ConversationScreen({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
   const { conversation, missing } = useConversation(conversationId);
+  // Not one of the user's: a public channel they may read before joining, else nothing (ChannelPreview says so).
+  if (!conversation && missing) return <ChannelPreview conversationId={conversationId} />;
   if (!conversation) {
     return (
       <div className="conv-missing" role="status">
-        {missing ? t('common.errors.CONVERSATION_NOT_FOUND') : <span className="spinner" aria-label={t('common.loading')} />}
+        <span className="spinner" aria-label={t('common.loading')} />
       </div>
     );
   }
