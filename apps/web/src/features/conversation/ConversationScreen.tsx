@@ -79,8 +79,9 @@ function Loaded({ conversation }: { conversation: Conversation }) {
     if (!client.conversations.cachedMembers(id)) void client.conversations.members(id).catch(() => undefined);
   }, [client, id]);
 
-  const moderator = kind !== 'direct' && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
-  const info: ConversationInfo = useMemo(() => ({ conversationId: id, kind, memberCount, meId, moderator }), [id, kind, memberCount, meId, moderator]);
+  const readOnly = conversation.me.removal !== null;
+  const moderator = kind !== 'direct' && !readOnly && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
+  const info: ConversationInfo = useMemo(() => ({ conversationId: id, kind, memberCount, meId, moderator, readOnly }), [id, kind, memberCount, meId, moderator, readOnly]);
 
   return (
     <InfoContext.Provider value={info}>
