@@ -41,6 +41,11 @@ async function person(prefix: string): Promise<Person> {
   return { ...session, username, displayName: username.toUpperCase() };
 }
 
+/** Several new people at once, in the order of the prefixes. */
+function people<const P extends readonly string[]>(...prefixes: P): Promise<{ [K in keyof P]: Person }> {
+  return Promise.all(prefixes.map(person)) as Promise<{ [K in keyof P]: Person }>;
+}
+
 async function api<T>(who: Person, name: Parameters<typeof call>[1], options: Omit<Parameters<typeof call>[2] & object, 'token'> = {}): Promise<T> {
   const res = await call<T>(server.url, name, { ...options, token: who.token });
   if (res.status >= 300) throw new Error(`${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -52,6 +57,9 @@ function send(who: Person, conversationId: string, text: string): Promise<Messag
   const clientId = `m${Date.now().toString(36)}${(sent++).toString(36)}`;
   return api<Message>(who, 'sendMessage', { params: { conversationId }, body: { clientId, content: { type: 'text', text, entities: [] } } });
 }
+
+/** A title no other test's conversation has, so that a row found by it is this test's. */
+const titled = (prefix: string) => `${prefix} ${uniqueName('t').slice(-5)}`;
 
 function group(owner: Person, title: string, members: Person[], kind: 'group' | 'channel' = 'group'): Promise<Conversation> {
   const body = kind === 'group' ? { kind, title, memberIds: members.map((m) => m.me.id) } : { kind, title };
@@ -76,9 +84,16 @@ const composer = (page: Page) => page.getByRole('main').getByRole('combobox', { 
 const history = (page: Page) => page.getByRole('main').getByRole('region', { name: /^messages in/i });
 const article = (page: Page, text: string | RegExp) => history(page).getByRole('article').filter({ hasText: text });
 
+/** Opens the forward dialog of the message with this text, from its toolbar. */
+async function forwardDialog(page: Page, text: string) {
+  const message = article(page, text);
+  await message.hover();
+  await message.getByRole('button', { name: 'Forward' }).click();
+  return page.getByRole('dialog', { name: 'Forward message' });
+}
+
 test('a new message to someone is a draft in nobody’s list until it is sent, then both lists show it', async () => {
-  const ana = await person('ana');
-  const ben = await person('ben');
+  const [ana, ben] = await people('ana', 'ben');
   const anaPage = await open(ana);
   const benPage = await open(ben);
 
@@ -97,7 +112,7 @@ test('a new message to someone is a draft in nobody’s list until it is sent, t
   await screenshot(anaPage, 'membership-draft-dm');
 
   // A marker made after the draft reaches both lists: by then a DM in either list would be there too.
-  const marker = await group(ana, `Marker ${uniqueName('m').slice(-5)}`, [ben]);
+  const marker = await group(ana, titled('Marker'), [ben]);
   await row(anaPage, new RegExp(marker.title!)).waitFor();
   await row(benPage, new RegExp(marker.title!)).waitFor();
   await expect(row(anaPage, new RegExp(ben.displayName)).count()).resolves.toBe(0);
@@ -111,9 +126,8 @@ test('a new message to someone is a draft in nobody’s list until it is sent, t
 });
 
 test('a removed member still reads the history, cannot write, and can remove the conversation from their list', async () => {
-  const ana = await person('ana');
-  const ben = await person('ben');
-  const club = await group(ana, `Book club ${uniqueName('b').slice(-5)}`, [ben]);
+  const [ana, ben] = await people('ana', 'ben');
+  const club = await group(ana, titled('Book club'), [ben]);
   await send(ana, club.id, 'Chapter one is done');
   const benPage = await open(ben, `/c/${club.id}`);
   await article(benPage, 'Chapter one is done').waitFor();
@@ -136,25 +150,19 @@ test('a removed member still reads the history, cannot write, and can remove the
   await benPage.waitForURL((url) => url.pathname === '/');
   await poll(() => row(benPage, new RegExp(club.title!)).count()).toBe(0);
   // For good: after a reload, with a later conversation in the list as the marker, it is still gone.
-  const marker = await group(ana, `Marker ${uniqueName('m').slice(-5)}`, [ben]);
+  const marker = await group(ana, titled('Marker'), [ben]);
   await benPage.reload();
   await row(benPage, new RegExp(marker.title!)).waitFor();
   await expect(row(benPage, new RegExp(club.title!)).count()).resolves.toBe(0);
 });
 
 test('forwarding to a group and to someone with no conversation yet, with a comment: both receive it', async () => {
-  const ana = await person('ana');
-  const ben = await person('ben');
-  const cleo = await person('cleo');
-  const team = await group(ana, `Team ${uniqueName('t').slice(-5)}`, [ben]);
-  const ops = await group(ana, `Ops ${uniqueName('o').slice(-5)}`, [ben]);
+  const [ana, ben, cleo] = await people('ana', 'ben', 'cleo');
+  const team = await group(ana, titled('Team'), [ben]);
+  const ops = await group(ana, titled('Ops'), [ben]);
   const original = await send(ben, team.id, 'Quarterly numbers are in');
   const anaPage = await open(ana, `/c/${team.id}`);
-  const message = article(anaPage, 'Quarterly numbers are in');
-  await message.hover();
-  await message.getByRole('button', { name: 'Forward' }).click();
-
-  const dialog = anaPage.getByRole('dialog', { name: 'Forward message' });
+  const dialog = await forwardDialog(anaPage, 'Quarterly numbers are in');
   const search = dialog.getByRole('searchbox', { name: 'Search conversations and people' });
   await poll(() => search.evaluate((el) => el === document.activeElement)).toBe(true);
   const forward = dialog.getByRole('button', { name: 'Forward', exact: true });
@@ -162,8 +170,12 @@ test('forwarding to a group and to someone with no conversation yet, with a comm
   await search.fill(ops.title!.slice(0, 6));
   await expect(dialog.getByRole('checkbox', { name: new RegExp(team.title!) }).count()).resolves.toBe(0);
   await dialog.getByRole('checkbox', { name: new RegExp(ops.title!) }).check();
+  // From the keyboard: Enter in the search chooses the first match.
   await search.fill(cleo.username);
-  await dialog.getByRole('checkbox', { name: new RegExp(cleo.displayName) }).check();
+  const cleoBox = dialog.getByRole('checkbox', { name: new RegExp(cleo.displayName) });
+  await poll(() => dialog.getByRole('checkbox').count()).toBe(1);
+  await search.press('Enter');
+  await poll(() => cleoBox.isChecked()).toBe(true);
   // What is chosen stays chosen while the search changes.
   await dialog.getByRole('list', { name: '2 chosen' }).waitFor();
   await dialog.getByRole('textbox', { name: /comment/i }).fill('FYI, see below');
@@ -184,11 +196,32 @@ test('forwarding to a group and to someone with no conversation yet, with a comm
   expect(page.messages.at(-1)!.forwarded?.originalSenderId).toBe(original.senderId);
 });
 
+test('a forward target that fails stays chosen with the reason, and the others get the message', async () => {
+  const [ana, ben, dan] = await people('ana', 'ben', 'dan');
+  const source = await group(ana, titled('Source'), [ben]);
+  const good = await group(ana, titled('Good'), [ben]);
+  const lost = await group(dan, titled('Lost'), [ana]);
+  await send(ben, source.id, 'Read this twice');
+  const anaPage = await open(ana, `/c/${source.id}`);
+  const dialog = await forwardDialog(anaPage, 'Read this twice');
+  await dialog.getByRole('checkbox', { name: new RegExp(good.title!) }).check();
+  await dialog.getByRole('checkbox', { name: new RegExp(lost.title!) }).check();
+
+  // Dan removes Ana from his group while she is choosing.
+  await api(dan, 'removeMember', { params: { conversationId: lost.id, userId: ana.me.id } });
+  await poll(() => dialog.getByRole('checkbox', { name: new RegExp(lost.title!) }).count()).toBe(0);
+  await dialog.getByRole('button', { name: 'Forward', exact: true }).click();
+  await dialog.getByRole('alert').filter({ hasText: `Not sent to ${lost.title!}: This conversation does not exist or you are not in it.` }).waitFor();
+  await screenshot(anaPage, 'membership-forward-failed');
+  const chosen = dialog.getByRole('list', { name: '1 chosen' });
+  await chosen.getByText(lost.title!).waitFor();
+  const page = await api<HistoryPage>(ben, 'history', { params: { conversationId: good.id }, query: { limit: 10 } });
+  expect(page.messages.at(-1)?.forwarded?.originalSenderId).toBe(ben.me.id);
+});
+
 test('a public channel is previewed read-only from the browser and from a link, and joining opens the composer', async () => {
-  const ana = await person('ana');
-  const ben = await person('ben');
-  const cleo = await person('cleo');
-  const title = `Garden ${uniqueName('g').slice(-5)}`;
+  const [ana, ben, cleo] = await people('ana', 'ben', 'cleo');
+  const title = titled('Garden');
   const channel = await group(ana, title, [], 'channel');
   await send(ana, channel.id, 'The tomatoes are ripe');
 

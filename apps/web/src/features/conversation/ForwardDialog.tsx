@@ -134,6 +134,13 @@ export function ForwardDialog({ message, onForwarded, onClose }: { message: Mess
           ref={autofocus}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter chooses the first match (type a name, Enter, next name) rather than sending half-chosen.
+            if (e.key !== 'Enter') return;
+            e.preventDefault();
+            const first = conversations[0] ?? people[0];
+            if (first && (!full || keys.has(first.key))) toggle(first);
+          }}
           placeholder={t('conversation.forwardSearch')}
           aria-label={t('conversation.forwardSearch')}
           autoComplete="off"
