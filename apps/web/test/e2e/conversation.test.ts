@@ -273,7 +273,8 @@ describe('conversation screen', () => {
     const dialog = anaPage.getByRole('dialog', { name: 'Forward message' });
     await dialog.getByRole('searchbox').fill('Tea');
     await screenshot(anaPage, 'conversation-forward-dialog');
-    await dialog.getByRole('button', { name: /Team/ }).click();
+    await dialog.getByRole('checkbox', { name: /Team/ }).check();
+    await dialog.getByRole('button', { name: 'Forward', exact: true }).click();
     await expect.poll(() => anaPage.getByText('Forwarded to Team').isVisible(), { timeout: 10_000 }).toBe(true);
     await benPage.goto(`/c/${group.id}`);
     const forwarded = article(benPage, 'Got both lines');

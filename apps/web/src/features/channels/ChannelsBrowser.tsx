@@ -42,7 +42,7 @@ function useChannelDirectory(query: string): { channels: ChannelSummary[] | null
   return { channels, error, setError };
 }
 
-/** One channel: its title, topic and size, and a button to join it (or open it, once joined). */
+/** One channel: its title, topic and size, and buttons to preview and join it (or open it, once joined). */
 function ChannelCard({ channel, joining, onJoin }: { channel: ChannelSummary; joining: boolean; onJoin: () => void }) {
   const { t, i18n } = useTranslation();
   const client = useClient();
@@ -73,6 +73,12 @@ function ChannelCard({ channel, joining, onJoin }: { channel: ChannelSummary; jo
           )}
         </p>
       </div>
+      {!joined && (
+        // Reading before joining: the channel's screen shows its history with a Join button.
+        <button type="button" className="btn" aria-label={t('channels.previewNamed', { name: channel.title })} onClick={() => navigate({ name: 'conversation', id: channel.id })}>
+          {t('channels.preview')}
+        </button>
+      )}
       <button
         type="button"
         className={`btn${joined ? '' : ' btn-primary'}`}

@@ -3,9 +3,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { conversationTitle, displayName, useUser } from '../../app/people.js';
+import { navigate } from '../../app/router.js';
 import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { MembersPanel } from '../members/MembersPanel.js';
+import { ChannelPreview } from './ChannelPreview.js';
 import { Composer } from './Composer.js';
 import { ActionsContext, InfoContext, type ConversationInfo } from './context.js';
 import { ConversationHeader } from './Header.js';
@@ -47,10 +49,12 @@ function useConversation(conversationId: string): { conversation: Conversation |
 export default function ConversationScreen({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
   const { conversation, missing } = useConversation(conversationId);
+  // Not one of the user's: a public channel they may read before joining, else nothing (ChannelPreview says so).
+  if (!conversation && missing) return <ChannelPreview conversationId={conversationId} />;
   if (!conversation) {
     return (
       <div className="conv-missing" role="status">
-        {missing ? t('common.errors.CONVERSATION_NOT_FOUND') : <span className="spinner" aria-label={t('common.loading')} />}
+        <span className="spinner" aria-label={t('common.loading')} />
       </div>
     );
   }
@@ -75,8 +79,9 @@ function Loaded({ conversation }: { conversation: Conversation }) {
     if (!client.conversations.cachedMembers(id)) void client.conversations.members(id).catch(() => undefined);
   }, [client, id]);
 
-  const moderator = kind !== 'direct' && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
-  const info: ConversationInfo = useMemo(() => ({ conversationId: id, kind, memberCount, meId, moderator }), [id, kind, memberCount, meId, moderator]);
+  const readOnly = conversation.me.removal !== null;
+  const moderator = kind !== 'direct' && !readOnly && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
+  const info: ConversationInfo = useMemo(() => ({ conversationId: id, kind, memberCount, meId, moderator, readOnly }), [id, kind, memberCount, meId, moderator, readOnly]);
 
   return (
     <InfoContext.Provider value={info}>
@@ -88,9 +93,12 @@ function Loaded({ conversation }: { conversation: Conversation }) {
               <MessageList ref={listRef} timeline={timeline} title={title} />
               <TypingLine userIds={typers} />
               {conversation.me.removal ? (
-                <RemovedNotice removedBy={conversation.me.removal.removedBy} />
+                <RemovedNotice conversationId={id} removedBy={conversation.me.removal.removedBy} onError={showError} />
               ) : (
-                <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
+                <>
+                  {kind === 'direct' && conversation.lastMessage === null && <DraftHint title={title} />}
+                  <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
+                </>
               )}
             </div>
             {panelOpen && <MembersPanel conversation={conversation} onClose={() => setPanelOpen(false)} onError={showError} />}
@@ -102,13 +110,37 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   );
 }
 
-/** In place of the composer, in a conversation the user was removed from: it is theirs to read, not to write in. */
-function RemovedNotice({ removedBy }: { removedBy: string }) {
+/**
+ * In place of the composer, in a conversation the user was removed from: it is theirs to read, not to write in,
+ * until they dismiss it from their list (here and on their other devices).
+ */
+function RemovedNotice({ conversationId, removedBy, onError }: { conversationId: string; removedBy: string; onError: (err: unknown) => void }) {
   const { t } = useTranslation();
+  const client = useClient();
   const remover = useUser(removedBy);
+  const [busy, setBusy] = useState(false);
+  function hide() {
+    setBusy(true);
+    client.conversations.hide(conversationId).then(
+      () => navigate({ name: 'home' }, { replace: true }),
+      (err: unknown) => {
+        setBusy(false);
+        onError(err);
+      },
+    );
+  }
   return (
-    <p className="conv-removed" role="status">
-      {t('conversation.removedBy', { name: displayName(remover) })}
-    </p>
+    <div className="conv-removed">
+      <p role="status">{t('conversation.removedBy', { name: displayName(remover) })}</p>
+      <button type="button" className="btn" disabled={busy} onClick={hide}>
+        {t('conversation.hideRemoved')}
+      </button>
+    </div>
   );
+}
+
+/** Above the composer of a direct conversation nothing was said in yet: the other person sees it from the first message. */
+function DraftHint({ title }: { title: string }) {
+  const { t } = useTranslation();
+  return <p className="conv-draft-hint muted">{t('conversation.draftHint', { name: title })}</p>;
 }

@@ -30,13 +30,13 @@ function useNames(userIds: readonly string[]): string[] {
 export function ReactionChip({ message, group }: { message: Message; group: ReactionGroup }) {
   const { t } = useTranslation();
   const actions = useActions();
-  const { meId } = useInfo();
+  const { meId, readOnly } = useInfo();
   const names = useNames(group.userIds);
   const mine = meId !== undefined && group.userIds.includes(meId);
   const who = names.map((n, i) => (group.userIds[i] === meId ? t('conversation.you') : n));
   const label = t('conversation.reactedBy', { emoji: group.emoji, count: group.userIds.length, names: new Intl.ListFormat(undefined, { type: 'conjunction' }).format(who) });
   return (
-    <button type="button" className={`reaction${mine ? ' reaction-mine' : ''}`} aria-pressed={mine} aria-label={label} title={label} onClick={() => actions.toggleReaction(message, group.emoji)}>
+    <button type="button" className={`reaction${mine ? ' reaction-mine' : ''}`} aria-pressed={mine} aria-label={label} title={label} disabled={readOnly} onClick={() => actions.toggleReaction(message, group.emoji)}>
       <span className="reaction-emoji" aria-hidden="true">
         {group.emoji}
       </span>

@@ -12,7 +12,7 @@ import { MessageToolbar } from './MessageToolbar.js';
 import { systemText } from './systemLine.js';
 
 /** A line the server wrote (a join, a rename): one sentence, no author block and no actions. */
-function SystemLine({ message, content, tabbable }: { message: Message; content: SystemContent; tabbable: boolean }) {
+export function SystemLine({ message, content, tabbable }: { message: Message; content: SystemContent; tabbable: boolean }) {
   const { t } = useTranslation();
   const text = useClientState((c) => systemText(c, message.senderId, content, t));
   return (

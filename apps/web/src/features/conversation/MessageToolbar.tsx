@@ -8,7 +8,7 @@ import { IconCopy, IconEdit, IconForward, IconReply, IconSmilePlus, IconTrash } 
 export function MessageToolbar({ message, tabbable }: { message: Message; tabbable: boolean }) {
   const { t } = useTranslation();
   const actions = useActions();
-  const { meId, moderator } = useInfo();
+  const { meId, moderator, readOnly } = useInfo();
   const mine = message.senderId === meId;
   const deleted = message.deletedAt !== null;
   if (deleted) return null;
@@ -17,20 +17,24 @@ export function MessageToolbar({ message, tabbable }: { message: Message; tabbab
   const tab = tabbable ? 0 : -1;
   return (
     <div className="msg-actions" role="toolbar" aria-label={t('conversation.actions.label')}>
-      <div className="msg-quick" role="group" aria-label={t('conversation.actions.quickReactions')}>
-        {QUICK_REACTIONS.slice(0, 3).map((e) => (
-          <button key={e} type="button" tabIndex={tab} className="msg-action msg-action-emoji" aria-label={t('conversation.actions.reactWith', { emoji: e })} title={e} onClick={() => actions.toggleReaction(message, e)}>
-            {e}
+      {!readOnly && (
+        <>
+          <div className="msg-quick" role="group" aria-label={t('conversation.actions.quickReactions')}>
+            {QUICK_REACTIONS.slice(0, 3).map((e) => (
+              <button key={e} type="button" tabIndex={tab} className="msg-action msg-action-emoji" aria-label={t('conversation.actions.reactWith', { emoji: e })} title={e} onClick={() => actions.toggleReaction(message, e)}>
+                {e}
+              </button>
+            ))}
+          </div>
+          <button type="button" tabIndex={tab} className="msg-action" aria-label={t('conversation.actions.react')} title={t('conversation.actions.react')} aria-haspopup="dialog" onClick={(e) => actions.openReactionPicker(message, e.currentTarget)}>
+            <IconSmilePlus size={17} />
           </button>
-        ))}
-      </div>
-      <button type="button" tabIndex={tab} className="msg-action" aria-label={t('conversation.actions.react')} title={t('conversation.actions.react')} aria-haspopup="dialog" onClick={(e) => actions.openReactionPicker(message, e.currentTarget)}>
-        <IconSmilePlus size={17} />
-      </button>
-      <button type="button" tabIndex={tab} className="msg-action" aria-label={t('conversation.actions.reply')} title={t('conversation.actions.reply')} onClick={() => actions.reply(message)}>
-        <IconReply size={17} />
-      </button>
-      {mine && text && (
+          <button type="button" tabIndex={tab} className="msg-action" aria-label={t('conversation.actions.reply')} title={t('conversation.actions.reply')} onClick={() => actions.reply(message)}>
+            <IconReply size={17} />
+          </button>
+        </>
+      )}
+      {mine && text && !readOnly && (
         <button type="button" tabIndex={tab} className="msg-action" aria-label={t('conversation.actions.edit')} title={t('conversation.actions.edit')} onClick={() => actions.edit(message)}>
           <IconEdit size={16} />
         </button>
@@ -43,7 +47,7 @@ export function MessageToolbar({ message, tabbable }: { message: Message; tabbab
           <IconCopy size={16} />
         </button>
       )}
-      {(mine || moderator) && (
+      {((mine && !readOnly) || moderator) && (
         <button type="button" tabIndex={tab} className="msg-action msg-action-danger" aria-label={t('conversation.actions.delete')} title={t('conversation.actions.delete')} onClick={() => actions.remove(message)}>
           <IconTrash size={16} />
         </button>

@@ -1,7 +1,8 @@
 import type { Message } from '@hearth/client';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
-import { ConfirmDialog, ForwardDialog } from './dialogs.js';
+import { ConfirmDialog } from './dialogs.js';
+import { ForwardDialog } from './ForwardDialog.js';
 import { ReactionPopover } from './ReactionPopover.js';
 import type { ActionDialogs } from './useMessageActions.js';
 
@@ -51,7 +52,7 @@ export function Overlays({
           onClose={() => setConfirmDelete(null)}
         />
       )}
-      {forwarding && <ForwardDialog message={forwarding} onForwarded={(to) => show(t('conversation.forwardedTo', { title: to }))} onClose={() => setForwarding(null)} />}
+      {forwarding && <ForwardDialog message={forwarding} onForwarded={show} onClose={() => setForwarding(null)} />}
       {toast && (
         <div className="toast" role="status">
           {toast}

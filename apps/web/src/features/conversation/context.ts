@@ -24,6 +24,8 @@ export interface ConversationInfo {
   meId: string | undefined;
   /** Owner or admin of a group or channel: may delete others' messages. */
   moderator: boolean;
+  /** Removed from it: the history is there to read (copy, forward), not to react to, reply to, edit or delete in. */
+  readOnly: boolean;
 }
 
 export const ActionsContext = createContext<MessageActions | null>(null);

@@ -4,9 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { useAction } from '../../app/errors.js';
 import { navigate } from '../../app/router.js';
-import { Avatar } from '../../ui/Avatar.js';
 import { Dialog, DialogActions } from '../../ui/Dialog.js';
-import { Icon } from './icons.js';
+import { PickedList } from './PickedList.js';
 import { autofocus, UserPicker } from './UserPicker.js';
 import './dialogs.css';
 
@@ -72,19 +71,12 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
         </div>
         <fieldset className="member-field">
           <legend>{t('sidebar.group.members')}</legend>
-          {members.length > 0 && (
-            <ul className="picked" aria-label={t('sidebar.group.picked', { count: members.length })}>
-              {members.map((m) => (
-                <li key={m.id} className="picked-chip">
-                  <Avatar id={m.id} name={m.displayName} size={22} />
-                  <span>{m.displayName}</span>
-                  <button type="button" className="picked-remove" aria-label={t('sidebar.group.remove', { name: m.displayName })} onClick={() => toggle(m)}>
-                    <Icon name="close" size={14} />
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
+          <PickedList
+            items={members.map((m) => ({ key: m.id, name: m.displayName, avatarId: m.id }))}
+            label={t('sidebar.group.picked', { count: members.length })}
+            removeLabel={(name) => t('sidebar.group.remove', { name })}
+            onRemove={(id) => setMembers((list) => list.filter((m) => m.id !== id))}
+          />
           <UserPicker label={t('sidebar.group.search')} onPick={toggle} selected={selected} />
         </fieldset>
         <DialogActions error={error} onCancel={onClose}>

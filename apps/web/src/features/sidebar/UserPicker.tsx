@@ -1,5 +1,5 @@
 import type { User } from '@hearth/client';
-import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorText } from '../../app/errors.js';
 import { useClient } from '../../app/client.js';
@@ -14,7 +14,11 @@ export function autofocus(el: HTMLElement | null): void {
   el?.setAttribute('autofocus', '');
 }
 
-/** Searches the user directory as the query changes (debounced), leaving the signed-in user out. */
+/**
+ * Searches the user directory as the query changes (debounced), leaving the signed-in user out. Results of an
+ * earlier query stay while the next one loads, narrowed to what is typed now, so that what is picked always
+ * matches the query.
+ */
 export function useDirectory(query: string): { users: User[]; loading: boolean; error: string | null } {
   const client = useClient();
   const errorText = useErrorText();
@@ -36,7 +40,9 @@ export function useDirectory(query: string): { users: User[]; loading: boolean; 
       clearTimeout(timer);
     };
   }, [client, query, errorText]);
-  return state;
+  const q = query.trim().toLowerCase();
+  const users = useMemo(() => (q ? state.users.filter((u) => u.username.toLowerCase().includes(q) || u.displayName.toLowerCase().includes(q)) : state.users), [state.users, q]);
+  return useMemo(() => ({ ...state, users }), [state, users]);
 }
 
 /**
@@ -56,15 +62,11 @@ export function UserPicker({
 }) {
   const { t } = useTranslation();
   const [query, setQuery] = useState('');
-  const { users: found, loading, error } = useDirectory(query);
-  // Results of an earlier query stay on screen while the next one loads: narrow them to what is typed now, so
-  // that what Enter picks always matches the query.
-  const q = query.trim().toLowerCase();
-  const users = q ? found.filter((u) => u.username.toLowerCase().includes(q) || u.displayName.toLowerCase().includes(q)) : found;
+  const { users, loading, error } = useDirectory(query);
   const [active, setActive] = useState(0);
   const id = useId();
   const listId = `${id}-list`;
-  useEffect(() => setActive(0), [found, q]);
+  useEffect(() => setActive(0), [users]);
   const activeUser = users[Math.min(active, users.length - 1)];
 
   function onKeyDown(e: KeyboardEvent<HTMLInputElement>) {
