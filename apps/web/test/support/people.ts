@@ -98,3 +98,21 @@ export function openConversationId(page: Page): string {
 export function conversationList(page: Page) {
   return page.getByRole('navigation', { name: /conversations/i }).getByRole('list', { name: /conversations/i });
 }
+
+/** Creates a conversation over HTTP as the token's user (`{ kind: 'direct', userId }`, a group, a channel); resolves with its id. */
+export async function createConversation(server: TestServer, token: string, body: Record<string, unknown>): Promise<string> {
+  const res = await call<{ id: string }>(server.url, 'createConversation', { token, body });
+  if (res.status !== 200) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/**
+ * The direct conversation of a person in a browser and another one, with `first` said in it by the other (so that it
+ * is in both lists), open on the person's page.
+ */
+export async function openDirect(server: TestServer, person: Person, other: { token: string; id: string }, first: string): Promise<string> {
+  const id = await createConversation(server, other.token, { kind: 'direct', userId: await userId(server, await deviceToken(server, person.username)) });
+  await sendText(server, other.token, id, first);
+  await person.page.goto(`/c/${id}`);
+  return id;
+}
