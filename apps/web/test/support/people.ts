@@ -71,15 +71,17 @@ export async function userId(server: TestServer, token: string): Promise<string>
 }
 
 let sends = 0;
-/** Sends a text message over HTTP as the token's user; resolves with the message's id. */
-export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities: unknown[] = []): Promise<string> {
-  const res = await call<{ id: string }>(server.url, 'sendMessage', {
+/** Sends a text message over HTTP as the token's user; resolves with the message's id (or, asked, its seq). */
+export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities?: unknown[]): Promise<string>;
+export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities: unknown[], field: 'seq'): Promise<number>;
+export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities: unknown[] = [], field: 'id' | 'seq' = 'id'): Promise<string | number> {
+  const res = await call<{ id: string; seq: number }>(server.url, 'sendMessage', {
     token,
     params: { conversationId },
     body: { clientId: `t${Date.now().toString(36)}${(sends++).toString(36)}`, content: { type: 'text', text, entities } },
   });
   if (res.status !== 200) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id;
+  return res.body[field];
 }
 
 /** expect.poll with a timeout that suits a browser round trip through the server. */
