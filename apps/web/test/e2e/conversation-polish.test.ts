@@ -93,3 +93,31 @@ test('the toolbar of the message after mine leaves my "Seen by everyone" line vi
   expect(overlap).toBe(false);
   await ana.context.close();
 });
+
+test('a reply’s quote shows the original’s current text after an edit, and that it was deleted, live and after a reload', async () => {
+  const ana = await personInBrowser(suite.browser, suite.server, 'ana');
+  const ben = await apiUser('ben');
+  const dm = await openDirect(suite.server, ana, ben, 'before');
+  const { page } = ana;
+  const original = await page.getByRole('article').filter({ hasText: 'before' }).getAttribute('data-message-id');
+  const res = await call(suite.server.url, 'sendMessage', {
+    token: ben.token,
+    params: { conversationId: dm },
+    body: { clientId: `reply-${original}`, content: { type: 'text', text: 'the reply', entities: [] }, replyToId: original },
+  });
+  expect(res.status).toBe(200);
+  const quote = page.getByRole('article').filter({ hasText: 'the reply' }).locator('.reply-quote-text');
+  await poll(() => quote.textContent()).toBe('before');
+
+  const params = { conversationId: dm, messageId: original! };
+  await call(suite.server.url, 'editMessage', { token: ben.token, params, body: { content: { type: 'text', text: 'after the edit', entities: [] } } });
+  await poll(() => quote.textContent()).toBe('after the edit');
+  await page.reload();
+  await poll(() => quote.textContent()).toBe('after the edit');
+
+  await call(suite.server.url, 'deleteMessage', { token: ben.token, params });
+  await poll(() => quote.textContent()).toBe('Original message deleted');
+  await page.reload();
+  await poll(() => quote.textContent()).toBe('Original message deleted');
+  await ana.context.close();
+});

@@ -59,7 +59,7 @@ export function ReplyQuote({ message }: { message: Message }) {
       <span className="visually-hidden">{t('conversation.inReplyTo')}</span>
       <span className="reply-quote-name">{name}</span>
       <span className="reply-quote-text" dir="auto">
-        {ref.excerpt !== null ? plainText(ref.excerpt) : <em>{t('conversation.originalUnavailable')}</em>}
+        {ref.excerpt !== null ? plainText(ref.excerpt) : <em>{t('conversation.originalDeleted')}</em>}
       </span>
     </button>
   );
