@@ -6,6 +6,8 @@ import { conversationTitle, displayName, useUser } from '../../app/people.js';
 import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { MembersPanel } from '../members/MembersPanel.js';
+import { ProfileContext } from '../profile/context.js';
+import { ProfileCard } from '../profile/ProfileCard.js';
 import { Composer } from './Composer.js';
 import { ActionsContext, InfoContext, type ConversationInfo } from './context.js';
 import { ConversationHeader } from './Header.js';
@@ -66,6 +68,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   const timeline = useTimeline(id);
   const listRef = useRef<MessageListHandle>(null);
   const [panelOpen, setPanelOpen] = useState(false);
+  const [profileId, setProfileId] = useState<string | null>(null);
   const { toast, show, showError } = useToast();
   const target = useComposerTarget(id, meId, listRef);
   const { actions, dialogs } = useMessageActions({ target, list: listRef, show, showError });
@@ -81,6 +84,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   return (
     <InfoContext.Provider value={info}>
       <ActionsContext.Provider value={actions}>
+        <ProfileContext.Provider value={setProfileId}>
         <section className="conv" aria-labelledby="conv-title">
           <ConversationHeader conversation={conversation} title={title} typers={typers} panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((o) => !o)} />
           <div className="conv-body">
@@ -96,7 +100,9 @@ function Loaded({ conversation }: { conversation: Conversation }) {
             {panelOpen && <MembersPanel conversation={conversation} onClose={() => setPanelOpen(false)} onError={showError} />}
           </div>
           <Overlays conversationId={id} dialogs={dialogs} toast={toast} show={show} showError={showError} onReact={actions.toggleReaction} />
+          {profileId && <ProfileCard userId={profileId} onClose={() => setProfileId(null)} />}
         </section>
+        </ProfileContext.Provider>
       </ActionsContext.Provider>
     </InfoContext.Provider>
   );
