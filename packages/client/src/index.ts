@@ -16,5 +16,5 @@ export type { MessageWindow } from './state.js';
 export type { ConnectionState, WebSocketConstructor, WebSocketLike } from './socket.js';
 export type { MessageStatus } from './api/messages.js';
 export { backoffDelay } from './socket.js';
-export { toggleReaction } from './state.js';
+export { requote, toggleReaction } from './state.js';
 export * from '@hearth/protocol';

@@ -1,14 +1,16 @@
-import type {
-  Conversation,
-  ConversationEvent,
-  Me,
-  Member,
-  Message,
-  Presence,
-  Receipt,
-  ServerEvent,
-  SyncConversation,
-  User,
+import {
+  replyExcerpt,
+  type Content,
+  type Conversation,
+  type ConversationEvent,
+  type Me,
+  type Member,
+  type Message,
+  type Presence,
+  type Receipt,
+  type ServerEvent,
+  type SyncConversation,
+  type User,
 } from '@hearth/protocol';
 
 /**
@@ -88,6 +90,7 @@ export class ClientState {
       }
       case 'message.edited':
         this.patchMessage(conversation, event.messageId, (m) => ({ ...m, content: event.content, editedAt: event.editedAt }));
+        this.requoteReplies(conversation, event.messageId, event.content);
         break;
       case 'message.deleted': {
         const held = window?.messages.find((m) => m.id === event.messageId) ?? (conversation.lastMessage?.id === event.messageId ? conversation.lastMessage : undefined);
@@ -96,6 +99,7 @@ export class ClientState {
           if (held && this.mentionsMe(held)) conversation.me.unreadMentionCount = Math.max(0, conversation.me.unreadMentionCount - 1);
         }
         this.patchMessage(conversation, event.messageId, (m) => ({ ...m, content: null, deletedAt: event.deletedAt, reactions: [] }));
+        this.requoteReplies(conversation, event.messageId, null);
         break;
       }
       case 'reaction.added':
@@ -320,6 +324,13 @@ export class ClientState {
     return m.content.entities.some((e) => e.type === 'mention_all' || (e.type === 'mention' && e.userId === this.me?.id));
   }
 
+  /** The loaded replies to an edited or deleted message quote its new text (the server resends none of them). */
+  private requoteReplies(conversation: Conversation, originalId: string, content: Content | null): void {
+    const window = this.windows.get(conversation.id);
+    if (window) window.messages.forEach((m, i, all) => (all[i] = requote(m, originalId, content)));
+    if (conversation.lastMessage) conversation.lastMessage = requote(conversation.lastMessage, originalId, content);
+  }
+
   private patchMessage(conversation: Conversation, messageId: string, patch: (m: Message) => Message): void {
     const window = this.windows.get(conversation.id);
     if (window) {
@@ -328,6 +339,16 @@ export class ClientState {
     }
     if (conversation.lastMessage?.id === messageId) conversation.lastMessage = patch(conversation.lastMessage);
   }
+}
+
+/**
+ * The message with its reply quote brought up to date when it quotes `originalId` (whose content is now `content`,
+ * null once deleted); else the very same message, so that unchanged messages keep their identity. Never throws.
+ * @example slice = slice.map((m) => requote(m, event.messageId, event.content));
+ */
+export function requote(message: Message, originalId: string, content: Content | null): Message {
+  if (message.replyTo?.messageId !== originalId) return message;
+  return { ...message, replyTo: { ...message.replyTo, excerpt: replyExcerpt(content) } };
 }
 
 /**

@@ -83,6 +83,22 @@ describe('applying conversation events', () => {
     expect(s.windows.get(CONV)?.messages[0]?.content).toBeNull();
   });
 
+  test('an edit or delete of an original updates the quote of every loaded reply to it, and nothing else', () => {
+    const s = stateAt(0);
+    const original = message(1);
+    const reply = { ...message(2, ME), replyTo: { messageId: original.id, seq: 1, senderId: PEER, excerpt: 'm1' } };
+    const other = message(3);
+    for (const m of [original, reply, other]) s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: m.seq, message: m });
+    const untouched = s.windows.get(CONV)!.messages[2];
+
+    s.applyConversationEvent({ type: 'message.edited', conversationId: CONV, pts: 4, messageId: original.id, seq: 1, content: { type: 'text', text: 'fixed', entities: [] }, editedAt: 7, editedBy: PEER });
+    expect(s.windows.get(CONV)!.messages[1]?.replyTo?.excerpt).toBe('fixed');
+    expect(s.windows.get(CONV)!.messages[2]).toBe(untouched);
+
+    s.applyConversationEvent({ type: 'message.deleted', conversationId: CONV, pts: 5, messageId: original.id, seq: 1, senderId: PEER, deletedAt: 8, deletedBy: PEER });
+    expect(s.windows.get(CONV)!.messages[1]?.replyTo?.excerpt).toBeNull();
+  });
+
   test('own messages never count as unread', () => {
     const s = stateAt(0);
     s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: message(1, ME) });

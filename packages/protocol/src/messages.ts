@@ -106,8 +106,9 @@ export const Content = z.discriminatedUnion('type', [TextContent, SystemContent]
 export type Content = z.infer<typeof Content>;
 
 /**
- * The message a reply quotes, as the reply carries it, current when the reply is loaded (an edit or delete of
- * the original shows on the next load, not through live events).
+ * The message a reply quotes, as the reply carries it, current when the reply is loaded. Live events do not resend
+ * replies when their original changes: a client brings the quotes it holds up to date on `message.edited` and
+ * `message.deleted` with {@link replyExcerpt} (the SDK does).
  * @example ReplyRef.parse({ messageId, seq: 41, senderId: userId, excerpt: 'lunch at noon?' })
  */
 export const ReplyRef = z.object({
@@ -122,6 +123,17 @@ export const ReplyRef = z.object({
  * @example const quote = message.replyTo?.excerpt ?? 'Deleted message';
  */
 export type ReplyRef = z.infer<typeof ReplyRef>;
+
+const EXCERPT_CHARS = 200;
+
+/**
+ * The {@link ReplyRef} `excerpt` of a quoted message's content: the start of its text, up to 200 characters cut
+ * between code points (never through an emoji), or null for a deleted (or non-text) message. Never throws.
+ * @example replyExcerpt({ type: 'text', text: 'lunch at noon?', entities: [] }) // 'lunch at noon?'
+ */
+export function replyExcerpt(content: Content | null): string | null {
+  return content?.type === 'text' ? Array.from(content.text.slice(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS).join('') : null;
+}
 
 /**
  * Where a forwarded message came from. The source conversation is not disclosed; forwarding a forward keeps

@@ -30,6 +30,32 @@ export const Password = z.string().min(8, 'password must be at least 8 character
  */
 export const StatusText = singleLine(z.string().trim().max(140));
 
+/** Whether this runtime's Intl knows the zone (`Intl.DateTimeFormat` throws a RangeError for an unknown one). */
+function canonicalZone(zone: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An IANA time zone name that `Intl` knows, such as `Europe/Madrid`, at most 64 characters; it comes back in its
+ * canonical spelling (`europe/madrid` becomes `Europe/Madrid`). Throws (when parsed) for an unknown zone.
+ * @example TimeZone.parse('America/Sao_Paulo') // 'America/Sao_Paulo'
+ */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .transform((zone, ctx) => {
+    const canonical = canonicalZone(zone);
+    if (canonical === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'timeZone must be an IANA time zone name, such as Europe/Madrid' });
+      return z.NEVER;
+    }
+    return canonical;
+  });
+
 /**
  * A user as other people see them.
  * @example
@@ -43,6 +69,11 @@ export const User = z.object({
   statusText: z.string(),
   /** One emoji shown with the status text, or the empty string. */
   statusEmoji: z.string(),
+  /**
+   * The IANA time zone the person set (their devices set it from the system's), for showing their local time;
+   * absent when never set. Not checked against this runtime's zone list, which may be older than the server's.
+   */
+  timeZone: z.string().optional(),
   createdAt: Timestamp,
 });
 /**
@@ -181,14 +212,16 @@ export const AuthResult = z.object({
 export type AuthResult = z.infer<typeof AuthResult>;
 
 /**
- * `PATCH /api/me`: the fields to change, any subset. `statusEmoji` is one emoji or `''` to clear it.
- * @example UpdateMeBody.parse({ statusText: 'In a meeting', statusEmoji: '📅' })
+ * `PATCH /api/me`: the fields to change, any subset. `statusEmoji` is one emoji or `''` to clear it; `timeZone` an
+ * IANA zone name ({@link TimeZone}) or `''` to clear it.
+ * @example UpdateMeBody.parse({ statusText: 'In a meeting', statusEmoji: '📅', timeZone: 'Europe/Madrid' })
  */
 export const UpdateMeBody = z
   .object({
     displayName: DisplayName,
     statusText: StatusText,
     statusEmoji: z.union([z.literal(''), Emoji]),
+    timeZone: z.union([z.literal(''), TimeZone]),
     readReceipts: z.boolean(),
   })
   .partial();

@@ -470,7 +470,10 @@ describe('conversation screen', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('second from ben');
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('first from ben');
-    // Tab goes into the focused message's toolbar; Enter on Reply opens the reply bar and focuses the composer.
+    // Tab goes to the author's name (it opens their profile card), then into the focused message's toolbar; Enter on
+    // Reply opens the reply bar and focuses the composer.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(ben.username.toUpperCase());
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('React with 👍');
     await screenshot(page, 'conversation-keyboard');

@@ -71,15 +71,17 @@ export async function userId(server: TestServer, token: string): Promise<string>
 }
 
 let sends = 0;
-/** Sends a text message over HTTP as the token's user; resolves with the message's id. */
-export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities: unknown[] = []): Promise<string> {
-  const res = await call<{ id: string }>(server.url, 'sendMessage', {
+/** Sends a text message over HTTP as the token's user; resolves with the message's id (or, asked, its seq). */
+export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities?: unknown[]): Promise<string>;
+export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities: unknown[], field: 'seq'): Promise<number>;
+export async function sendText(server: TestServer, token: string, conversationId: string, text: string, entities: unknown[] = [], field: 'id' | 'seq' = 'id'): Promise<string | number> {
+  const res = await call<{ id: string; seq: number }>(server.url, 'sendMessage', {
     token,
     params: { conversationId },
     body: { clientId: `t${Date.now().toString(36)}${(sends++).toString(36)}`, content: { type: 'text', text, entities } },
   });
   if (res.status !== 200) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id;
+  return res.body[field];
 }
 
 /** expect.poll with a timeout that suits a browser round trip through the server. */
@@ -97,4 +99,22 @@ export function openConversationId(page: Page): string {
 /** The conversation list of the page. */
 export function conversationList(page: Page) {
   return page.getByRole('navigation', { name: /conversations/i }).getByRole('list', { name: /conversations/i });
+}
+
+/** Creates a conversation over HTTP as the token's user (`{ kind: 'direct', userId }`, a group, a channel); resolves with its id. */
+export async function createConversation(server: TestServer, token: string, body: Record<string, unknown>): Promise<string> {
+  const res = await call<{ id: string }>(server.url, 'createConversation', { token, body });
+  if (res.status !== 200) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/**
+ * The direct conversation of a person in a browser and another one, with `first` said in it by the other (so that it
+ * is in both lists), open on the person's page.
+ */
+export async function openDirect(server: TestServer, person: Person, other: { token: string; id: string }, first: string): Promise<string> {
+  const id = await createConversation(server, other.token, { kind: 'direct', userId: await userId(server, await deviceToken(server, person.username)) });
+  await sendText(server, other.token, id, first);
+  await person.page.goto(`/c/${id}`);
+  return id;
 }

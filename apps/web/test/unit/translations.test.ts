@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ERROR_CODES } from '@hearth/protocol';
 import { describe, expect, test } from 'vitest';
 
 const LOCALES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/i18n/locales');
@@ -28,11 +29,12 @@ describe('translations', () => {
     expect(missing).toEqual([]);
   });
 
-  test('the error codes of the session cookie and of rate budgets have a text of their own in every language', () => {
-    for (const language of ['en', 'es', 'ar']) {
+  test('every error code the server can answer has a text of its own in every language', () => {
+    const missing = ['en', 'es', 'ar'].flatMap((language) => {
       const common = load(language).get('common.json')!;
-      for (const code of ['CSRF_CHECK_FAILED', 'RATE_LIMITED']) expect(common.has(`common.errors.${code}`), `${language}: ${code}`).toBe(true);
-    }
+      return ERROR_CODES.filter((code) => !common.has(`common.errors.${code}`)).map((code) => `${language}: ${code}`);
+    });
+    expect(missing).toEqual([]);
   });
 
   test('each file keeps its keys under the name of its feature', () => {

@@ -46,7 +46,7 @@ function PreviewMessage({ message }: { message: Message }) {
     <div className="msg msg-head" role="article" aria-roledescription={t('conversation.messageRole')}>
       <Gutter head senderId={message.senderId} at={message.createdAt} />
       <div className="msg-main">
-        <MessageHeader senderId={message.senderId} at={message.createdAt} />
+        <MessageHeader senderId={message.senderId} at={message.createdAt} tabbable={false} />
         {message.forwarded && <ForwardedMark message={message} />}
         <div className="msg-body">
           {message.deletedAt !== null || !message.content ? (

@@ -1,4 +1,4 @@
-import type { Message } from '@hearth/client';
+import { HearthError, type Message } from '@hearth/client';
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type ChangeEvent, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
@@ -45,7 +45,8 @@ function useSubmit({ replyTo, editing, onCancel, onSent, onError }: ComposerProp
   return () => {
     const body = draft.text.replace(/^\s*\n|\s+$/g, '');
     if (!body.trim()) return;
-    if (new TextEncoder().encode(body).length > client.limits.maxTextBytes) return onError(new Error('MESSAGE_TOO_LARGE'));
+    // Send is disabled then, with the reason under the composer; Enter still tells it in words.
+    if (new TextEncoder().encode(body).length > client.limits.maxTextBytes) return onError(new HearthError('MESSAGE_TOO_LARGE', '', { maxBytes: client.limits.maxTextBytes }));
     const entities = mentionEntities(body, draft.mentions);
     if (editing) {
       const before = editing.content?.type === 'text' ? editing.content : undefined;
@@ -59,6 +60,20 @@ function useSubmit({ replyTo, editing, onCancel, onSent, onError }: ComposerProp
     setCaret(0);
     onSent();
   };
+}
+
+/**
+ * The size of the draft against the server's limit: a line near it (over 90 %), and `over` past it, which disables
+ * Send and says why (`id` is the line's, for aria-describedby).
+ */
+function useSizeLimit(text: string, id: string): { id: string; over: boolean; text: string | null } {
+  const { t } = useTranslation();
+  const max = useClient().limits.maxTextBytes;
+  // Counting bytes is needed only once the text could be near the limit (at most 4 bytes per UTF-16 unit).
+  const bytes = text.length > max / 4 ? new TextEncoder().encode(text).length : 0;
+  const over = bytes > max;
+  const line = bytes > max * 0.9 ? t(over ? 'conversation.overLimit' : 'conversation.nearLimit', { count: bytes, max }) : null;
+  return { id, over, text: line };
 }
 
 /** ↑/↓, Enter, Tab and Esc in the suggestions while they are open; Enter sends, Esc cancels, ↑ edits the last. */
@@ -152,7 +167,7 @@ export const Composer = memo(function Composer(props: ComposerProps) {
   }
 
   const open = options.length > 0;
-  const bytes = text.length > client.limits.maxTextBytes / 4 ? new TextEncoder().encode(text).length : 0;
+  const limit = useSizeLimit(text, `${listId}-limit`);
   return (
     <div className="composer-wrap">
       {(replyTo || editing) && <ComposerBar replyTo={replyTo} editing={editing} onCancel={cancel} />}
@@ -181,23 +196,23 @@ export const Composer = memo(function Composer(props: ComposerProps) {
           aria-expanded={open}
           aria-controls={open ? listId : undefined}
           aria-activedescendant={open ? `${listId}-opt-${suggestions.active}` : undefined}
-          aria-describedby={`${listId}-help`}
+          aria-describedby={limit.over ? `${listId}-help ${limit.id}` : `${listId}-help`}
           onChange={onChange}
           onKeyDown={(e) => composerKeys(e, suggestions, { choose, submit, ...(editing || replyTo ? { cancel } : {}), ...(text === '' && !editing ? { editLast: onEditLast } : {}) })}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
           onBlur={suggestions.dismiss}
           onFocus={suggestions.undismiss}
         />
-        <button type="button" className="composer-send" aria-label={editing ? t('conversation.saveEdit') : t('conversation.send')} disabled={!text.trim()} onClick={submit}>
+        <button type="button" className="composer-send" aria-label={editing ? t('conversation.saveEdit') : t('conversation.send')} aria-describedby={limit.over ? limit.id : undefined} disabled={!text.trim() || limit.over} onClick={submit}>
           <IconSend size={18} />
         </button>
       </div>
       <span id={`${listId}-help`} className="visually-hidden">
         {t('markdown.help')}
       </span>
-      {bytes > client.limits.maxTextBytes * 0.9 && (
-        <div className={`composer-limit${bytes > client.limits.maxTextBytes ? ' over' : ''}`} role="status">
-          {t('conversation.tooLong', { count: bytes, max: client.limits.maxTextBytes })}
+      {limit.text && (
+        <div id={limit.id} className={`composer-limit${limit.over ? ' over' : ''}`} role="status">
+          {limit.text}
         </div>
       )}
     </div>

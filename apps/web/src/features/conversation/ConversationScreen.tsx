@@ -7,6 +7,8 @@ import { navigate } from '../../app/router.js';
 import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { MembersPanel } from '../members/MembersPanel.js';
+import { ProfileContext } from '../profile/context.js';
+import { ProfileCard } from '../profile/ProfileCard.js';
 import { ChannelPreview } from './ChannelPreview.js';
 import { Composer } from './Composer.js';
 import { ActionsContext, InfoContext, type ConversationInfo } from './context.js';
@@ -70,6 +72,7 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   const timeline = useTimeline(id);
   const listRef = useRef<MessageListHandle>(null);
   const [panelOpen, setPanelOpen] = useState(false);
+  const [profileId, setProfileId] = useState<string | null>(null);
   const { toast, show, showError } = useToast();
   const target = useComposerTarget(id, meId, listRef);
   const { actions, dialogs } = useMessageActions({ target, list: listRef, show, showError });
@@ -86,25 +89,28 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   return (
     <InfoContext.Provider value={info}>
       <ActionsContext.Provider value={actions}>
-        <section className="conv" aria-labelledby="conv-title">
-          <ConversationHeader conversation={conversation} title={title} typers={typers} panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((o) => !o)} />
-          <div className="conv-body">
-            <div className="conv-main">
-              <MessageList ref={listRef} timeline={timeline} title={title} />
-              <TypingLine userIds={typers} />
-              {conversation.me.removal ? (
-                <RemovedNotice conversationId={id} removedBy={conversation.me.removal.removedBy} onError={showError} />
-              ) : (
-                <>
-                  {kind === 'direct' && conversation.lastMessage === null && <DraftHint title={title} />}
-                  <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
-                </>
-              )}
+        <ProfileContext.Provider value={setProfileId}>
+          <section className="conv" aria-labelledby="conv-title">
+            <ConversationHeader conversation={conversation} title={title} typers={typers} panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((o) => !o)} />
+            <div className="conv-body">
+              <div className="conv-main">
+                <MessageList ref={listRef} timeline={timeline} title={title} />
+                <TypingLine userIds={typers} />
+                {conversation.me.removal ? (
+                  <RemovedNotice conversationId={id} removedBy={conversation.me.removal.removedBy} onError={showError} />
+                ) : (
+                  <>
+                    {kind === 'direct' && conversation.lastMessage === null && <DraftHint title={title} />}
+                    <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
+                  </>
+                )}
+              </div>
+              {panelOpen && <MembersPanel conversation={conversation} onClose={() => setPanelOpen(false)} onError={showError} />}
             </div>
-            {panelOpen && <MembersPanel conversation={conversation} onClose={() => setPanelOpen(false)} onError={showError} />}
-          </div>
-          <Overlays conversationId={id} dialogs={dialogs} toast={toast} show={show} showError={showError} onReact={actions.toggleReaction} />
-        </section>
+            <Overlays conversationId={id} dialogs={dialogs} toast={toast} show={show} showError={showError} onReact={actions.toggleReaction} />
+            {profileId && <ProfileCard userId={profileId} onClose={() => setProfileId(null)} />}
+          </section>
+        </ProfileContext.Provider>
       </ActionsContext.Provider>
     </InfoContext.Provider>
   );

@@ -5,6 +5,8 @@ import { useUser } from '../../app/people.js';
 import { navigate } from '../../app/router.js';
 import { formatRelative } from '../../i18n/index.js';
 import { Avatar } from '../../ui/Avatar.js';
+import { statusLine } from '../profile/context.js';
+import { ProfileAvatar, ProfileName } from '../profile/ProfileButton.js';
 import { IconBack, IconUsers } from './icons.js';
 
 export function ConversationHeader({
@@ -33,6 +35,8 @@ export function ConversationHeader({
     else if (presence?.state === 'away') subtitle = t('conversation.away');
     else if (presence?.lastSeenAt) subtitle = t('conversation.lastSeen', { when: formatRelative(presence.lastSeenAt) });
     else subtitle = peer ? `@${peer.username}` : '';
+    // Their status first ("🌴 On vacation · Last seen …"): it is what someone about to write to them needs.
+    subtitle = [statusLine(peer), subtitle].filter(Boolean).join(' · ');
   } else {
     const members = t('conversation.memberCount', { count: conversation.memberCount });
     subtitle = conversation.topic ? `${members} · ${conversation.topic}` : members;
@@ -43,11 +47,19 @@ export function ConversationHeader({
       <button type="button" className="icon-btn conv-back" aria-label={t('conversation.backToList')} onClick={() => navigate({ name: 'home' })}>
         <IconBack size={20} />
       </button>
-      <Avatar id={conversation.peerId ?? conversation.id} name={title} size={38} presence={direct ? (presence?.state ?? 'offline') : undefined} />
+      {direct && conversation.peerId ? (
+        <ProfileAvatar userId={conversation.peerId} name={title} size={38} presence={presence?.state ?? 'offline'} />
+      ) : (
+        <Avatar id={conversation.id} name={title} size={38} />
+      )}
       <div className="conv-heading">
         <h2 className="conv-title" id="conv-title">
           {!direct && <span className="conv-kind" aria-hidden="true">{conversation.kind === 'channel' ? '#' : ''}</span>}
-          {title}
+          {direct && conversation.peerId ? (
+            <ProfileName userId={conversation.peerId} name={title} />
+          ) : (
+            title
+          )}
         </h2>
         <p className={`conv-subtitle${direct && typers.length > 0 ? ' conv-typing' : ''}`} title={subtitle}>
           {subtitle}

@@ -5,8 +5,8 @@ import { useClient } from '../../app/client.js';
 import { displayName, useUser } from '../../app/people.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { formatDateTime, formatTime } from '../../i18n/index.js';
-import { Avatar } from '../../ui/Avatar.js';
 import { plainText } from '../markdown/render.js';
+import { ProfileAvatar, ProfileName } from '../profile/ProfileButton.js';
 import { useActions, useInfo } from './context.js';
 import { IconCheck, IconClock, IconDoubleCheck, IconForward, IconReply } from './icons.js';
 
@@ -59,7 +59,7 @@ export function ReplyQuote({ message }: { message: Message }) {
       <span className="visually-hidden">{t('conversation.inReplyTo')}</span>
       <span className="reply-quote-name">{name}</span>
       <span className="reply-quote-text" dir="auto">
-        {ref.excerpt !== null ? plainText(ref.excerpt) : <em>{t('conversation.originalUnavailable')}</em>}
+        {ref.excerpt !== null ? plainText(ref.excerpt) : <em>{t('conversation.originalDeleted')}</em>}
       </span>
     </button>
   );
@@ -93,12 +93,13 @@ export function SeenBy({ message }: { message: Message }) {
   return <div className="seen-by">{text}</div>;
 }
 
-export function MessageHeader({ senderId, at }: { senderId: string; at: number }) {
+export function MessageHeader({ senderId, at, tabbable }: { senderId: string; at: number; tabbable: boolean }) {
   const user = useUser(senderId);
   const name = displayName(user);
   return (
     <div className="msg-header">
-      <span className="msg-author">{name}</span>
+      {/* In the tab order only with its message, like the message's actions. */}
+      <ProfileName userId={senderId} name={name} className="msg-author" tabIndex={tabbable ? 0 : -1} />
       <time className="msg-time" dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
         {formatTime(at)}
       </time>
@@ -108,7 +109,7 @@ export function MessageHeader({ senderId, at }: { senderId: string; at: number }
 
 export function Gutter({ head, senderId, at }: { head: boolean; senderId: string; at: number }) {
   const user = useUser(senderId);
-  if (head) return <div className="msg-gutter">{<Avatar id={senderId} name={displayName(user)} size={36} />}</div>;
+  if (head) return <div className="msg-gutter">{<ProfileAvatar userId={senderId} name={displayName(user)} size={36} />}</div>;
   return (
     <div className="msg-gutter">
       <time className="msg-gutter-time" dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>

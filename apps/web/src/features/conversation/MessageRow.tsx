@@ -53,7 +53,7 @@ export const MessageRow = memo(function MessageRow({
     >
       <Gutter head={head} senderId={message.senderId} at={message.createdAt} />
       <div className="msg-main">
-        {head ? <MessageHeader senderId={message.senderId} at={message.createdAt} /> : <HiddenByline senderId={message.senderId} at={message.createdAt} />}
+        {head ? <MessageHeader senderId={message.senderId} at={message.createdAt} tabbable={tabbable} /> : <HiddenByline senderId={message.senderId} at={message.createdAt} />}
         {message.forwarded && <ForwardedMark message={message} />}
         {message.replyTo && !deleted && <ReplyQuote message={message} />}
         <div className="msg-body">
@@ -98,7 +98,7 @@ export const PendingRow = memo(function PendingRow({ item, head }: { item: Outgo
     <div className={`msg msg-mine msg-pending${head ? ' msg-head' : ''}${failed ? ' msg-failed' : ''}`} role="article" aria-roledescription={t('conversation.messageRole')}>
       {meId && <Gutter head={head} senderId={meId} at={item.queuedAt} />}
       <div className="msg-main">
-        {head && meId && <MessageHeader senderId={meId} at={item.queuedAt} />}
+        {head && meId && <MessageHeader senderId={meId} at={item.queuedAt} tabbable={false} />}
         {item.forwardFrom && (
           <div className="msg-forwarded">
             <IconForward size={13} />

@@ -1,4 +1,4 @@
-import { toggleReaction, type HearthClient, type Message } from '@hearth/client';
+import { requote, toggleReaction, type Content, type HearthClient, type Message } from '@hearth/client';
 import { useCallback, useRef, useState, type Dispatch, type RefObject, type SetStateAction } from 'react';
 import { useClientEvent } from '../../app/client.js';
 
@@ -46,8 +46,25 @@ export function useDetachedSlice(conversationId: string): {
     },
     [conversationId],
   );
-  useClientEvent('message.edited', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, content: e.content, editedAt: e.editedAt })));
-  useClientEvent('message.deleted', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, content: null, deletedAt: e.deletedAt, reactions: [] })));
+  // Replies in the slice quote the original's new text (the SDK does the same in its window).
+  const requoteAll = useCallback(
+    (conversation: string, originalId: string, content: Content | null) => {
+      if (conversation !== conversationId || !current.current) return;
+      setSlice((s) => {
+        const messages = s?.messages.map((m) => requote(m, originalId, content));
+        return s && messages && messages.some((m, i) => m !== s.messages[i]) ? { ...s, messages } : s;
+      });
+    },
+    [conversationId],
+  );
+  useClientEvent('message.edited', (e) => {
+    patch(e.conversationId, e.messageId, (m) => ({ ...m, content: e.content, editedAt: e.editedAt }));
+    requoteAll(e.conversationId, e.messageId, e.content);
+  });
+  useClientEvent('message.deleted', (e) => {
+    patch(e.conversationId, e.messageId, (m) => ({ ...m, content: null, deletedAt: e.deletedAt, reactions: [] }));
+    requoteAll(e.conversationId, e.messageId, null);
+  });
   useClientEvent('reaction.added', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, reactions: toggleReaction(m.reactions, e.emoji, e.userId, true) })));
   useClientEvent('reaction.removed', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, reactions: toggleReaction(m.reactions, e.emoji, e.userId, false) })));
   useClientEvent('refetch', (e) => {

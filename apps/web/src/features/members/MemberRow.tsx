@@ -3,22 +3,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { displayName, useUser } from '../../app/people.js';
-import { shallowEqual, useClientState } from '../../app/store.js';
-import { formatRelative } from '../../i18n/index.js';
-import { Avatar } from '../../ui/Avatar.js';
+import { useClientState } from '../../app/store.js';
 import { ConfirmDialog } from '../conversation/dialogs.js';
+import { statusLine } from '../profile/context.js';
+import { PresenceText } from '../profile/PresenceText.js';
+import { ProfileAvatar, ProfileName } from '../profile/ProfileButton.js';
 
-/** Online, away, last seen …, offline (the user themself is online while connected). */
-function PresenceText({ userId }: { userId: string }) {
-  const { t } = useTranslation();
-  const presence = useClientState((c) => (c.users.me?.id === userId && c.connectionState === 'online' ? { state: 'online' as const, lastSeenAt: null } : c.state.presence.get(userId)), shallowEqual);
-  if (presence?.state === 'online') return <span className="member-presence online">{t('members.online')}</span>;
-  if (presence?.state === 'away') return <span className="member-presence">{t('members.away')}</span>;
-  if (presence?.lastSeenAt) return <span className="member-presence">{t('members.lastSeen', { when: formatRelative(presence.lastSeenAt) })}</span>;
-  return <span className="member-presence">{t('members.offline')}</span>;
-}
-
-/** A member: name, presence and role, and what the viewer may do to them (promote, demote, remove). */
+/** A member: name (opening their profile card), status, presence and role, and what the viewer may do to them (promote, demote, remove). */
 export function MemberRow({ member, conversation, onError }: { member: Member; conversation: Conversation; onError: (e: unknown) => void }) {
   const { t } = useTranslation();
   const client = useClient();
@@ -32,14 +23,20 @@ export function MemberRow({ member, conversation, onError }: { member: Member; c
   const canRemove = !direct && !isMe && member.role !== 'owner' && (myRole === 'owner' || (myRole === 'admin' && member.role === 'member'));
   const canPromote = !direct && !isMe && myRole === 'owner' && member.role !== 'owner';
   const name = displayName(user);
+  const status = statusLine(user);
   return (
     <li className="member">
-      <Avatar id={member.userId} name={name} size={34} presence={presence ?? 'offline'} />
+      <ProfileAvatar userId={member.userId} name={name} size={34} presence={presence ?? 'offline'} />
       <div className="member-text">
         <span className="member-name-row">
-          <span className="member-name">{name}</span>
+          <ProfileName userId={member.userId} name={name} className="member-name" />
           {isMe && <span className="member-you muted">{t('members.you')}</span>}
         </span>
+        {status && (
+          <span className="member-status" dir="auto">
+            {status}
+          </span>
+        )}
         <span className="member-sub">
           {user && <span className="muted">@{user.username}</span>}
           <PresenceText userId={member.userId} />

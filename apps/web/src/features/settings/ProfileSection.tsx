@@ -19,10 +19,39 @@ interface ProfileFields {
   displayName: string;
   statusText: string;
   statusEmoji: string;
+  /** '' when not shared. */
+  timeZone: string;
 }
 
 function fieldsOf(me: Me | undefined): ProfileFields {
-  return { displayName: me?.displayName ?? '', statusText: me?.statusText ?? '', statusEmoji: me?.statusEmoji ?? '' };
+  return { displayName: me?.displayName ?? '', statusText: me?.statusText ?? '', statusEmoji: me?.statusEmoji ?? '', timeZone: me?.timeZone ?? '' };
+}
+
+/** Every zone this browser knows, with the chosen one even if it does not (a zone set on another device). */
+function zonesWith(current: string): string[] {
+  const zones = Intl.supportedValuesOf('timeZone');
+  return current && !zones.includes(current) ? [current, ...zones] : zones;
+}
+
+/** The time zone others see the person's local time in; "not shared" clears it. */
+function TimeZoneField({ value, onChange }: { value: string; onChange: (timeZone: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="field">
+      <label htmlFor="settings-time-zone">{t('settings.profile.timeZone')}</label>
+      <select id="settings-time-zone" value={value} aria-describedby="settings-time-zone-hint" onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t('settings.profile.timeZoneNone')}</option>
+        {zonesWith(value).map((zone) => (
+          <option key={zone} value={zone}>
+            {zone.replace(/_/g, ' ')}
+          </option>
+        ))}
+      </select>
+      <p id="settings-time-zone-hint" className="setting-hint">
+        {t('settings.profile.timeZoneHint')}
+      </p>
+    </div>
+  );
 }
 
 /** The form's fields, following changes made on another device unless this form has unsaved edits. */
@@ -70,7 +99,7 @@ function StatusField({ fields, onChange }: { fields: ProfileFields; onChange: (c
   );
 }
 
-/** Display name and status. */
+/** Display name, status and time zone. */
 export function ProfileSection() {
   const { t } = useTranslation();
   const client = useClient();
@@ -78,13 +107,14 @@ export function ProfileSection() {
   const [fields, change] = useProfileFields(me);
   const action = useAction();
   const displayName = fields.displayName.trim();
-  const dirty = me !== undefined && (displayName !== me.displayName || fields.statusText.trim() !== me.statusText || fields.statusEmoji !== me.statusEmoji);
+  const dirty =
+    me !== undefined && (displayName !== me.displayName || fields.statusText.trim() !== me.statusText || fields.statusEmoji !== me.statusEmoji || fields.timeZone !== (me.timeZone ?? ''));
 
   function save(e: FormEvent) {
     e.preventDefault();
     if (!displayName) return;
     void action.run(async () => {
-      await client.users.updateMe({ displayName, statusText: fields.statusText.trim(), statusEmoji: fields.statusEmoji });
+      await client.users.updateMe({ displayName, statusText: fields.statusText.trim(), statusEmoji: fields.statusEmoji, timeZone: fields.timeZone });
       return t('settings.profile.saved');
     });
   }
@@ -103,6 +133,7 @@ export function ProfileSection() {
           <input id="settings-display-name" required maxLength={64} autoComplete="name" value={fields.displayName} onChange={(e) => change({ displayName: e.target.value })} />
         </div>
         <StatusField fields={fields} onChange={change} />
+        <TimeZoneField value={fields.timeZone} onChange={(timeZone) => change({ timeZone })} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={action.busy || !dirty || !displayName}>
             {t('settings.profile.save')}

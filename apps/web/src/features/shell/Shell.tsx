@@ -4,6 +4,7 @@ import { useClient } from '../../app/client.js';
 import { useClientState } from '../../app/store.js';
 import { useRoute } from '../../app/router.js';
 import { useNotifications } from '../notifications/useNotifications.js';
+import { useDefaultTimeZone } from '../profile/useDefaultTimeZone.js';
 import { ConversationView } from '../conversation/ConversationView.js';
 import { Icon } from '../sidebar/icons.js';
 import { Sidebar } from '../sidebar/Sidebar.js';
@@ -105,6 +106,7 @@ export function Shell() {
   const { t } = useTranslation();
   const hasMain = route.name !== 'home';
   useNotifications();
+  useDefaultTimeZone();
 
   // Ctrl/Cmd+K opens the quick switcher from anywhere, even while typing; again closes it.
   useEffect(() => {

@@ -62,6 +62,7 @@ export class AuthService {
       password_hash: hash,
       status_text: '',
       status_emoji: '',
+      time_zone: null,
       read_receipts: 1,
       is_admin: input.isAdmin ? 1 : 0,
       created_at: now,

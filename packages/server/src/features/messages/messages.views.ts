@@ -1,4 +1,4 @@
-import type { Content, ForwardRef, Message, ReplyRef } from '@hearth/protocol';
+import { replyExcerpt, type Content, type ForwardRef, type Message, type ReplyRef } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import type { ConversationRow } from '../conversations/conversations.store.js';
@@ -6,20 +6,16 @@ import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
 import * as reactions from './reactions.store.js';
 
-const EXCERPT_CHARS = 200;
-
 export function parseContent(json: string | null): Content | null {
   return json === null ? null : (JSON.parse(json) as Content);
 }
 
 export function replyRefOf(original: MessageRow): ReplyRef {
-  const content = parseContent(original.content);
   return {
     messageId: original.id,
     seq: Number(original.seq),
     senderId: original.sender_id,
-    // Cut by code points, never through the middle of a surrogate pair (an emoji).
-    excerpt: content?.type === 'text' ? Array.from(content.text.slice(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS).join('') : null,
+    excerpt: replyExcerpt(parseContent(original.content)),
   };
 }
 

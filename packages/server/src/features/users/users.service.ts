@@ -25,6 +25,7 @@ export class UsersService {
       ...(body.displayName !== undefined ? { display_name: body.displayName } : {}),
       ...(body.statusText !== undefined ? { status_text: body.statusText } : {}),
       ...(body.statusEmoji !== undefined ? { status_emoji: body.statusEmoji } : {}),
+      ...(body.timeZone !== undefined ? { time_zone: body.timeZone || null } : {}),
       ...(body.readReceipts !== undefined ? { read_receipts: body.readReceipts ? 1 : 0 } : {}),
       updated_at: this.clock.now(),
     });

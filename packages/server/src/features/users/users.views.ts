@@ -8,6 +8,7 @@ export function toUser(row: UserRow): User {
     displayName: row.display_name,
     statusText: row.status_text,
     statusEmoji: row.status_emoji,
+    ...(row.time_zone ? { timeZone: row.time_zone } : {}),
     createdAt: Number(row.created_at),
   };
 }

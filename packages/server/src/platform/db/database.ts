@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as deliveredUpdatedAt from './migrations/0002-delivered-updated-at.js';
 import * as systemMessages from './migrations/0003-system-messages.js';
 import * as formerMemberships from './migrations/0004-former-memberships.js';
+import * as userTimeZone from './migrations/0005-user-time-zone.js';
 import { openPostgres } from './postgres/postgres-database.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-delivered-updated-at': deliveredUpdatedAt,
   '0003-system-messages': systemMessages,
   '0004-former-memberships': formerMemberships,
+  '0005-user-time-zone': userTimeZone,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -13,6 +13,8 @@ export interface UsersTable {
   password_hash: string;
   status_text: string;
   status_emoji: string;
+  /** An IANA zone name, or null when never set. */
+  time_zone: string | null;
   read_receipts: number;
   is_admin: number;
   created_at: number;
