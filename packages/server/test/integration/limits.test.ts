@@ -2,7 +2,6 @@ import { CloseCode } from '@hearth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import {
-  channel,
   clientId,
   direct,
   expectError,
