@@ -34,6 +34,29 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * What the first screen runs, in one chunk beside the entry instead of a dozen small ones (each a request, and over
+ * HTTP/1.1 a connection to open): React, i18next, zod, the SDK and protocol, and the app's modules they need.
+ * zod shares it with the module that configures it, so the configuration (no eval, which the page's CSP forbids)
+ * runs as soon as zod is loaded, before any chunk builds a schema with it.
+ */
+const BOOT =
+  /[\\/]node_modules[\\/](react|react-dom|scheduler|i18next|react-i18next|zod|void-elements|html-parse-stringify|use-sync-external-store)[\\/]|[\\/]packages[\\/](client|protocol)[\\/]|[\\/]src[\\/]app[\\/](no-eval|client|errors|theme)\.tsx?$|[\\/]src[\\/]i18n[\\/]index\.ts$|vite[\\/]preload-helper|rolldown-runtime/;
+
+const LOCALE_FILE = /[\\/]src[\\/]i18n[\\/]locales[\\/](\w+)[\\/](\w+)\.json$/;
+
+/**
+ * One chunk per language for the texts of the signed-in app, and one for those of the sign-in screens (English's
+ * are in the entry): a file per feature and language is how they are written, not how they should be fetched.
+ * Keep in step with FIRST_SCREEN in src/i18n/index.ts.
+ */
+function textsChunk(id: string): string | undefined {
+  const [, language, feature] = LOCALE_FILE.exec(id) ?? [];
+  if (!language || !feature) return undefined;
+  if (feature !== 'auth' && feature !== 'common') return `texts-${language}`;
+  return language === 'en' ? undefined : `texts-${language}-sign-in`;
+}
+
 export default defineConfig({
   plugins: [react(), precompress()],
   // The SDK and protocol are bundled from their TypeScript sources: no separate build step for the app.
@@ -44,9 +67,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
     rollupOptions: {
       output: {
-        // zod and the module that configures it share a chunk, so the configuration (no eval, which the page's CSP
-        // forbids) runs as soon as zod is loaded, before any chunk builds a schema with it.
-        manualChunks: (id) => (/[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]app[\\/]no-eval\.ts$/.test(id) ? 'zod' : undefined),
+        manualChunks: (id) => (BOOT.test(id) ? 'boot' : textsChunk(id)),
       },
     },
   },

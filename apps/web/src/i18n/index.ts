@@ -3,16 +3,31 @@ import { initReactI18next } from 'react-i18next';
 
 // One file per feature and language (locales/<language>/<feature>.json), so features own their texts. Each
 // file's keys sit under the feature's name: locales/en/auth.json holds { "auth": { … } }.
-const english = import.meta.glob<Record<string, unknown>>('./locales/en/*.json', { eager: true, import: 'default' });
-const lazy = import.meta.glob<Record<string, unknown>>(['./locales/es/*.json', './locales/ar/*.json'], { import: 'default' });
+// Only the sign-in screens' texts (auth, common) in English ship with the first download; the rest of the app's
+// texts load with the signed-in app (loadAppTexts), and another language's when it is chosen.
+type Texts = Record<string, unknown>;
+const FIRST_SCREEN = new Set(['auth', 'common']);
+const english = import.meta.glob<Texts>('./locales/en/{auth,common}.json', { eager: true, import: 'default' });
+const lazy = import.meta.glob<Texts>(['./locales/*/*.json', '!./locales/en/{auth,common}.json'], { import: 'default' });
 
-function merge(files: Array<Record<string, unknown>>): Record<string, unknown> {
-  return Object.assign({}, ...files) as Record<string, unknown>;
+type Part = 'first-screen' | 'app';
+const loaded = new Set<string>(['en:first-screen']);
+let appTextsWanted = false;
+
+function merge(files: Texts[]): Texts {
+  return Object.assign({}, ...files) as Texts;
 }
 
-async function loadLanguage(language: string): Promise<Record<string, unknown>> {
-  const files = Object.entries(lazy).filter(([path]) => path.startsWith(`./locales/${language}/`));
-  return merge(await Promise.all(files.map(([, load]) => load())));
+function partOf(file: string): Part {
+  return FIRST_SCREEN.has(file.replace(/^.*\/|\.json$/g, '')) ? 'first-screen' : 'app';
+}
+
+/** Adds one part of a language's texts to i18next, once. */
+async function loadPart(language: string, part: Part): Promise<void> {
+  if (loaded.has(`${language}:${part}`)) return;
+  const files = Object.entries(lazy).filter(([file]) => file.startsWith(`./locales/${language}/`) && partOf(file) === part);
+  i18next.addResourceBundle(language, 'translation', merge(await Promise.all(files.map(([, load]) => load()))), true, true);
+  loaded.add(`${language}:${part}`);
 }
 
 export const LANGUAGES = [
@@ -37,10 +52,7 @@ function applyToDocument(language: string): void {
 }
 
 export async function setLanguage(language: Language): Promise<void> {
-  if (language !== 'en' && !i18next.hasResourceBundle(language, 'translation')) {
-    // English ships in the main bundle; the others load when chosen.
-    i18next.addResourceBundle(language, 'translation', await loadLanguage(language));
-  }
+  await Promise.all([loadPart(language, 'first-screen'), appTextsWanted ? loadPart(language, 'app') : undefined]);
   localStorage.setItem(LANGUAGE_KEY, language);
   await i18next.changeLanguage(language);
   applyToDocument(language);
@@ -57,6 +69,12 @@ export async function initI18n(): Promise<void> {
   applyToDocument('en');
   const language = initialLanguage();
   if (language !== 'en') await setLanguage(language);
+}
+
+/** Loads the texts of the signed-in app in the current language (and in any language chosen later). */
+export async function loadAppTexts(): Promise<void> {
+  appTextsWanted = true;
+  await loadPart(i18next.language, 'app');
 }
 
 /** Dates and times in the user's language and time zone. */

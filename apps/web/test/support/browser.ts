@@ -15,7 +15,18 @@ export const WEB_ROOT = path.resolve(here, '../../dist');
 /** Screenshots for people to look at; not committed. */
 export const OUTPUT_DIR = path.resolve(here, '../../../../test-output/web');
 
-const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
+
+/** No sandbox (containers), no GPU, and no calls home: what every Chromium of the tests runs with. */
+export const QUIET_CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Debian's Chromium, headless, with a fresh profile, a fake camera and microphone, and no calls home. */
 export async function launchBrowser(): Promise<Browser> {
@@ -25,13 +36,7 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...QUIET_CHROMIUM_FLAGS,
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
     ],
