@@ -73,6 +73,21 @@ export async function injectAxe(page: Page): Promise<void> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
 }
 
+type AxeRun = (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }>;
+
+/**
+ * Everything axe-core finds wrong in the page (or in the part `include` selects) with its default rules, best
+ * practices included (landmarks, regions), as "rule: target (what to fix)" lines.
+ */
+export async function axeViolations(page: Page, include?: string): Promise<string[]> {
+  await injectAxe(page);
+  return page.evaluate(async (selector) => {
+    const run = (window as unknown as { axe: { run: AxeRun } }).axe.run;
+    const { violations } = await run(selector ? { include: [[selector]] } : document, { resultTypes: ['violations'] });
+    return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()})`));
+  }, include);
+}
+
 /** Prints what the Content-Security-Policy blocked in the page, so that a test run shows it. */
 export function reportCspViolations(page: Page): void {
   page.on('console', (msg) => {
