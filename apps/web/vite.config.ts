@@ -43,19 +43,13 @@ function precompress(): Plugin {
 const BOOT =
   /[\\/]node_modules[\\/](react|react-dom|scheduler|i18next|react-i18next|zod|void-elements|html-parse-stringify|use-sync-external-store)[\\/]|[\\/]packages[\\/](client|protocol)[\\/]|[\\/]src[\\/]app[\\/](no-eval|client|errors|theme)\.tsx?$|[\\/]src[\\/]i18n[\\/]index\.ts$|vite[\\/]preload-helper|rolldown-runtime/;
 
-const LOCALE_FILE = /[\\/]src[\\/]i18n[\\/]locales[\\/](\w+)[\\/](\w+)\.json$/;
-
 /**
- * One chunk per language for the texts of the signed-in app, and one for those of the sign-in screens (English's
- * are in the entry): a file per feature and language is how they are written, not how they should be fetched.
- * Keep in step with FIRST_SCREEN in src/i18n/index.ts.
+ * What the signed-in app's frame (the list, the shell, their helpers and the virtual list) runs, in one chunk
+ * fetched with it, instead of a request per shared module. The dialogs and screens these folders open lazily stay
+ * chunks of their own.
  */
-function textsChunk(id: string): string | undefined {
-  const [, language, feature] = LOCALE_FILE.exec(id) ?? [];
-  if (!language || !feature) return undefined;
-  if (feature !== 'auth' && feature !== 'common') return `texts-${language}`;
-  return language === 'en' ? undefined : `texts-${language}-sign-in`;
-}
+const SIGNED_IN =
+  /[\\/]src[\\/]app[\\/](router|store|snapshots|people)\.tsx?$|[\\/]src[\\/]ui[\\/]|[\\/]src[\\/]features[\\/](shell|sidebar|notifications)[\\/](?!NewConversationDialogs|QuickSwitcher)|[\\/]node_modules[\\/]@tanstack[\\/]/;
 
 export default defineConfig({
   plugins: [react(), precompress()],
@@ -67,7 +61,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
     rollupOptions: {
       output: {
-        manualChunks: (id) => (BOOT.test(id) ? 'boot' : textsChunk(id)),
+        manualChunks: (id) => (BOOT.test(id) ? 'boot' : SIGNED_IN.test(id) ? 'signed-in' : undefined),
       },
     },
   },

@@ -1,5 +1,5 @@
 import { HearthError, type HearthClient } from '@hearth/client';
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, startTransition, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthScreen } from '../features/auth/AuthScreen.js';
 import { loadAppTexts } from '../i18n/index.js';
@@ -48,7 +48,9 @@ export function App() {
         client.close();
         void signedOut();
       });
-      setSession({ status: 'signed-in', client });
+      // A transition: React renders the whole app in slices between which the page stays responsive, instead of
+      // in one long task, and shows the loading screen until the app's code has arrived.
+      startTransition(() => setSession({ status: 'signed-in', client }));
       client.connect().catch((err: unknown) => {
         if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') void signedOut();
       });

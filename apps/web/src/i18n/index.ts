@@ -1,33 +1,24 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { merge, type Texts } from './merge.js';
 
 // One file per feature and language (locales/<language>/<feature>.json), so features own their texts. Each
 // file's keys sit under the feature's name: locales/en/auth.json holds { "auth": { … } }.
-// Only the sign-in screens' texts (auth, common) in English ship with the first download; the rest of the app's
-// texts load with the signed-in app (loadAppTexts), and another language's when it is chosen.
-type Texts = Record<string, unknown>;
-const FIRST_SCREEN = new Set(['auth', 'common']);
+// They are fetched as one chunk per language (texts/<language>.ts), not one per file. Only the sign-in screens'
+// texts in English (auth, common) ship with the first download; the rest of English loads with the signed-in app
+// (loadAppTexts), another language, whole, when it is chosen.
 const english = import.meta.glob<Texts>('./locales/en/{auth,common}.json', { eager: true, import: 'default' });
-const lazy = import.meta.glob<Texts>(['./locales/*/*.json', '!./locales/en/{auth,common}.json'], { import: 'default' });
+const languageChunks = import.meta.glob<Texts>('./texts/*.ts', { import: 'default' });
 
-type Part = 'first-screen' | 'app';
-const loaded = new Set<string>(['en:first-screen']);
+const loaded = new Set<string>();
 let appTextsWanted = false;
 
-function merge(files: Texts[]): Texts {
-  return Object.assign({}, ...files) as Texts;
-}
-
-function partOf(file: string): Part {
-  return FIRST_SCREEN.has(file.replace(/^.*\/|\.json$/g, '')) ? 'first-screen' : 'app';
-}
-
-/** Adds one part of a language's texts to i18next, once. */
-async function loadPart(language: string, part: Part): Promise<void> {
-  if (loaded.has(`${language}:${part}`)) return;
-  const files = Object.entries(lazy).filter(([file]) => file.startsWith(`./locales/${language}/`) && partOf(file) === part);
-  i18next.addResourceBundle(language, 'translation', merge(await Promise.all(files.map(([, load]) => load()))), true, true);
-  loaded.add(`${language}:${part}`);
+/** Adds a language's texts to i18next, once (English's only once the signed-in app wants them). */
+async function loadTexts(language: string): Promise<void> {
+  const load = languageChunks[`./texts/${language}.ts`];
+  if (loaded.has(language) || !load || (language === 'en' && !appTextsWanted)) return;
+  i18next.addResourceBundle(language, 'translation', await load(), true, true);
+  loaded.add(language);
 }
 
 export const LANGUAGES = [
@@ -52,7 +43,7 @@ function applyToDocument(language: string): void {
 }
 
 export async function setLanguage(language: Language): Promise<void> {
-  await Promise.all([loadPart(language, 'first-screen'), appTextsWanted ? loadPart(language, 'app') : undefined]);
+  await loadTexts(language);
   localStorage.setItem(LANGUAGE_KEY, language);
   await i18next.changeLanguage(language);
   applyToDocument(language);
@@ -60,7 +51,7 @@ export async function setLanguage(language: Language): Promise<void> {
 
 export async function initI18n(): Promise<void> {
   await i18next.use(initReactI18next).init({
-    resources: { en: { translation: merge(Object.values(english)) } },
+    resources: { en: { translation: merge(english) } },
     lng: 'en',
     fallbackLng: 'en',
     interpolation: { escapeValue: false }, // React escapes
@@ -74,7 +65,7 @@ export async function initI18n(): Promise<void> {
 /** Loads the texts of the signed-in app in the current language (and in any language chosen later). */
 export async function loadAppTexts(): Promise<void> {
   appTextsWanted = true;
-  await loadPart(i18next.language, 'app');
+  await loadTexts(i18next.language);
 }
 
 /** Dates and times in the user's language and time zone. */
