@@ -49,7 +49,8 @@ export function App() {
         void signedOut();
       });
       // A transition: React renders the whole app in slices between which the page stays responsive, instead of
-      // in one long task, and shows the loading screen until the app's code has arrived.
+      // in one long task, and keeps the current screen (the loading mark, or the sign-in form with its button
+      // still busy) until the app's code has arrived.
       startTransition(() => setSession({ status: 'signed-in', client }));
       client.connect().catch((err: unknown) => {
         if (err instanceof HearthError && err.code === 'UNAUTHENTICATED') void signedOut();
