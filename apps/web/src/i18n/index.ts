@@ -1,18 +1,24 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { merge, type Texts } from './merge.js';
 
 // One file per feature and language (locales/<language>/<feature>.json), so features own their texts. Each
 // file's keys sit under the feature's name: locales/en/auth.json holds { "auth": { … } }.
-const english = import.meta.glob<Record<string, unknown>>('./locales/en/*.json', { eager: true, import: 'default' });
-const lazy = import.meta.glob<Record<string, unknown>>(['./locales/es/*.json', './locales/ar/*.json'], { import: 'default' });
+// They are fetched as one chunk per language (texts/<language>.ts), not one per file. Only the sign-in screens'
+// texts in English (auth, common) ship with the first download; the rest of English loads with the signed-in app
+// (loadAppTexts), another language, whole, when it is chosen.
+const english = import.meta.glob<Texts>('./locales/en/{auth,common}.json', { eager: true, import: 'default' });
+const languageChunks = import.meta.glob<Texts>('./texts/*.ts', { import: 'default' });
 
-function merge(files: Array<Record<string, unknown>>): Record<string, unknown> {
-  return Object.assign({}, ...files) as Record<string, unknown>;
-}
+const loaded = new Set<string>();
+let appTextsWanted = false;
 
-async function loadLanguage(language: string): Promise<Record<string, unknown>> {
-  const files = Object.entries(lazy).filter(([path]) => path.startsWith(`./locales/${language}/`));
-  return merge(await Promise.all(files.map(([, load]) => load())));
+/** Adds a language's texts to i18next, once (English's only once the signed-in app wants them). */
+async function loadTexts(language: string): Promise<void> {
+  const load = languageChunks[`./texts/${language}.ts`];
+  if (loaded.has(language) || !load || (language === 'en' && !appTextsWanted)) return;
+  i18next.addResourceBundle(language, 'translation', await load(), true, true);
+  loaded.add(language);
 }
 
 export const LANGUAGES = [
@@ -37,10 +43,7 @@ function applyToDocument(language: string): void {
 }
 
 export async function setLanguage(language: Language): Promise<void> {
-  if (language !== 'en' && !i18next.hasResourceBundle(language, 'translation')) {
-    // English ships in the main bundle; the others load when chosen.
-    i18next.addResourceBundle(language, 'translation', await loadLanguage(language));
-  }
+  await loadTexts(language);
   localStorage.setItem(LANGUAGE_KEY, language);
   await i18next.changeLanguage(language);
   applyToDocument(language);
@@ -48,7 +51,7 @@ export async function setLanguage(language: Language): Promise<void> {
 
 export async function initI18n(): Promise<void> {
   await i18next.use(initReactI18next).init({
-    resources: { en: { translation: merge(Object.values(english)) } },
+    resources: { en: { translation: merge(english) } },
     lng: 'en',
     fallbackLng: 'en',
     interpolation: { escapeValue: false }, // React escapes
@@ -57,6 +60,12 @@ export async function initI18n(): Promise<void> {
   applyToDocument('en');
   const language = initialLanguage();
   if (language !== 'en') await setLanguage(language);
+}
+
+/** Loads the texts of the signed-in app in the current language (and in any language chosen later). */
+export async function loadAppTexts(): Promise<void> {
+  appTextsWanted = true;
+  await loadTexts(i18next.language);
 }
 
 /** Dates and times in the user's language and time zone. */

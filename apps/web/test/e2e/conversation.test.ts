@@ -98,7 +98,7 @@ async function open(who: Person, path: string, options: { viewport?: { width: nu
 }
 
 const list = (page: Page) => page.getByRole('region', { name: /^messages in/i });
-const composer = (page: Page) => page.getByRole('combobox', { name: /^message$/i });
+const composer = (page: Page) => page.getByRole('textbox', { name: /^message$/i });
 const article = (page: Page, text: string | RegExp) => list(page).getByRole('article').filter({ hasText: text });
 
 async function type(page: Page, text: string) {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, signUp, uniqueName } from '../../../../packages/server/test/support/raw.js';
@@ -11,7 +10,7 @@ import { createConversation, PASSWORD, sendText, shellServerAndBrowser } from '.
  * Every button, chip and menu item shows its whole text in every language, on a desktop and on a phone: its text
  * never runs past its box (scrollWidth <= clientWidth), nor does a row of chips past its own. Besides English,
  * Spanish and Arabic, a fourth run takes, for every string, the longest of its translations (Spanish's lazy
- * chunks are answered with those), so that a string that is longest in one language is also measured beside the
+ * chunk is answered with those), so that a string that is longest in one language is also measured beside the
  * longest of its neighbours.
  */
 
@@ -36,23 +35,17 @@ function read(language: string, file: string): unknown {
 }
 
 /**
- * The built chunk of each Spanish locale file (Vite names it after the file), with the module that replaces it:
- * the longest text of every key across the languages.
+ * The built chunk of Spanish (texts/es.ts: every Spanish locale file in one module, named `es-<hash>.js`), with the
+ * module that replaces it: the longest text of every key across the languages.
  */
-async function longestChunks(): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+function longestChunks(): Map<string, string> {
   const assets = path.join(WEB_ROOT, 'assets');
+  const chunks = fs.readdirSync(assets).filter((f) => /^es-[\w-]+\.js$/.test(f) && fs.readFileSync(path.join(assets, f), 'utf8').includes('../locales/es/'));
+  let longest: Record<string, unknown> = {};
   for (const file of fs.readdirSync(path.join(LOCALES, 'es'))) {
-    const feature = file.replace(/\.json$/, '');
-    const spanish = read('es', file);
-    for (const chunk of fs.readdirSync(assets).filter((f) => f.startsWith(`${feature}-`) && f.endsWith('.js'))) {
-      const module = (await import(pathToFileURL(path.join(assets, chunk)).href).catch(() => ({}))) as { default?: unknown };
-      if (JSON.stringify(module.default) !== JSON.stringify(spanish)) continue;
-      const longest = ['en', 'ar'].reduce((acc, language) => longer(acc, read(language, file)), spanish);
-      out.set(`/assets/${chunk}`, `export default ${JSON.stringify(longest)};`);
-    }
+    longest = { ...longest, ...(['en', 'ar'].reduce((acc, language) => longer(acc, read(language, file)), read('es', file)) as object) };
   }
-  return out;
+  return new Map(chunks.map((chunk) => [`/assets/${chunk}`, `export default ${JSON.stringify(longest)};`]));
 }
 
 beforeAll(async () => {
@@ -80,8 +73,8 @@ async function open(language: Language, viewport: { width: number; height: numbe
   await useSession(context, suite.server.url, token);
   await context.addInitScript((l) => localStorage.setItem('hearth.language', l), language === 'longest' ? 'es' : language);
   if (language === 'longest') {
-    const chunks = await longestChunks();
-    expect(chunks.size).toBe(fs.readdirSync(path.join(LOCALES, 'es')).length);
+    const chunks = longestChunks();
+    expect(chunks.size).toBe(1);
     await context.route('**/assets/*.js', (route) => {
       const body = chunks.get(new URL(route.request().url()).pathname);
       return body ? route.fulfill({ contentType: 'text/javascript', body }) : route.fallback();

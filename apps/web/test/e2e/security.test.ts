@@ -49,7 +49,7 @@ test('the web app signs in and works under its CSP with no session token where a
   });
   await conversationList(page).getByRole('link', { name: new RegExp(ben.me.displayName) }).click();
   await page.getByText('Is the cookie working?').waitFor();
-  const composer = page.getByRole('combobox', { name: /^message$/i });
+  const composer = page.getByRole('textbox', { name: /^message$/i });
   await composer.fill('It is, and my token stays out of reach.');
   await composer.press('Enter');
   await poll(async () => {

@@ -57,7 +57,7 @@ test('a direct message started from the directory appears for the other person w
   // Nothing is said yet: the conversation is in nobody's list, only its composer is open.
   const anaRow = conversationList(page).getByRole('link', { name: new RegExp(ben.displayName) });
   await expect(anaRow.count()).resolves.toBe(0);
-  const composer = page.getByRole('combobox', { name: /^message$/i });
+  const composer = page.getByRole('textbox', { name: /^message$/i });
   await composer.fill('Hi Ben!');
   await composer.press('Enter');
   await poll(() => anaRow.getAttribute('aria-current')).toBe('page');

@@ -15,7 +15,18 @@ export const WEB_ROOT = path.resolve(here, '../../dist');
 /** Screenshots for people to look at; not committed. */
 export const OUTPUT_DIR = path.resolve(here, '../../../../test-output/web');
 
-const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.HEARTH_CHROMIUM ?? '/usr/bin/chromium';
+
+/** No sandbox (containers), no GPU, and no calls home: what every Chromium of the tests runs with. */
+export const QUIET_CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Debian's Chromium, headless, with a fresh profile, a fake camera and microphone, and no calls home. */
 export async function launchBrowser(): Promise<Browser> {
@@ -25,13 +36,7 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...QUIET_CHROMIUM_FLAGS,
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
     ],
@@ -66,6 +71,21 @@ const AXE_SOURCE = fs.readFileSync(fileURLToPath(import.meta.resolve('axe-core/a
  */
 export async function injectAxe(page: Page): Promise<void> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+}
+
+type AxeRun = (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }>;
+
+/**
+ * Everything axe-core finds wrong in the page (or in the part `include` selects) with its default rules, best
+ * practices included (landmarks, regions), as "rule: target (what to fix)" lines.
+ */
+export async function axeViolations(page: Page, include?: string): Promise<string[]> {
+  await injectAxe(page);
+  return page.evaluate(async (selector) => {
+    const run = (window as unknown as { axe: { run: AxeRun } }).axe.run;
+    const { violations } = await run(selector ? { include: [[selector]] } : document, { resultTypes: ['violations'] });
+    return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()})`));
+  }, include);
 }
 
 /** Prints what the Content-Security-Policy blocked in the page, so that a test run shows it. */

@@ -48,7 +48,7 @@ const { HearthClient } = await import('@hearth/client');
 const { act, createElement, Fragment } = await import('react');
 const { createRoot } = await import('react-dom/client');
 const { ClientProvider } = await import('../../src/app/client.js');
-const { initI18n } = await import('../../src/i18n/index.js');
+const { initI18n, loadAppTexts } = await import('../../src/i18n/index.js');
 const { default: ConversationScreen } = await import('../../src/features/conversation/ConversationScreen.js');
 const { useClientState } = await import('../../src/app/store.js');
 
@@ -136,6 +136,7 @@ beforeAll(async () => {
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
   Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
   await initI18n();
+  await loadAppTexts();
   client = filledClient();
   const container = document.createElement('div');
   document.body.append(container);

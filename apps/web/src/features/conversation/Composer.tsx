@@ -183,6 +183,7 @@ export const Composer = memo(function Composer(props: ComposerProps) {
       )}
       <div className={`composer${editing ? ' composer-editing' : ''}`}>
         <EmojiButton onPick={(glyph) => replaceRange(areaRef.current?.selectionStart ?? text.length, areaRef.current?.selectionEnd ?? text.length, glyph)} onClose={() => areaRef.current?.focus()} />
+        {/* A textbox, not a combobox (a role a textarea may not take): aria-autocomplete and aria-activedescendant announce the suggestions. */}
         <textarea
           ref={areaRef}
           className="composer-input"
@@ -191,9 +192,7 @@ export const Composer = memo(function Composer(props: ComposerProps) {
           value={text}
           placeholder={editing ? t('conversation.editPlaceholder') : t('conversation.placeholder', { title })}
           aria-label={t('conversation.composer')}
-          role="combobox"
           aria-autocomplete="list"
-          aria-expanded={open}
           aria-controls={open ? listId : undefined}
           aria-activedescendant={open ? `${listId}-opt-${suggestions.active}` : undefined}
           aria-describedby={limit.over ? `${listId}-help ${limit.id}` : `${listId}-help`}

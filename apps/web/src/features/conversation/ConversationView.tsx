@@ -1,14 +1,19 @@
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 
-// The conversation screen (with Markdown, virtualisation and the composer) is its own chunk, fetched in the
-// background as soon as the app is idle, so the initial bundle stays small and opening a chat stays instant.
+// The conversation screen (with Markdown, DOMPurify, virtualisation and the composer) is its own chunk, and the
+// largest. It is fetched as soon as a conversation is about to open (a pointer over, a touch on or the focus on a
+// link to one), not while the app starts, which it would slow for what may never be used; a conversation opened
+// from its address loads it at once.
 const load = () => import('./ConversationScreen.js');
 const ConversationScreen = lazy(load);
-if (typeof window !== 'undefined') {
-  const idle = (window as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 200));
-  idle(() => void load());
+const INTENTS = ['pointerover', 'touchstart', 'focusin'] as const;
+function prefetchOnIntent(event: Event): void {
+  if (!(event.target instanceof Element) || !event.target.closest('a[href^="/c/"]')) return;
+  for (const type of INTENTS) document.removeEventListener(type, prefetchOnIntent, true);
+  void load();
 }
+if (typeof document !== 'undefined') for (const type of INTENTS) document.addEventListener(type, prefetchOnIntent, { capture: true, passive: true });
 
 /** One conversation: its messages and the composer. */
 export function ConversationView({ conversationId }: { conversationId: string }) {

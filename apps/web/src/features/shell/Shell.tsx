@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { useClientState } from '../../app/store.js';
@@ -97,6 +97,20 @@ function Welcome() {
   );
 }
 
+const NARROW = '(max-width: 700px)';
+
+/** Whether the screen is narrow enough for the list and the open screen to be two screens (shell.css). */
+function useNarrowScreen(): boolean {
+  return useSyncExternalStore(
+    (notify) => {
+      const query = window.matchMedia(NARROW);
+      query.addEventListener('change', notify);
+      return () => query.removeEventListener('change', notify);
+    },
+    () => window.matchMedia(NARROW).matches,
+  );
+}
+
 /**
  * The signed-in layout: the conversation list beside the open screen. Below 700 px wide the two are separate
  * screens: the list at /, the conversation (or settings, channels) at its own path.
@@ -105,6 +119,7 @@ export function Shell() {
   const route = useRoute();
   const { t } = useTranslation();
   const hasMain = route.name !== 'home';
+  const narrow = useNarrowScreen();
   useNotifications();
   useDefaultTimeZone();
 
@@ -125,15 +140,20 @@ export function Shell() {
 
   return (
     <div className={`shell${hasMain ? ' shell-main-open' : ''}`}>
-      <h1 className="visually-hidden">{t('common.appName')}</h1>
       <a className="skip-link" href="#main">
         {t('shell.skipToMain')}
       </a>
-      <ConnectionBanner />
+      <header>
+        <h1 className="visually-hidden">{t('common.appName')}</h1>
+        <ConnectionBanner />
+      </header>
       <div className="shell-columns">
-        <nav className="shell-sidebar" aria-label={t('shell.conversations')}>
-          <Sidebar />
-        </nav>
+        {/* On a narrow screen with nothing open the list is the screen, and its main content (<main> is hidden). */}
+        <div className="shell-sidebar" role={hasMain || !narrow ? undefined : 'main'}>
+          <nav className="shell-nav" aria-label={t('shell.conversations')}>
+            <Sidebar />
+          </nav>
+        </div>
         <main className="shell-main" id="main" tabIndex={-1}>
           <Suspense fallback={<div className="shell-loading muted">{t('common.loading')}</div>}>
             {route.name === 'conversation' && <ConversationView key={route.id} conversationId={route.id} />}

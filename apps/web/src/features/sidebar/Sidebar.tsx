@@ -43,6 +43,7 @@ function SidebarFilter({
   onQuery,
   onFilter,
   onKeyDown,
+  hasList,
 }: {
   query: string;
   filter: Filter;
@@ -50,6 +51,8 @@ function SidebarFilter({
   onQuery: (query: string) => void;
   onFilter: (filter: Filter) => void;
   onKeyDown: (e: KeyboardEvent<HTMLInputElement>) => void;
+  /** Whether the list the filter controls is on the page (it is not while nothing matches). */
+  hasList: boolean;
 }) {
   const { t } = useTranslation();
   return (
@@ -64,7 +67,7 @@ function SidebarFilter({
           onKeyDown={onKeyDown}
           placeholder={t('sidebar.filter.placeholder')}
           aria-label={t('sidebar.filter.label')}
-          aria-controls="conversation-list"
+          aria-controls={hasList ? 'conversation-list' : undefined}
           autoComplete="off"
           spellCheck={false}
         />
@@ -146,7 +149,7 @@ export function Sidebar() {
   return (
     <div className="sidebar">
       <SidebarHeader />
-      <SidebarFilter query={query} filter={filter} input={filterInput} onQuery={setQuery} onFilter={setFilter} onKeyDown={onFilterKeyDown} />
+      <SidebarFilter query={query} filter={filter} input={filterInput} onQuery={setQuery} onFilter={setFilter} onKeyDown={onFilterKeyDown} hasList={rows.length > 0} />
       <h2 className="visually-hidden" id="conversation-list-heading">
         {t('sidebar.listHeading')}
       </h2>
