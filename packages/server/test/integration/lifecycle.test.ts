@@ -213,6 +213,8 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       const ana = await signUp(t.url);
       const ben = await signUp(t.url);
       const conversationId = (await call(t.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } })).body.id;
+      // Both open it: before its first message a direct conversation is only theirs who opened it (PROTOCOL.md §5.16).
+      await call(t.url, 'createConversation', { token: ben.token, body: { kind: 'direct', userId: ana.me.id } });
       const sockets = [
         { token: ana.token, ws: await RawSocket.connect(t.wsUrl, ana.token) },
         { token: ana.token, ws: await RawSocket.connect(t.wsUrl, ana.token) },
