@@ -18,7 +18,7 @@ test('a message over the size limit cannot be sent: Send is disabled and describ
   const ben = await apiUser('ben');
   await openDirect(suite.server, ana, ben, 'hello');
   const { page } = ana;
-  const composer = page.getByRole('combobox', { name: /^message$/i });
+  const composer = page.getByRole('textbox', { name: /^message$/i });
   const send = page.getByRole('button', { name: /^send$/i });
 
   await composer.fill('x'.repeat(16_385));

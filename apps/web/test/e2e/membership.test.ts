@@ -80,7 +80,7 @@ async function open(who: Person, path = '/'): Promise<Page> {
 }
 
 const row = (page: Page, name: string | RegExp) => conversationList(page).getByRole('link', { name });
-const composer = (page: Page) => page.getByRole('main').getByRole('combobox', { name: /^message$/i });
+const composer = (page: Page) => page.getByRole('main').getByRole('textbox', { name: /^message$/i });
 const history = (page: Page) => page.getByRole('main').getByRole('region', { name: /^messages in/i });
 const article = (page: Page, text: string | RegExp) => history(page).getByRole('article').filter({ hasText: text });
 
