@@ -11,7 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { log, round, sleep } from './log.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
-import { lastWindowUs, SCENARIOS, type BenchOptions, type ScenarioResult } from './scenarios.js';
+import { DEFAULT_RELAY, findRelay } from './reference.js';
+import { lastWindowUs, RELAY_COUNTERPARTS, relayRatios, SCENARIOS, type BenchOptions, type ScenarioResult } from './scenarios.js';
 import { createPostgresDatabase, dataDirs, killAllServersNow, machineBusyMs, SERVER_ENV_OVERRIDES, ServerProcess } from './server-process.js';
 
 const HELP = `Usage: npm run bench -- [options]   (or: node packages/bench/dist/run.js [options])
@@ -34,6 +35,10 @@ const HELP = `Usage: npm run bench -- [options]   (or: node packages/bench/dist/
   --profile DIR           run the server under --cpu-prof, write profiles to DIR and print their summary
   --quiet-below PCT       for shared machines: before each scenario wait (up to 2 min) until other processes use
                           less than PCT % of one core, and retry a scenario whose window saw more (see --attempts)
+  --reference FILE        the reference relay (durable-ws-server.mjs; default: HEARTH_REFERENCE_RELAY, else
+                          ../shared/reference/ beside the repository). When found, each of pairs-rate,
+                          pairs-saturation and idle-connections is preceded by the relay's run of the same
+                          load (relay-*), and the summary gives Hearth's cost as ratios to it (relayRatios)
   --attempts N            runs of a scenario at most when --quiet-below is given (default 3); the least
                           disturbed one is printed
   -h, --help
@@ -80,10 +85,20 @@ function parseOptions() {
       profile: { type: 'string' },
       'quiet-below': { type: 'string' },
       attempts: { type: 'string' },
+      reference: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
   });
+}
+
+/**
+ * Every Hearth scenario, each preceded by the reference relay's run of the same load when the relay is there
+ * (side by side in one sitting, so that the ratios compare like with like on a machine whose speed drifts).
+ */
+function defaultScenarios(withRelay: boolean): string[] {
+  const hearth = Object.keys(SCENARIOS).filter((n) => !n.startsWith('relay-'));
+  return hearth.flatMap((n) => (withRelay && RELAY_COUNTERPARTS[n] ? [RELAY_COUNTERPARTS[n], n] : [n]));
 }
 
 /** What a run is asked to do, from the command line. */
@@ -109,8 +124,11 @@ function positive(v: string | undefined, dflt: number, name: string): number {
 }
 
 function planFrom(values: ReturnType<typeof parseOptions>['values']): RunPlan {
-  const names = (values.scenario ?? Object.keys(SCENARIOS)).flatMap((s) => s.split(',')).filter(Boolean);
+  const relayScript = findRelay(values.reference);
+  if (values.reference !== undefined && !relayScript) throw new UsageError(`--reference ${values.reference}: no such file`);
+  const names = (values.scenario ?? defaultScenarios(relayScript !== undefined)).flatMap((s) => s.split(',')).filter(Boolean);
   for (const name of names) if (!SCENARIOS[name]) throw new UsageError(`unknown scenario ${name}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+  if (!relayScript && names.some((n) => n.startsWith('relay-'))) throw new UsageError(`the reference relay is not at ${DEFAULT_RELAY}: pass --reference FILE`);
 
   const nodeArgs = (values['server-node-args'] ?? '').split(/\s+/).filter(Boolean);
   const profileDir = values.profile ? path.resolve(values.profile) : undefined;
@@ -140,6 +158,7 @@ function planFrom(values: ReturnType<typeof parseOptions>['values']): RunPlan {
     postgres: adminUrl !== undefined,
     // The text is "<send time, 13+1+3 digits> <filler>"; the filler brings it to textBytes characters.
     textPad: 'x'.repeat(textBytes - 18),
+    relayScript,
     startServer: (extra = {}) =>
       ServerProcess.start({ nodeArgs, extraEnv, ...extra, ...(currentDatabaseUrl ? { databaseUrl: currentDatabaseUrl } : {}) }),
   };
@@ -232,6 +251,7 @@ async function main(): Promise<number> {
       totalS: round((Date.now() - started) / 1000, 1),
       ...(plan.quietBelow !== undefined ? { quietBelow: plan.quietBelow, attempts: plan.attempts } : {}),
       floors,
+      relayRatios: relayRatios(results),
       allFloorsMet: allMet,
       exactlyOnce: correct,
     })}\n`,

@@ -1,5 +1,6 @@
 import { BenchClient, connectAll, createConversation, createUsers, mapLimit, type BenchUser } from './clients.js';
 import { log, nowEpochMs, round, sleep } from './log.js';
+import { RelayProcess, relayPairs } from './reference.js';
 import { ensureOpenFiles, machineBusyMs, postgresCpuMs, ServerProcess, type ServerOptions } from './server-process.js';
 import { Samples } from './stats.js';
 import { Tracker } from './tracker.js';
@@ -22,6 +23,21 @@ export interface BenchOptions {
   textPad: string;
   /** Starts a fresh server (with a fresh database); `reuseDataDir` restarts on the data of a stopped one. */
   startServer(extra?: Partial<ServerOptions> & { reuseDataDir?: string }): Promise<ServerProcess>;
+  /** The reference relay's script, when it was found (the relay-* scenarios need it). */
+  relayScript: string | undefined;
+}
+
+/** A process whose CPU and memory a window measures: a Hearth server or the reference relay. */
+interface Measured {
+  cpuMs(): number;
+  rssKb(): number;
+}
+
+/** A client the load loops drive: a Hearth client or a relay client. */
+interface LoadClient {
+  send(textPad: string): void;
+  onAck: ((client: never) => void) | undefined;
+  close(): void;
 }
 
 export interface Floor {
@@ -51,7 +67,7 @@ interface WindowMeasure {
  * Starts the load, waits out the warm-up, measures server CPU and bench CPU over the window, stops the load,
  * then waits for every answer and delivery to arrive.
  */
-async function measuredRun(server: ServerProcess, tracker: Tracker, opts: BenchOptions, start: () => void, stop: () => void): Promise<WindowMeasure> {
+async function measuredRun(server: Measured, tracker: Tracker, opts: BenchOptions, start: () => void, stop: () => void): Promise<WindowMeasure> {
   const windowStart = nowEpochMs() + opts.warmupS * 1000;
   const windowEnd = windowStart + opts.durationS * 1000;
   tracker.setWindow(windowStart, windowEnd);
@@ -130,7 +146,7 @@ async function setUpPairs(server: ServerProcess, tracker: Tracker, pairs: number
  * Fires sends on a fixed schedule (open loop: it never waits for answers). The `m`-th send is due at
  * start + m / rate and comes from `senders[m % senders.length]`; lateness against that schedule is reported.
  */
-function openLoop(senders: BenchClient[], rate: number, pad: string, lag: Samples) {
+function openLoop(senders: LoadClient[], rate: number, pad: string, lag: Samples) {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let m = 0;
@@ -159,7 +175,7 @@ function openLoop(senders: BenchClient[], rate: number, pad: string, lag: Sample
   };
 }
 
-async function closeAll(clients: BenchClient[]): Promise<void> {
+async function closeAll(clients: LoadClient[]): Promise<void> {
   for (const c of clients) c.close();
   await sleep(200);
 }
@@ -168,22 +184,7 @@ export async function pairsRate(opts: BenchOptions): Promise<ScenarioResult> {
   const server = await opts.startServer();
   try {
     const tracker = new Tracker();
-    const clients = await setUpPairs(server, tracker, opts.pairs);
-    const lag = new Samples();
-    const load = openLoop(clients, opts.pairsRate, opts.textPad, lag);
-    log(`pairs-rate: ${clients.length} clients, ${opts.pairsRate} messages/s offered (open loop), ${opts.warmupS} s warm-up`);
-    const m = await measuredRun(server, tracker, opts, load.start, load.stop);
-    const figures = deliveryFigures(tracker, m, opts.durationS);
-    await closeAll(clients);
-    const p99 = figures.latencyMs.p99 ?? null;
-    return {
-      scenario: 'pairs-rate',
-      clients: clients.length,
-      offeredRate: opts.pairsRate,
-      ...figures,
-      scheduleLagMs: lag.percentiles([50, 99, 100]),
-      floor: { metric: 'latencyMs.p99', limit: '< 20', value: p99, met: p99 !== null && p99 < 20 },
-    };
+    return await ratePairs('pairs-rate', server, tracker, await setUpPairs(server, tracker, opts.pairs), opts);
   } finally {
     await server.stop();
   }
@@ -193,33 +194,83 @@ export async function pairsSaturation(opts: BenchOptions): Promise<ScenarioResul
   const server = await opts.startServer();
   try {
     const tracker = new Tracker();
-    const clients = await setUpPairs(server, tracker, opts.pairs);
-    let running = false;
-    for (const c of clients) c.onAck = (client) => running && client.send(opts.textPad);
-    log(`pairs-saturation: ${clients.length} clients, window of ${opts.window} unacknowledged sends each, ${opts.warmupS} s warm-up`);
-    const m = await measuredRun(
-      server,
-      tracker,
-      opts,
-      () => {
-        running = true;
-        for (let k = 0; k < opts.window; k++) for (const c of clients) c.send(opts.textPad);
-      },
-      () => (running = false),
-    );
-    const figures = deliveryFigures(tracker, m, opts.durationS);
-    await closeAll(clients);
-    return {
-      scenario: 'pairs-saturation',
-      clients: clients.length,
-      offeredRate: null,
-      window: opts.window,
-      ...figures,
-      floor: { metric: 'deliveredPerSec', limit: '>= 5000', value: figures.deliveredPerSec, met: figures.deliveredPerSec >= 5000 },
-    };
+    return await saturatePairs('pairs-saturation', server, tracker, await setUpPairs(server, tracker, opts.pairs), opts);
   } finally {
     await server.stop();
   }
+}
+
+/** The reference relay under pairs-rate's load: the floor of its CPU per message. */
+export async function relayPairsRate(opts: BenchOptions): Promise<ScenarioResult> {
+  const relay = await RelayProcess.start(needRelay(opts));
+  try {
+    const tracker = new Tracker();
+    return await ratePairs('relay-pairs-rate', relay, tracker, await relayPairs(relay, tracker, opts.pairs), opts);
+  } finally {
+    await relay.stop();
+  }
+}
+
+/** The reference relay under pairs-saturation's load: the ceiling of throughput. */
+export async function relayPairsSaturation(opts: BenchOptions): Promise<ScenarioResult> {
+  const relay = await RelayProcess.start(needRelay(opts));
+  try {
+    const tracker = new Tracker();
+    return await saturatePairs('relay-pairs-saturation', relay, tracker, await relayPairs(relay, tracker, opts.pairs), opts);
+  } finally {
+    await relay.stop();
+  }
+}
+
+function needRelay(opts: BenchOptions): string {
+  if (!opts.relayScript) throw new Error('the reference relay was not found: pass --reference FILE');
+  return opts.relayScript;
+}
+
+/** Pairs sending on a fixed schedule (open loop), opts.pairsRate messages/s in all. */
+async function ratePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
+  const lag = new Samples();
+  const load = openLoop(clients, opts.pairsRate, opts.textPad, lag);
+  log(`${name}: ${clients.length} clients, ${opts.pairsRate} messages/s offered (open loop), ${opts.warmupS} s warm-up`);
+  const m = await measuredRun(server, tracker, opts, load.start, load.stop);
+  const figures = deliveryFigures(tracker, m, opts.durationS);
+  await closeAll(clients);
+  const p99 = figures.latencyMs.p99 ?? null;
+  return {
+    scenario: name,
+    clients: clients.length,
+    offeredRate: opts.pairsRate,
+    ...figures,
+    scheduleLagMs: lag.percentiles([50, 99, 100]),
+    floor: { metric: 'latencyMs.p99', limit: '< 20', value: p99, met: p99 !== null && p99 < 20 },
+  };
+}
+
+/** Pairs each keeping opts.window sends unacknowledged (closed loop): as fast as the server goes. */
+async function saturatePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
+  let running = false;
+  for (const c of clients) c.onAck = (client: LoadClient) => running && client.send(opts.textPad);
+  log(`${name}: ${clients.length} clients, window of ${opts.window} unacknowledged sends each, ${opts.warmupS} s warm-up`);
+  const m = await measuredRun(
+    server,
+    tracker,
+    opts,
+    () => {
+      running = true;
+      for (let k = 0; k < opts.window; k++) for (const c of clients) c.send(opts.textPad);
+    },
+    () => (running = false),
+  );
+  const figures = deliveryFigures(tracker, m, opts.durationS);
+  await closeAll(clients);
+  return {
+    scenario: name,
+    clients: clients.length,
+    offeredRate: null,
+    window: opts.window,
+    ...figures,
+    floor: { metric: 'deliveredPerSec', limit: '>= 5000', value: figures.deliveredPerSec, met: figures.deliveredPerSec >= 5000 },
+  };
 }
 
 export async function group100(opts: BenchOptions): Promise<ScenarioResult> {
@@ -343,9 +394,72 @@ export async function idleConnections(opts: BenchOptions): Promise<ScenarioResul
   }
 }
 
+/** The reference relay holding idle sockets: the floor of memory per connection. */
+export async function relayIdleConnections(opts: BenchOptions): Promise<ScenarioResult> {
+  const selfLimit = ensureOpenFiles('self', opts.idleConnections + 256);
+  const n = Math.min(opts.idleConnections, selfLimit - 256);
+  const relay = await RelayProcess.start(needRelay(opts));
+  try {
+    ensureOpenFiles(relay.pid, n + 256);
+    await sleep(2000);
+    const rssBefore = await steadyReading(() => relay.rssKb());
+    const clients = await relayPairs(relay, undefined, Math.floor(n / 2));
+    log(`relay-idle-connections: ${clients.length} sockets open; settling ${opts.idleSettleS} s`);
+    await sleep(opts.idleSettleS * 1000);
+    const rssAfter = await steadyReading(() => relay.rssKb());
+    const disconnects = clients.filter((c) => c.closedUnexpectedly).length;
+    await closeAll(clients);
+    const perConnKb = round((rssAfter - rssBefore) / clients.length, 2);
+    return {
+      scenario: 'relay-idle-connections',
+      clients: clients.length,
+      durationS: opts.idleSettleS,
+      rssBeforeMb: round(rssBefore / 1024, 1),
+      rssAfterMb: round(rssAfter / 1024, 1),
+      rssPerConnectionKb: perConnKb,
+      lost: 0,
+      duplicates: 0,
+      disconnects,
+      floor: { metric: 'rssPerConnectionKb', limit: '< 30', value: perConnKb, met: perConnKb < 30 && disconnects === 0 },
+    };
+  } finally {
+    await relay.stop();
+  }
+}
+
+/** Each Hearth scenario that the reference relay also runs, with the relay's: the ratios compare them. */
+export const RELAY_COUNTERPARTS: Record<string, string> = {
+  'pairs-rate': 'relay-pairs-rate',
+  'pairs-saturation': 'relay-pairs-saturation',
+  'idle-connections': 'relay-idle-connections',
+};
+
+/**
+ * Hearth's cost as a ratio to the reference relay's under the same load, for the scenarios of this run that both
+ * ran (CPU and memory: Hearth ÷ relay, lower is better; throughput: Hearth ÷ relay, higher is better).
+ */
+export function relayRatios(results: ScenarioResult[]): Record<string, number | null> {
+  const by = new Map(results.map((r) => [r.scenario, r]));
+  const ratio = (name: string, field: string): number | null => {
+    const hearth = Number(by.get(name)?.[field]);
+    const relay = Number(by.get(RELAY_COUNTERPARTS[name]!)?.[field]);
+    return Number.isFinite(hearth) && Number.isFinite(relay) && relay > 0 ? round(hearth / relay, 2) : null;
+  };
+  const out: Record<string, number | null> = {
+    cpuPer1000AtRate: ratio('pairs-rate', 'serverCpuMsPer1000'),
+    saturationThroughput: ratio('pairs-saturation', 'deliveredPerSec'),
+    cpuPer1000AtSaturation: ratio('pairs-saturation', 'serverCpuMsPer1000'),
+    memoryPerIdleConnection: ratio('idle-connections', 'rssPerConnectionKb'),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== null));
+}
+
 export const SCENARIOS: Record<string, (opts: BenchOptions) => Promise<ScenarioResult>> = {
   'pairs-rate': pairsRate,
   'pairs-saturation': pairsSaturation,
   'group-100': group100,
   'idle-connections': idleConnections,
+  'relay-pairs-rate': relayPairsRate,
+  'relay-pairs-saturation': relayPairsSaturation,
+  'relay-idle-connections': relayIdleConnections,
 };

@@ -35,6 +35,15 @@ export const SERVER_ENV_OVERRIDES: Record<string, string> = {
 /** Every live server child, so the exit handlers can kill whatever is still running. */
 const live = new Set<ChildProcess>();
 
+/** Counts a child among those the exit handlers kill (the reference relay's, besides the servers). */
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+}
+
+export function untrackChild(child: ChildProcess): void {
+  live.delete(child);
+}
+
 export function killAllServersNow(): void {
   if (live.size > 0) log(`killing ${live.size} server process(es): ${[...live].map((c) => c.pid).join(", ")}`);
   for (const child of live) {
@@ -47,7 +56,8 @@ export function killAllServersNow(): void {
   live.clear();
 }
 
-async function freePort(): Promise<number> {
+/** A port on loopback that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
