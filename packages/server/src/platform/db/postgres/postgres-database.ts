@@ -7,8 +7,10 @@ const capabilities: DialectCapabilities = {
   name: 'postgres',
   singleWriter: false,
   isUniqueViolation: (err) => errorCode(err) === '23505',
-  // 40001 serialization failure, 40P01 deadlock detected.
-  isRetryable: (err) => ['40001', '40P01'].includes(errorCode(err) ?? ''),
+  // 40001 serialization failure, 40P01 deadlock detected; and 23505, a unique violation: with several writers (other
+  // nodes) a check-then-insert, such as a send's clientId lookup, can lose to another transaction's commit, and
+  // retried as a whole its check sees the winner (a retried send then returns the message stored first).
+  isRetryable: (err) => ['40001', '40P01', '23505'].includes(errorCode(err) ?? ''),
 };
 
 // Times and sequence numbers are bigint columns; every value we store fits a JS number exactly (< 2^53).
