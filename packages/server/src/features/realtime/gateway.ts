@@ -4,6 +4,7 @@ import {
   ClientFrame,
   CloseCode,
   type ClientFrameType,
+  type ConversationEvent,
   type ErrorFrame,
   type Limits,
   type Presence,
@@ -57,13 +58,37 @@ export interface GatewayDeps {
   typing: { connectionClosed(connectionId: string): void };
   /** Budgets by frame type; frames without one are not limited here. */
   limiters: Partial<Record<ClientFrameType, RateLimiter>>;
+  /** What a node that may have missed events (a lossy bus reported a gap) reads to bring its sockets up to date. */
+  catchUp: CatchUp;
+}
+
+export interface CatchUp {
+  /** The current position of each conversation. */
+  positionsOf(conversationIds: readonly string[]): Promise<Map<string, number>>;
+  /** The stored events after a position, in order; undefined when there are too many to replay. */
+  eventsAfter(conversationId: string, after: number): Promise<ConversationEvent[] | undefined>;
 }
 
 const FRAME_SCHEMAS = new Map<string, z.ZodType>(ClientFrame.options.map((schema) => [schema.shape.type.value, schema]));
 
 interface TopicEntry {
+  topic: string;
   connections: Set<Connection>;
-  unsubscribe: () => void;
+  /** Resolves once the bus subscription is live (and, on a lossy bus, a conversation's position is known). */
+  ready: Promise<void>;
+  unsubscribe: (() => void) | undefined;
+  /**
+   * Conversation topics on a lossy bus: the highest position this node has delivered (or the conversation's
+   * position when the subscription went live), where a catch-up after a gap starts.
+   */
+  delivered: number;
+  /** Positions up to this one were delivered by a catch-up: the same events arriving late from the bus are skipped. */
+  replayedThrough: number;
+  /** While a catch-up runs, live events wait here, in order. */
+  held: BusMessage[] | null;
+  /** Catch-ups under way, and the last one (the next waits for it). */
+  catchUps: number;
+  catchingUp: Promise<void>;
 }
 
 /**
@@ -78,7 +103,8 @@ export class Gateway implements FrameRouter {
   private readonly all = new Set<Connection>();
   private readonly contacts: Contacts;
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly unsubscribePresence: () => void;
+  private unsubscribePresence: (() => void) | undefined;
+  private readonly stopGaps: () => void;
   private accepting = true;
 
   constructor(
@@ -93,12 +119,18 @@ export class Gateway implements FrameRouter {
       log: deps.log,
       loadMembers: (ids) => deps.conversations.memberIdsOf(ids),
       presenceOf: (ids) => deps.presence.snapshot(ids),
-      write: (conn, raw) => this.write(conn, raw),
+      // Presence is never sent before `ready` (PROTOCOL.md §4.1): the client's sync after it returns all of it.
+      write: (conn, raw) => conn.ready && this.write(conn, raw),
     });
-    this.unsubscribePresence = deps.bus.subscribe(topics.presence, (msg) => this.contacts.deliver(msg));
+    this.stopGaps = deps.bus.onGap((list) => this.onGap(list));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
     this.heartbeat.unref();
     this.on('ping', () => ({ serverTime: deps.clock.now() }));
+  }
+
+  /** Subscribes to presence changes; resolves once the subscription is live. */
+  async start(): Promise<void> {
+    this.unsubscribePresence = await this.deps.bus.subscribe(topics.presence, (msg) => this.contacts.deliver(msg));
   }
 
   on<T extends ClientFrameType>(type: T, handler: WsHandler<T>): void {
@@ -121,7 +153,8 @@ export class Gateway implements FrameRouter {
   async close(): Promise<void> {
     this.accepting = false;
     clearInterval(this.heartbeat);
-    this.unsubscribePresence();
+    this.unsubscribePresence?.();
+    this.stopGaps();
     // Frames that reached the sockets before shutdown are read and answered (SERVER_SHUTTING_DOWN once the write
     // queue is closed) before the close frame, after which nothing more may be sent: let the loop poll once.
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -264,14 +297,17 @@ export class Gateway implements FrameRouter {
     conn.userId = found.user.id;
     conn.sessionId = found.session.id;
     conn.readReceipts = found.user.read_receipts === 1;
-    // Subscribe to the user's own topic before reading memberships: a conversation joined meanwhile is queued
-    // and applied after, so none is missed and none is applied against a stale list.
-    conn.pendingUserEvents = [];
-    this.subscribe(conn, topics.user(conn.userId));
+    // The user's own topic is live before memberships are read: a conversation joined meanwhile is queued and
+    // applied after, so none is missed and none is applied against a stale list. Every conversation's topic is
+    // live before `ready`, so that every event after it reaches the socket.
+    conn.pendingEvents = [];
     try {
+      await this.subscribe(conn, topics.user(conn.userId));
+      if (!conn.isOpen) return;
       const conversationIds = await this.deps.conversations.conversationIdsOf(conn.userId);
       if (!conn.isOpen) return;
-      for (const id of conversationIds) this.subscribe(conn, topics.conversation(id));
+      await Promise.all(conversationIds.map((id) => this.subscribe(conn, topics.conversation(id))));
+      if (!conn.isOpen) return;
       // No presence is announced for these: the client's sync after `ready` returns all of it.
       await this.contacts.attach(conn, conversationIds, false);
       if (!conn.isOpen) return;
@@ -293,12 +329,13 @@ export class Gateway implements FrameRouter {
         },
       };
       conn.send(JSON.stringify(ready));
+      conn.ready = true;
     } catch (err) {
       this.deps.log.error({ err }, 'could not set up an authenticated socket');
       return conn.close(CloseCode.GOING_AWAY, 'setup failed');
     }
-    const pending = conn.pendingUserEvents;
-    conn.pendingUserEvents = null;
+    const pending = conn.pendingEvents;
+    conn.pendingEvents = null;
     for (const apply of pending ?? []) apply();
   }
 
@@ -307,23 +344,59 @@ export class Gateway implements FrameRouter {
     const conversationIds = [...conn.topics].filter((t) => t.startsWith('c:')).map((t) => t.slice(2));
     for (const topic of conn.topics) this.unsubscribeTopic(conn, topic);
     this.contacts.detachAll(conn, conversationIds);
-    if (conn.pendingUserEvents === null) {
+    if (conn.ready) {
       this.deps.presence.disconnect(conn.userId, conn.id);
       this.deps.metrics.connections.dec();
     }
     this.deps.typing.connectionClosed(conn.id);
   }
 
-  private subscribe(conn: Connection, topic: string): void {
-    if (conn.topics.has(topic)) return;
-    conn.topics.add(topic);
+  /** Adds the socket to the topic's recipients; resolves once the node's subscription to it is live. */
+  private async subscribe(conn: Connection, topic: string): Promise<void> {
     let entry = this.topicEntries.get(topic);
+    if (conn.topics.has(topic)) return entry?.ready;
+    conn.topics.add(topic);
     if (!entry) {
-      const connections = new Set<Connection>();
-      const unsubscribe = this.deps.bus.subscribe(topic, (msg) => this.onTopicEvent(connections, msg));
-      this.topicEntries.set(topic, (entry = { connections, unsubscribe }));
+      const created: TopicEntry = {
+        topic,
+        connections: new Set(),
+        ready: Promise.resolve(),
+        unsubscribe: undefined,
+        delivered: 0,
+        replayedThrough: 0,
+        held: null,
+        catchUps: 0,
+        catchingUp: Promise.resolve(),
+      };
+      created.ready = this.goLive(created);
+      this.topicEntries.set(topic, (entry = created));
     }
     entry.connections.add(conn);
+    await entry.ready;
+  }
+
+  private async goLive(entry: TopicEntry): Promise<void> {
+    const { topic } = entry;
+    try {
+      const unsubscribe = await this.deps.bus.subscribe(topic, (msg) => this.onTopicEvent(entry, msg));
+      // The last socket may have left while the subscription was being made.
+      if (this.topicEntries.get(topic) !== entry) return unsubscribe();
+      entry.unsubscribe = unsubscribe;
+      // Where a catch-up after a gap would start: read after the subscription is live, so nothing falls between.
+      if (this.deps.bus.lossy && topic.startsWith('c:')) {
+        const position = (await this.deps.catchUp.positionsOf([topic.slice(2)])).get(topic.slice(2)) ?? 0;
+        entry.delivered = Math.max(entry.delivered, position);
+      }
+    } catch (err) {
+      // Its sockets could be missing events: they resume (and catch up by sync) on another try.
+      if (this.topicEntries.get(topic) === entry) this.topicEntries.delete(topic);
+      entry.unsubscribe?.();
+      for (const conn of entry.connections) {
+        conn.topics.delete(topic);
+        if (conn.ready) conn.close(CloseCode.GOING_AWAY, 'subscription failed');
+      }
+      throw err;
+    }
   }
 
   private unsubscribeTopic(conn: Connection, topic: string): void {
@@ -332,20 +405,28 @@ export class Gateway implements FrameRouter {
     if (!entry) return;
     entry.connections.delete(conn);
     if (entry.connections.size === 0) {
-      entry.unsubscribe();
+      entry.unsubscribe?.();
       this.topicEntries.delete(topic);
     }
   }
 
-  private onTopicEvent(connections: Set<Connection>, msg: BusMessage): void {
+  private onTopicEvent(entry: TopicEntry, msg: BusMessage): void {
+    if (entry.held) return void entry.held.push(msg);
+    const pts = 'pts' in msg.event && entry.topic.startsWith('c:') ? msg.event.pts : undefined;
+    if (pts !== undefined) {
+      // Already delivered by a catch-up; a live event is otherwise passed on even late (the client orders by pts).
+      if (pts <= entry.replayedThrough) return;
+      entry.delivered = Math.max(entry.delivered, pts);
+    }
     // Membership changes update the node's rosters once, before any socket sees them.
     this.contacts.onMembership(msg.event);
     // Copy: handling a user event may change subscriptions while we iterate.
-    for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg);
+    for (const conn of entry.connections.size === 1 ? entry.connections : [...entry.connections]) this.deliver(conn, msg);
   }
 
-  /** Applies the per-recipient rules, then writes the event. */
+  /** Applies the per-recipient rules, then writes the event. Until `ready` is sent, events wait, in order. */
   private deliver(conn: Connection, msg: BusMessage): void {
+    if (conn.pendingEvents) return void conn.pendingEvents.push(() => this.deliver(conn, msg));
     const event = msg.event;
     switch (event.type) {
       case 'typing':
@@ -366,16 +447,14 @@ export class Gateway implements FrameRouter {
 
   /** Events about the user themselves change what this socket subscribes to before they are passed on. */
   private onUserEvent(conn: Connection, msg: BusMessage): void {
-    if (conn.pendingUserEvents) {
-      conn.pendingUserEvents.push(() => this.onUserEvent(conn, msg));
-      return;
-    }
     const event = msg.event;
     switch (event.type) {
       case 'conversation.joined': {
         const topic = topics.conversation(event.conversation.id);
         if (conn.topics.has(topic)) break;
-        this.subscribe(conn, topic);
+        // Events of the conversation before its subscription is live are in the client's catch-up (it learns
+        // of the conversation from this event, and fetches it).
+        this.subscribe(conn, topic).catch((err: unknown) => this.deps.log.error({ err, topic }, 'could not subscribe'));
         const known = event.members ? new Map([[event.conversation.id, event.members.map((m) => m.userId)]]) : undefined;
         void this.contacts.attach(conn, [event.conversation.id], true, known);
         break;
@@ -400,6 +479,86 @@ export class Gateway implements FrameRouter {
     this.write(conn, msg.raw);
   }
 
+  /**
+   * The bus may have lost events of these topics (it has subscribed to them again). Conversations are brought up
+   * to date from the database; for users' own topics, their sessions and memberships are checked again.
+   */
+  private onGap(list: string[]): void {
+    const users: Connection[] = [];
+    for (const topic of list) {
+      const entry = this.topicEntries.get(topic);
+      if (!entry) continue;
+      if (topic.startsWith('c:')) void this.catchUp(entry);
+      else if (topic.startsWith('u:')) users.push(...entry.connections);
+    }
+    if (users.length > 0) void this.recheckUsers(users);
+  }
+
+  /**
+   * Delivers the conversation's stored events after the last position this node delivered, in order, holding
+   * live events meanwhile; those the catch-up covered are then skipped. Catch-ups of one topic run one at a time.
+   */
+  private catchUp(entry: TopicEntry): Promise<void> {
+    entry.held ??= [];
+    entry.catchUps++;
+    const run = entry.catchingUp
+      .then(() => this.replayGap(entry))
+      .finally(() => {
+        if (--entry.catchUps > 0) return;
+        const held = entry.held ?? [];
+        entry.held = null;
+        for (const msg of held) this.onTopicEvent(entry, msg);
+      });
+    entry.catchingUp = run;
+    return run;
+  }
+
+  private async replayGap(entry: TopicEntry): Promise<void> {
+    try {
+      await entry.ready;
+      const events = await this.deps.catchUp.eventsAfter(entry.topic.slice(2), entry.delivered);
+      // Too far behind to replay: the sockets resume, and their sync asks them to refetch.
+      if (events === undefined) return this.resumeAll(entry);
+      for (const event of events) {
+        if (event.pts <= entry.delivered) continue;
+        entry.delivered = event.pts;
+        entry.replayedThrough = event.pts;
+        this.contacts.onMembership(event);
+        const msg: BusMessage = { topic: entry.topic, event, raw: JSON.stringify(event), hints: {} };
+        for (const conn of [...entry.connections]) this.deliver(conn, msg);
+      }
+    } catch (err) {
+      this.deps.log.error({ err, topic: entry.topic }, 'could not catch up after a bus gap');
+      this.resumeAll(entry);
+    }
+  }
+
+  private resumeAll(entry: TopicEntry): void {
+    for (const conn of [...entry.connections]) conn.close(CloseCode.GOING_AWAY, 'catching up');
+  }
+
+  /**
+   * After a gap on users' own topics: sockets of sessions that ended are closed as revoked; sockets whose
+   * conversations changed (a conversation.joined or .left was lost) resume, so that their sync tells them.
+   */
+  private async recheckUsers(conns: Connection[]): Promise<void> {
+    const live = conns.filter((c) => c.isOpen);
+    try {
+      await this.closeEndedSessions(live);
+      const byUser = new Map<string, Connection[]>();
+      for (const conn of live) if (conn.isOpen) byUser.set(conn.userId, [...(byUser.get(conn.userId) ?? []), conn]);
+      for (const [userId, list] of byUser) {
+        const now = new Set((await this.deps.conversations.conversationIdsOf(userId)).map((id) => topics.conversation(id)));
+        for (const conn of list) {
+          const held = [...conn.topics].filter((t) => t.startsWith('c:'));
+          if (held.length !== now.size || held.some((t) => !now.has(t))) conn.close(CloseCode.GOING_AWAY, 'catching up');
+        }
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not check users after a bus gap');
+    }
+  }
+
   private write(conn: Connection, raw: string): void {
     if (conn.send(raw)) this.deps.metrics.deliveries.inc();
   }
@@ -413,7 +572,7 @@ export class Gateway implements FrameRouter {
       conn.alive = false;
       conn.ws.ping();
     }
-    void this.closeEndedSessions();
+    void this.closeEndedSessions([...this.all]);
   }
 
   /**
@@ -421,9 +580,9 @@ export class Gateway implements FrameRouter {
    * database directly (the `hearth user reset-password` command): once a heartbeat, the sockets of sessions that no
    * longer exist are closed as revoked.
    */
-  private async closeEndedSessions(): Promise<void> {
+  private async closeEndedSessions(conns: Connection[]): Promise<void> {
     const bySession = new Map<string, Connection[]>();
-    for (const conn of this.all) {
+    for (const conn of conns) {
       if (!conn.authenticated) continue;
       const list = bySession.get(conn.sessionId) ?? [];
       list.push(conn);
