@@ -22,7 +22,7 @@ export const Config = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
   /** Put before every Redis channel name: installations (or tests) sharing one Redis never see each other's events. */
-  redisPrefix: z.string().default('hearth:'),
+  redisPrefix: z.string().regex(/^\S*$/, 'must not contain spaces').default('hearth:'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** SQLite `synchronous`: NORMAL survives a process crash; FULL also survives a power cut, at a cost per commit. */
   sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),

@@ -37,9 +37,10 @@ export class RedisBus implements Bus {
   constructor(private readonly options: RedisBusOptions) {
     const { log } = options;
     this.table = new HandlerTable((err) => log.error({ err }, 'event subscriber failed'));
-    this.publisher = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    // Named (CLIENT LIST shows which installation and role each connection serves).
+    this.publisher = new Redis(options.url, { maxRetriesPerRequest: 2, connectionName: `${options.prefix}publisher` });
     // Subscriptions are restored by resubscribe(), which also reports the gap; ioredis' own would not.
-    this.subscriber = new Redis(options.url, { autoResubscribe: false, maxRetriesPerRequest: null });
+    this.subscriber = new Redis(options.url, { autoResubscribe: false, maxRetriesPerRequest: null, connectionName: `${options.prefix}subscriber` });
     for (const [name, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
       connection.on('error', (err: unknown) => log.warn({ err, connection: name }, 'redis connection error'));
     }

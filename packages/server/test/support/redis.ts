@@ -34,3 +34,19 @@ export function uniqueRedisPrefix(): string {
 export function redisClient(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 }
+
+/**
+ * Cuts off, as Redis does a subscriber that falls behind, the subscriber connections of the servers using this
+ * prefix (and only those: other tests, and anything else on this Redis, keep theirs). Returns how many.
+ */
+export async function killSubscribers(redis: Redis, prefix: string): Promise<number> {
+  const list = String(await redis.client('LIST'));
+  const ids = list
+    .split('\n')
+    .filter((line) => line.includes(` name=${prefix}subscriber `))
+    .map((line) => /\bid=(\d+)/.exec(line)?.[1])
+    .filter((id): id is string => id !== undefined);
+  let killed = 0;
+  for (const id of ids) killed += Number(await redis.client('KILL', 'TYPE', 'pubsub', 'ID', id));
+  return killed;
+}
