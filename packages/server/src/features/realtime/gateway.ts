@@ -542,7 +542,8 @@ export class Gateway implements FrameRouter {
    * conversations changed (a conversation.joined or .left was lost) resume, so that their sync tells them.
    */
   private async recheckUsers(conns: Connection[]): Promise<void> {
-    const live = conns.filter((c) => c.isOpen);
+    // A socket still being set up reads its memberships after its user topic went live: it misses nothing.
+    const live = conns.filter((c) => c.isOpen && c.ready);
     try {
       await this.closeEndedSessions(live);
       const byUser = new Map<string, Connection[]>();
