@@ -4,7 +4,6 @@ import {
   ClientFrame,
   CloseCode,
   type ClientFrameType,
-  type ConversationEvent,
   type ErrorFrame,
   type Limits,
   type Presence,
@@ -28,6 +27,7 @@ import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
 import { Contacts } from './contacts.js';
 import { FrameBudget, type FrameVerdict } from './frame-budget.js';
+import { Subscriptions, type CatchUp } from './subscriptions.js';
 
 export interface GatewayOptions {
   limits: Limits & { sendBufferBytes: number; framesPerSecond: number; frameBurst: number; framesBeforeAuth: number };
@@ -62,34 +62,7 @@ export interface GatewayDeps {
   catchUp: CatchUp;
 }
 
-export interface CatchUp {
-  /** The current position of each conversation. */
-  positionsOf(conversationIds: readonly string[]): Promise<Map<string, number>>;
-  /** The stored events after a position, in order; undefined when there are too many to replay. */
-  eventsAfter(conversationId: string, after: number): Promise<ConversationEvent[] | undefined>;
-}
-
 const FRAME_SCHEMAS = new Map<string, z.ZodType>(ClientFrame.options.map((schema) => [schema.shape.type.value, schema]));
-
-interface TopicEntry {
-  topic: string;
-  connections: Set<Connection>;
-  /** Resolves once the bus subscription is live (and, on a lossy bus, a conversation's position is known). */
-  ready: Promise<void>;
-  unsubscribe: (() => void) | undefined;
-  /**
-   * Conversation topics on a lossy bus: the highest position this node has delivered (or the conversation's
-   * position when the subscription went live), where a catch-up after a gap starts.
-   */
-  delivered: number;
-  /** Positions up to this one were delivered by a catch-up: the same events arriving late from the bus are skipped. */
-  replayedThrough: number;
-  /** While a catch-up runs, live events wait here, in order. */
-  held: BusMessage[] | null;
-  /** Catch-ups under way, and the last one (the next waits for it). */
-  catchUps: number;
-  catchingUp: Promise<void>;
-}
 
 /**
  * The WebSocket endpoint: authenticates sockets, decodes and validates frames, dispatches them to the feature
@@ -99,7 +72,7 @@ interface TopicEntry {
 export class Gateway implements FrameRouter {
   private readonly wss: WebSocketServer;
   private readonly handlers = new Map<ClientFrameType, WsHandler<ClientFrameType>>();
-  private readonly topicEntries = new Map<string, TopicEntry>();
+  private readonly subscriptions: Subscriptions;
   private readonly all = new Set<Connection>();
   private readonly contacts: Contacts;
   private readonly heartbeat: NodeJS.Timeout;
@@ -121,6 +94,12 @@ export class Gateway implements FrameRouter {
       presenceOf: (ids) => deps.presence.snapshot(ids),
       // Presence is never sent before `ready` (PROTOCOL.md §4.1): the client's sync after it returns all of it.
       write: (conn, raw) => conn.ready && this.write(conn, raw),
+    });
+    this.subscriptions = new Subscriptions({
+      bus: deps.bus,
+      catchUp: deps.catchUp,
+      log: deps.log,
+      fanOut: (connections, msg) => this.fanOut(connections, msg),
     });
     this.stopGaps = deps.bus.onGap((list) => this.onGap(list));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
@@ -302,11 +281,11 @@ export class Gateway implements FrameRouter {
     // live before `ready`, so that every event after it reaches the socket.
     conn.pendingEvents = [];
     try {
-      await this.subscribe(conn, topics.user(conn.userId));
+      await this.subscriptions.add(conn, topics.user(conn.userId));
       if (!conn.isOpen) return;
       const conversationIds = await this.deps.conversations.conversationIdsOf(conn.userId);
       if (!conn.isOpen) return;
-      await Promise.all(conversationIds.map((id) => this.subscribe(conn, topics.conversation(id))));
+      await Promise.all(conversationIds.map((id) => this.subscriptions.add(conn, topics.conversation(id))));
       if (!conn.isOpen) return;
       // No presence is announced for these: the client's sync after `ready` returns all of it.
       await this.contacts.attach(conn, conversationIds, false);
@@ -342,7 +321,7 @@ export class Gateway implements FrameRouter {
   /** Undoes everything an authenticated socket set up. */
   private detach(conn: Connection): void {
     const conversationIds = [...conn.topics].filter((t) => t.startsWith('c:')).map((t) => t.slice(2));
-    for (const topic of conn.topics) this.unsubscribeTopic(conn, topic);
+    for (const topic of conn.topics) this.subscriptions.remove(conn, topic);
     this.contacts.detachAll(conn, conversationIds);
     if (conn.ready) {
       this.deps.presence.disconnect(conn.userId, conn.id);
@@ -351,77 +330,12 @@ export class Gateway implements FrameRouter {
     this.deps.typing.connectionClosed(conn.id);
   }
 
-  /** Adds the socket to the topic's recipients; resolves once the node's subscription to it is live. */
-  private async subscribe(conn: Connection, topic: string): Promise<void> {
-    let entry = this.topicEntries.get(topic);
-    if (conn.topics.has(topic)) return entry?.ready;
-    conn.topics.add(topic);
-    if (!entry) {
-      const created: TopicEntry = {
-        topic,
-        connections: new Set(),
-        ready: Promise.resolve(),
-        unsubscribe: undefined,
-        delivered: 0,
-        replayedThrough: 0,
-        held: null,
-        catchUps: 0,
-        catchingUp: Promise.resolve(),
-      };
-      created.ready = this.goLive(created);
-      this.topicEntries.set(topic, (entry = created));
-    }
-    entry.connections.add(conn);
-    await entry.ready;
-  }
-
-  private async goLive(entry: TopicEntry): Promise<void> {
-    const { topic } = entry;
-    try {
-      const unsubscribe = await this.deps.bus.subscribe(topic, (msg) => this.onTopicEvent(entry, msg));
-      // The last socket may have left while the subscription was being made.
-      if (this.topicEntries.get(topic) !== entry) return unsubscribe();
-      entry.unsubscribe = unsubscribe;
-      // Where a catch-up after a gap would start: read after the subscription is live, so nothing falls between.
-      if (this.deps.bus.lossy && topic.startsWith('c:')) {
-        const position = (await this.deps.catchUp.positionsOf([topic.slice(2)])).get(topic.slice(2)) ?? 0;
-        entry.delivered = Math.max(entry.delivered, position);
-      }
-    } catch (err) {
-      // Its sockets could be missing events: they resume (and catch up by sync) on another try.
-      if (this.topicEntries.get(topic) === entry) this.topicEntries.delete(topic);
-      entry.unsubscribe?.();
-      for (const conn of entry.connections) {
-        conn.topics.delete(topic);
-        if (conn.ready) conn.close(CloseCode.GOING_AWAY, 'subscription failed');
-      }
-      throw err;
-    }
-  }
-
-  private unsubscribeTopic(conn: Connection, topic: string): void {
-    conn.topics.delete(topic);
-    const entry = this.topicEntries.get(topic);
-    if (!entry) return;
-    entry.connections.delete(conn);
-    if (entry.connections.size === 0) {
-      entry.unsubscribe?.();
-      this.topicEntries.delete(topic);
-    }
-  }
-
-  private onTopicEvent(entry: TopicEntry, msg: BusMessage): void {
-    if (entry.held) return void entry.held.push(msg);
-    const pts = 'pts' in msg.event && entry.topic.startsWith('c:') ? msg.event.pts : undefined;
-    if (pts !== undefined) {
-      // Already delivered by a catch-up; a live event is otherwise passed on even late (the client orders by pts).
-      if (pts <= entry.replayedThrough) return;
-      entry.delivered = Math.max(entry.delivered, pts);
-    }
+  /** One event for the local sockets of a topic (live, or replayed after a gap). */
+  private fanOut(connections: ReadonlySet<Connection>, msg: BusMessage): void {
     // Membership changes update the node's rosters once, before any socket sees them.
     this.contacts.onMembership(msg.event);
     // Copy: handling a user event may change subscriptions while we iterate.
-    for (const conn of entry.connections.size === 1 ? entry.connections : [...entry.connections]) this.deliver(conn, msg);
+    for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg);
   }
 
   /** Applies the per-recipient rules, then writes the event. Until `ready` is sent, events wait, in order. */
@@ -454,7 +368,7 @@ export class Gateway implements FrameRouter {
         if (conn.topics.has(topic)) break;
         // Events of the conversation before its subscription is live are in the client's catch-up (it learns
         // of the conversation from this event, and fetches it).
-        this.subscribe(conn, topic).catch((err: unknown) => this.deps.log.error({ err, topic }, 'could not subscribe'));
+        this.subscriptions.add(conn, topic).catch((err: unknown) => this.deps.log.error({ err, topic }, 'could not subscribe'));
         const known = event.members ? new Map([[event.conversation.id, event.members.map((m) => m.userId)]]) : undefined;
         void this.contacts.attach(conn, [event.conversation.id], true, known);
         break;
@@ -462,7 +376,7 @@ export class Gateway implements FrameRouter {
       case 'conversation.left': {
         const topic = topics.conversation(event.conversationId);
         if (!conn.topics.has(topic)) break;
-        this.unsubscribeTopic(conn, topic);
+        this.subscriptions.remove(conn, topic);
         this.contacts.detach(conn, event.conversationId);
         break;
       }
@@ -486,55 +400,10 @@ export class Gateway implements FrameRouter {
   private onGap(list: string[]): void {
     const users: Connection[] = [];
     for (const topic of list) {
-      const entry = this.topicEntries.get(topic);
-      if (!entry) continue;
-      if (topic.startsWith('c:')) void this.catchUp(entry);
-      else if (topic.startsWith('u:')) users.push(...entry.connections);
+      if (topic.startsWith('c:')) this.subscriptions.catchUp(topic);
+      else if (topic.startsWith('u:')) users.push(...(this.subscriptions.connectionsOf(topic) ?? []));
     }
     if (users.length > 0) void this.recheckUsers(users);
-  }
-
-  /**
-   * Delivers the conversation's stored events after the last position this node delivered, in order, holding
-   * live events meanwhile; those the catch-up covered are then skipped. Catch-ups of one topic run one at a time.
-   */
-  private catchUp(entry: TopicEntry): Promise<void> {
-    entry.held ??= [];
-    entry.catchUps++;
-    const run = entry.catchingUp
-      .then(() => this.replayGap(entry))
-      .finally(() => {
-        if (--entry.catchUps > 0) return;
-        const held = entry.held ?? [];
-        entry.held = null;
-        for (const msg of held) this.onTopicEvent(entry, msg);
-      });
-    entry.catchingUp = run;
-    return run;
-  }
-
-  private async replayGap(entry: TopicEntry): Promise<void> {
-    try {
-      await entry.ready;
-      const events = await this.deps.catchUp.eventsAfter(entry.topic.slice(2), entry.delivered);
-      // Too far behind to replay: the sockets resume, and their sync asks them to refetch.
-      if (events === undefined) return this.resumeAll(entry);
-      for (const event of events) {
-        if (event.pts <= entry.delivered) continue;
-        entry.delivered = event.pts;
-        entry.replayedThrough = event.pts;
-        this.contacts.onMembership(event);
-        const msg: BusMessage = { topic: entry.topic, event, raw: JSON.stringify(event), hints: {} };
-        for (const conn of [...entry.connections]) this.deliver(conn, msg);
-      }
-    } catch (err) {
-      this.deps.log.error({ err, topic: entry.topic }, 'could not catch up after a bus gap');
-      this.resumeAll(entry);
-    }
-  }
-
-  private resumeAll(entry: TopicEntry): void {
-    for (const conn of [...entry.connections]) conn.close(CloseCode.GOING_AWAY, 'catching up');
   }
 
   /**
