@@ -40,6 +40,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { RateLimiter } from './platform/rate-limit.js';
 import { isForeignOrigin } from './platform/session-cookie.js';
+import { redactUrl } from './platform/redact.js';
 import { RedisBus } from './platform/redis-bus.js';
 import { registerWebApp } from './platform/static.js';
 import { WriteQueue } from './platform/write-queue.js';
@@ -172,7 +173,7 @@ async function openBus(config: Config, log: Logger): Promise<Bus> {
     await bus.connected();
   } catch (err) {
     await bus.close();
-    throw new Error(`could not connect to Redis at ${config.redisUrl}`, { cause: err });
+    throw new Error(`could not connect to Redis at ${redactUrl(config.redisUrl)}`, { cause: err });
   }
   return bus;
 }
@@ -229,7 +230,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const metricsUrl = metricsListener?.url;
-  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind }, 'hearth is listening');
+  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind, ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}) }, 'hearth is listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -98,8 +98,10 @@ export class RedisBus implements Bus {
     this.closed = true;
     this.table.clear();
     this.live.clear();
-    // QUIT lets queued publishes go out first.
-    await Promise.all([this.publisher.quit().catch(() => undefined), this.subscriber.quit().catch(() => undefined)]);
+    // QUIT lets queued publishes go out first; a connection that is not up would queue it forever: cut it.
+    const end = (connection: Redis) =>
+      connection.status === 'ready' ? connection.quit().then(() => undefined, () => connection.disconnect()) : connection.disconnect();
+    await Promise.all([end(this.publisher), end(this.subscriber)]);
   }
 
   private unsubscribe(topic: string, handler: BusHandler): void {

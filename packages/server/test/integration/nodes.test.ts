@@ -55,7 +55,7 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
 
   test('each node says which bus and database it uses', () => {
     const line = nodeA.logs.find((l) => l.msg === 'hearth is listening');
-    expect(line).toMatchObject({ bus: 'redis', dialect: 'postgres' });
+    expect(line).toMatchObject({ bus: 'redis', redis: new URL(REDIS_URL).toString(), dialect: 'postgres' });
   });
 
   test('a message, an edit, a reaction, typing, a membership change and a profile update on node A reach node B; a non-member there gets nothing', async () => {
