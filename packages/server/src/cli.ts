@@ -33,6 +33,8 @@ Options (each also read from the environment variable shown):
   --port PORT           HEARTH_PORT           port (default 8080; 0 picks a free one)
   --data-dir DIR        HEARTH_DATA_DIR       SQLite file and uploads (default ./hearth-data)
   --database-url URL    HEARTH_DATABASE_URL   postgres://… to use PostgreSQL instead of SQLite
+  --redis-url URL       HEARTH_REDIS_URL      redis://… to run as one node of several (default: one node)
+  --redis-prefix TEXT   HEARTH_REDIS_PREFIX   put before every Redis channel name (default hearth:)
   --log-level LEVEL     HEARTH_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   --metrics-port PORT   HEARTH_METRICS_PORT   serve Prometheus /metrics on this port (default: not served)
   --metrics-host HOST   HEARTH_METRICS_HOST   address of the metrics port (default 127.0.0.1)
@@ -45,6 +47,8 @@ const OPTIONS = {
   port: { type: 'string' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'redis-prefix': { type: 'string' },
   'log-level': { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
@@ -69,6 +73,8 @@ function configFrom(values: Values): Config {
     ...(values.port !== undefined ? { port: values.port } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(values['database-url'] !== undefined ? { databaseUrl: values['database-url'] } : {}),
+    ...(values['redis-url'] !== undefined ? { redisUrl: values['redis-url'] } : {}),
+    ...(values['redis-prefix'] !== undefined ? { redisPrefix: values['redis-prefix'] } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as Config['logLevel'] } : {}),
     ...(values['metrics-port'] !== undefined ? { metricsPort: values['metrics-port'] } : {}),
     ...(values['metrics-host'] !== undefined ? { metricsHost: values['metrics-host'] } : {}),

@@ -31,7 +31,7 @@ import { TypingService } from './features/typing/typing.service.js';
 import { registerTypingFrames } from './features/typing/typing.ws.js';
 import { registerUsersRoutes } from './features/users/users.routes.js';
 import { UsersService } from './features/users/users.service.js';
-import { LocalBus } from './platform/bus.js';
+import { LocalBus, type Bus } from './platform/bus.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { migrateToLatest, openDatabase, type Database } from './platform/db/database.js';
@@ -40,6 +40,8 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { RateLimiter } from './platform/rate-limit.js';
 import { isForeignOrigin } from './platform/session-cookie.js';
+import { redactUrl } from './platform/redact.js';
+import { RedisBus } from './platform/redis-bus.js';
 import { registerWebApp } from './platform/static.js';
 import { WriteQueue } from './platform/write-queue.js';
 import { VERSION } from './version.js';
@@ -64,10 +66,9 @@ export interface HearthServer {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(database: Database, config: Config, clock: Clock, log: Logger) {
+function createServices(database: Database, bus: Bus, config: Config, clock: Clock, log: Logger) {
   const { db, capabilities } = database;
   const metrics = createMetrics();
-  const bus = new LocalBus((err) => log.error({ err }, 'event subscriber failed'));
   const writer = new WriteQueue(database, bus, clock, metrics, log);
   const limiters = {
     send: new RateLimiter(clock, config.rateLimits.sendPerSecond, config.rateLimits.sendBurst),
@@ -137,6 +138,10 @@ function createGateway(s: Services, config: Config, clock: Clock, log: Logger): 
       conversations: s.conversations,
       presence: s.presence,
       typing: s.typing,
+      catchUp: {
+        positionsOf: (ids) => s.conversations.positionsOf(ids),
+        eventsAfter: (id, after) => s.sync.eventsAfter(id, after),
+      },
       limiters: {
         'message.send': s.limiters.send,
         'message.forward': s.limiters.send,
@@ -160,6 +165,19 @@ function createGateway(s: Services, config: Config, clock: Clock, log: Logger): 
   return gateway;
 }
 
+/** The in-process bus, or the Redis one when a Redis URL is configured (connected before it is returned). */
+async function openBus(config: Config, log: Logger): Promise<Bus> {
+  if (config.redisUrl === undefined) return new LocalBus((err) => log.error({ err }, 'event subscriber failed'));
+  const bus = new RedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log });
+  try {
+    await bus.connected();
+  } catch (err) {
+    await bus.close();
+    throw new Error(`could not connect to Redis at ${redactUrl(config.redisUrl)}`, { cause: err });
+  }
+  return bus;
+}
+
 /** Opens the database, applies migrations, and serves HTTP and WebSocket on the configured address. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<HearthServer> {
   const clock = options.clock ?? systemClock;
@@ -172,13 +190,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await database.close();
     throw err;
   }
-  const services = createServices(database, config, clock, log);
+  let bus: Bus;
+  try {
+    bus = await openBus(config, log);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const services = createServices(database, bus, config, clock, log);
   let accepting = true;
   const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
   const app = await createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
   registerRoutes(app, services, () => accepting);
   if (webRoot) await registerWebApp(app, webRoot);
   const gateway = createGateway(services, config, clock, log);
+  await gateway.start();
   app.server.on('upgrade', (req, socket, head) => {
     // Refused from the moment shutdown begins, not only once the gateway closes (after queued writes commit).
     if (!accepting) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
@@ -196,6 +222,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (err) {
     await app.close();
     await gateway.close();
+    await bus.close();
     await database.close();
     throw err;
   }
@@ -203,7 +230,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const metricsUrl = metricsListener?.url;
-  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name }, 'hearth is listening');
+  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind, ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}) }, 'hearth is listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>

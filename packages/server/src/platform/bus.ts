@@ -21,14 +21,30 @@ export interface BusMessage {
 export type BusHandler = (message: BusMessage) => void;
 
 /**
- * Publish/subscribe between the services that produce events and the nodes that hold sockets. In-process today;
- * a Redis backend later implements the same interface so that several nodes share one stream of events.
- * Publishers publish only after their transaction commits.
+ * Told that the bus may have lost events of these topics (its connection dropped and came back): they are
+ * subscribed again, and events published from now on are delivered; what was published meanwhile is not.
+ */
+export type GapListener = (topics: string[]) => void;
+
+/**
+ * Publish/subscribe between the services that produce events and the nodes that hold sockets: in-process
+ * (`LocalBus`, one node) or through Redis (`RedisBus`, several nodes sharing one stream of events).
+ *
+ * - Publishers publish only after their transaction commits. `publish` never blocks and never throws: a failure to
+ *   hand the event on is logged (the clients' positions reveal the gap, and they catch up by sync).
+ * - A subscription counts once its promise resolves: every event published after that reaches the handler, in
+ *   publish order per publisher, unless the bus reports a gap (`onGap`) for the topic.
  */
 export interface Bus {
+  /** For the start-up log line: `local` or `redis`. */
+  readonly kind: string;
+  /** Whether events can be lost (and gaps reported): only then do subscribers need to track positions. */
+  readonly lossy: boolean;
   publish(topic: string, event: ServerEvent, hints?: DeliveryHints): void;
-  /** Returns the function that unsubscribes this handler. */
-  subscribe(topic: string, handler: BusHandler): () => void;
+  /** Resolves, once the subscription is live, to the function that unsubscribes this handler. */
+  subscribe(topic: string, handler: BusHandler): Promise<() => void>;
+  /** Registers a listener for gaps; returns the function that removes it. */
+  onGap(listener: GapListener): () => void;
   close(): Promise<void>;
 }
 
@@ -39,17 +55,45 @@ export const topics = {
   presence: 'presence',
 } as const;
 
-/** The in-process bus: delivery is synchronous and in publish order. */
-export class LocalBus implements Bus {
+/**
+ * Handlers by topic, shared by both buses: each topic's set of local handlers, and delivery to them, where one
+ * handler's failure does not stop the others.
+ */
+export class HandlerTable {
   private readonly handlers = new Map<string, Set<BusHandler>>();
 
-  constructor(private readonly onHandlerError: (err: unknown) => void = () => undefined) {}
+  constructor(private readonly onHandlerError: (err: unknown) => void) {}
 
-  publish(topic: string, event: ServerEvent, hints: DeliveryHints = {}): void {
+  get topics(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  has(topic: string): boolean {
+    return (this.handlers.get(topic)?.size ?? 0) > 0;
+  }
+
+  /** Adds a handler; true if it is the topic's first. */
+  add(topic: string, handler: BusHandler): boolean {
+    let set = this.handlers.get(topic);
+    const first = !set;
+    if (!set) this.handlers.set(topic, (set = new Set()));
+    set.add(handler);
+    return first;
+  }
+
+  /** Removes a handler; true if it was the topic's last. */
+  remove(topic: string, handler: BusHandler): boolean {
     const set = this.handlers.get(topic);
-    if (!set || set.size === 0) return;
-    const message: BusMessage = { topic, event, raw: JSON.stringify(event), hints };
-    for (const handler of set) {
+    if (!set?.delete(handler)) return false;
+    if (set.size > 0) return false;
+    this.handlers.delete(topic);
+    return true;
+  }
+
+  deliver(message: BusMessage): void {
+    const set = this.handlers.get(message.topic);
+    if (!set) return;
+    for (const handler of set.size === 1 ? set : [...set]) {
       try {
         handler(message);
       } catch (err) {
@@ -58,20 +102,40 @@ export class LocalBus implements Bus {
     }
   }
 
-  subscribe(topic: string, handler: BusHandler): () => void {
-    let set = this.handlers.get(topic);
-    if (!set) this.handlers.set(topic, (set = new Set()));
-    set.add(handler);
-    return () => {
-      const current = this.handlers.get(topic);
-      if (!current) return;
-      current.delete(handler);
-      if (current.size === 0) this.handlers.delete(topic);
-    };
+  clear(): void {
+    this.handlers.clear();
+  }
+}
+
+/**
+ * The in-process bus: a subscription is live at once (its promise is already resolved), delivery is synchronous
+ * and in publish order, and nothing is ever lost, so there are no gaps.
+ */
+export class LocalBus implements Bus {
+  readonly kind = 'local';
+  readonly lossy = false;
+  private readonly table: HandlerTable;
+
+  constructor(onHandlerError: (err: unknown) => void = () => undefined) {
+    this.table = new HandlerTable(onHandlerError);
+  }
+
+  publish(topic: string, event: ServerEvent, hints: DeliveryHints = {}): void {
+    if (!this.table.has(topic)) return;
+    this.table.deliver({ topic, event, raw: JSON.stringify(event), hints });
+  }
+
+  subscribe(topic: string, handler: BusHandler): Promise<() => void> {
+    this.table.add(topic, handler);
+    return Promise.resolve(() => void this.table.remove(topic, handler));
+  }
+
+  onGap(): () => void {
+    return () => undefined;
   }
 
   close(): Promise<void> {
-    this.handlers.clear();
+    this.table.clear();
     return Promise.resolve();
   }
 }

@@ -13,6 +13,16 @@ export const Config = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /**
+   * `redis://…` makes this server one node of several: events go between nodes through Redis pub/sub. Unset, the
+   * bus is in-process (one node).
+   */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  /** Put before every Redis channel name: installations (or tests) sharing one Redis never see each other's events. */
+  redisPrefix: z.string().regex(/^\S*$/, 'must not contain spaces').default('hearth:'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** SQLite `synchronous`: NORMAL survives a process crash; FULL also survives a power cut, at a cost per commit. */
   sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
@@ -111,6 +121,8 @@ const ENV: Record<string, string[]> = {
   HEARTH_PORT: ['port'],
   HEARTH_DATA_DIR: ['dataDir'],
   HEARTH_DATABASE_URL: ['databaseUrl'],
+  HEARTH_REDIS_URL: ['redisUrl'],
+  HEARTH_REDIS_PREFIX: ['redisPrefix'],
   HEARTH_LOG_LEVEL: ['logLevel'],
   HEARTH_SQLITE_SYNCHRONOUS: ['sqliteSynchronous'],
   HEARTH_WEB_ROOT: ['webRoot'],

@@ -80,6 +80,13 @@ describe.concurrent('hearth command', () => {
     }
   });
 
+  test('hearth serve with a Redis that cannot be reached exits with status 1 and says where it tried, without the password', async () => {
+    const res = await runCli(['serve', '--port', '0', '--data-dir', scratchDir(), '--redis-url', 'redis://:secret@127.0.0.1:1']);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('could not connect to Redis at redis://:***@127.0.0.1:1');
+    expect(res.stderr).not.toContain('secret');
+  });
+
   test('hearth migrate on a fresh data dir creates hearth.db and says it is up to date', async () => {
     const dataDir = path.join(scratchDir(), 'nested', 'data');
     const res = await runCli(['migrate', '--data-dir', dataDir]);

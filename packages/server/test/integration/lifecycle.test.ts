@@ -180,7 +180,7 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       // Shutdown begins while writes are queued, so the write queue is still draining when the upgrades arrive.
       let closing: Promise<void> | undefined;
       const attempts: Array<Promise<string>> = [];
-      const unsubscribe = t.server.services.bus.subscribe(`c:${conversationId}`, () => {
+      const unsubscribe = await t.server.services.bus.subscribe(`c:${conversationId}`, () => {
         if (closing) return;
         closing = t!.stop();
         tcp.write(
@@ -233,7 +233,7 @@ describe.each(BACKENDS)('lifecycle (%s)', (backend) => {
       let closing: Promise<void> | undefined;
       let committedAtClose = 0;
       let committed = 0;
-      const unsubscribe = t.server.services.bus.subscribe(`c:${conversationId}`, (msg) => {
+      const unsubscribe = await t.server.services.bus.subscribe(`c:${conversationId}`, (msg) => {
         if (msg.event.type !== 'message.created') return;
         committed++;
         if (closing) return;

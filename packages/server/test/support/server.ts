@@ -77,7 +77,9 @@ export async function startTestServer(
       await created.drop();
     };
   }
-  const config = loadConfig({}, { ...TEST_CONFIG, ...overrides, dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
+  // With a Redis bus, each test server is an installation of its own unless the test says otherwise.
+  const redisPrefix = overrides.redisUrl && !overrides.redisPrefix ? `hearth-test:${randomBytes(6).toString('hex')}:` : overrides.redisPrefix;
+  const config = loadConfig({}, { ...TEST_CONFIG, ...overrides, dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(redisPrefix ? { redisPrefix } : {}) });
   const server = await startServer(config, options);
   const url = server.url;
   return {

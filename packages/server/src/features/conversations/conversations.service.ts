@@ -168,6 +168,12 @@ export class ConversationsService {
     return memberships.conversationIdsOf(this.db, userId);
   }
 
+  /** The current position of each of the given conversations. No access check: for the gateway's catch-up. */
+  async positionsOf(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await conversations.findByIds(this.db, conversationIds);
+    return new Map(rows.map((r) => [r.id, Number(r.last_event_seq)]));
+  }
+
   /** The member ids of each of the given conversations. No access check: for the gateway's presence rosters. */
   async memberIdsOf(conversationIds: readonly string[]): Promise<Map<string, string[]>> {
     return memberships.memberIdsOf(this.db, conversationIds);

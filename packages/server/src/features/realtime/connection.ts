@@ -18,8 +18,10 @@ export class Connection {
   readonly contacts = new Map<string, number>();
   /** The session cookie the upgrade request carried, kept until the `auth` frame (which may then omit its token). */
   cookieToken: string | undefined;
-  /** Set until `ready` is sent: user-topic events that arrived meanwhile wait here, in order. */
-  pendingUserEvents: Array<() => void> | null = null;
+  /** Set while the socket is being set up, until `ready` is sent: events that arrive meanwhile wait here, in order. */
+  pendingEvents: Array<() => void> | null = null;
+  /** `ready` has been sent: the socket receives events (and presence) from now on. */
+  ready = false;
   alive = true;
   private closing = false;
   private readingPaused = false;

@@ -27,6 +27,7 @@ import { toMe } from '../users/users.views.js';
 import { Connection } from './connection.js';
 import { Contacts } from './contacts.js';
 import { FrameBudget, type FrameVerdict } from './frame-budget.js';
+import { Subscriptions, type CatchUp } from './subscriptions.js';
 
 export interface GatewayOptions {
   limits: Limits & { sendBufferBytes: number; framesPerSecond: number; frameBurst: number; framesBeforeAuth: number };
@@ -57,14 +58,11 @@ export interface GatewayDeps {
   typing: { connectionClosed(connectionId: string): void };
   /** Budgets by frame type; frames without one are not limited here. */
   limiters: Partial<Record<ClientFrameType, RateLimiter>>;
+  /** What a node that may have missed events (a lossy bus reported a gap) reads to bring its sockets up to date. */
+  catchUp: CatchUp;
 }
 
 const FRAME_SCHEMAS = new Map<string, z.ZodType>(ClientFrame.options.map((schema) => [schema.shape.type.value, schema]));
-
-interface TopicEntry {
-  connections: Set<Connection>;
-  unsubscribe: () => void;
-}
 
 /**
  * The WebSocket endpoint: authenticates sockets, decodes and validates frames, dispatches them to the feature
@@ -74,11 +72,12 @@ interface TopicEntry {
 export class Gateway implements FrameRouter {
   private readonly wss: WebSocketServer;
   private readonly handlers = new Map<ClientFrameType, WsHandler<ClientFrameType>>();
-  private readonly topicEntries = new Map<string, TopicEntry>();
+  private readonly subscriptions: Subscriptions;
   private readonly all = new Set<Connection>();
   private readonly contacts: Contacts;
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly unsubscribePresence: () => void;
+  private unsubscribePresence: (() => void) | undefined;
+  private readonly stopGaps: () => void;
   private accepting = true;
 
   constructor(
@@ -93,12 +92,24 @@ export class Gateway implements FrameRouter {
       log: deps.log,
       loadMembers: (ids) => deps.conversations.memberIdsOf(ids),
       presenceOf: (ids) => deps.presence.snapshot(ids),
-      write: (conn, raw) => this.write(conn, raw),
+      // Presence is never sent before `ready` (PROTOCOL.md §4.1): the client's sync after it returns all of it.
+      write: (conn, raw) => conn.ready && this.write(conn, raw),
     });
-    this.unsubscribePresence = deps.bus.subscribe(topics.presence, (msg) => this.contacts.deliver(msg));
+    this.subscriptions = new Subscriptions({
+      bus: deps.bus,
+      catchUp: deps.catchUp,
+      log: deps.log,
+      fanOut: (connections, msg) => this.fanOut(connections, msg),
+    });
+    this.stopGaps = deps.bus.onGap((list) => this.onGap(list));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
     this.heartbeat.unref();
     this.on('ping', () => ({ serverTime: deps.clock.now() }));
+  }
+
+  /** Subscribes to presence changes; resolves once the subscription is live. */
+  async start(): Promise<void> {
+    this.unsubscribePresence = await this.deps.bus.subscribe(topics.presence, (msg) => this.contacts.deliver(msg));
   }
 
   on<T extends ClientFrameType>(type: T, handler: WsHandler<T>): void {
@@ -121,7 +132,8 @@ export class Gateway implements FrameRouter {
   async close(): Promise<void> {
     this.accepting = false;
     clearInterval(this.heartbeat);
-    this.unsubscribePresence();
+    this.unsubscribePresence?.();
+    this.stopGaps();
     // Frames that reached the sockets before shutdown are read and answered (SERVER_SHUTTING_DOWN once the write
     // queue is closed) before the close frame, after which nothing more may be sent: let the loop poll once.
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -264,14 +276,17 @@ export class Gateway implements FrameRouter {
     conn.userId = found.user.id;
     conn.sessionId = found.session.id;
     conn.readReceipts = found.user.read_receipts === 1;
-    // Subscribe to the user's own topic before reading memberships: a conversation joined meanwhile is queued
-    // and applied after, so none is missed and none is applied against a stale list.
-    conn.pendingUserEvents = [];
-    this.subscribe(conn, topics.user(conn.userId));
+    // The user's own topic is live before memberships are read: a conversation joined meanwhile is queued and
+    // applied after, so none is missed and none is applied against a stale list. Every conversation's topic is
+    // live before `ready`, so that every event after it reaches the socket.
+    conn.pendingEvents = [];
     try {
+      await this.subscriptions.add(conn, topics.user(conn.userId));
+      if (!conn.isOpen) return;
       const conversationIds = await this.deps.conversations.conversationIdsOf(conn.userId);
       if (!conn.isOpen) return;
-      for (const id of conversationIds) this.subscribe(conn, topics.conversation(id));
+      await Promise.all(conversationIds.map((id) => this.subscriptions.add(conn, topics.conversation(id))));
+      if (!conn.isOpen) return;
       // No presence is announced for these: the client's sync after `ready` returns all of it.
       await this.contacts.attach(conn, conversationIds, false);
       if (!conn.isOpen) return;
@@ -293,59 +308,39 @@ export class Gateway implements FrameRouter {
         },
       };
       conn.send(JSON.stringify(ready));
+      conn.ready = true;
     } catch (err) {
       this.deps.log.error({ err }, 'could not set up an authenticated socket');
       return conn.close(CloseCode.GOING_AWAY, 'setup failed');
     }
-    const pending = conn.pendingUserEvents;
-    conn.pendingUserEvents = null;
+    const pending = conn.pendingEvents;
+    conn.pendingEvents = null;
     for (const apply of pending ?? []) apply();
   }
 
   /** Undoes everything an authenticated socket set up. */
   private detach(conn: Connection): void {
     const conversationIds = [...conn.topics].filter((t) => t.startsWith('c:')).map((t) => t.slice(2));
-    for (const topic of conn.topics) this.unsubscribeTopic(conn, topic);
+    for (const topic of conn.topics) this.subscriptions.remove(conn, topic);
     this.contacts.detachAll(conn, conversationIds);
-    if (conn.pendingUserEvents === null) {
+    if (conn.ready) {
       this.deps.presence.disconnect(conn.userId, conn.id);
       this.deps.metrics.connections.dec();
     }
     this.deps.typing.connectionClosed(conn.id);
   }
 
-  private subscribe(conn: Connection, topic: string): void {
-    if (conn.topics.has(topic)) return;
-    conn.topics.add(topic);
-    let entry = this.topicEntries.get(topic);
-    if (!entry) {
-      const connections = new Set<Connection>();
-      const unsubscribe = this.deps.bus.subscribe(topic, (msg) => this.onTopicEvent(connections, msg));
-      this.topicEntries.set(topic, (entry = { connections, unsubscribe }));
-    }
-    entry.connections.add(conn);
-  }
-
-  private unsubscribeTopic(conn: Connection, topic: string): void {
-    conn.topics.delete(topic);
-    const entry = this.topicEntries.get(topic);
-    if (!entry) return;
-    entry.connections.delete(conn);
-    if (entry.connections.size === 0) {
-      entry.unsubscribe();
-      this.topicEntries.delete(topic);
-    }
-  }
-
-  private onTopicEvent(connections: Set<Connection>, msg: BusMessage): void {
+  /** One event for the local sockets of a topic (live, or replayed after a gap). */
+  private fanOut(connections: ReadonlySet<Connection>, msg: BusMessage): void {
     // Membership changes update the node's rosters once, before any socket sees them.
     this.contacts.onMembership(msg.event);
     // Copy: handling a user event may change subscriptions while we iterate.
     for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg);
   }
 
-  /** Applies the per-recipient rules, then writes the event. */
+  /** Applies the per-recipient rules, then writes the event. Until `ready` is sent, events wait, in order. */
   private deliver(conn: Connection, msg: BusMessage): void {
+    if (conn.pendingEvents) return void conn.pendingEvents.push(() => this.deliver(conn, msg));
     const event = msg.event;
     switch (event.type) {
       case 'typing':
@@ -366,16 +361,14 @@ export class Gateway implements FrameRouter {
 
   /** Events about the user themselves change what this socket subscribes to before they are passed on. */
   private onUserEvent(conn: Connection, msg: BusMessage): void {
-    if (conn.pendingUserEvents) {
-      conn.pendingUserEvents.push(() => this.onUserEvent(conn, msg));
-      return;
-    }
     const event = msg.event;
     switch (event.type) {
       case 'conversation.joined': {
         const topic = topics.conversation(event.conversation.id);
         if (conn.topics.has(topic)) break;
-        this.subscribe(conn, topic);
+        // Events of the conversation before its subscription is live are in the client's catch-up (it learns
+        // of the conversation from this event, and fetches it).
+        this.subscriptions.add(conn, topic).catch((err: unknown) => this.deps.log.error({ err, topic }, 'could not subscribe'));
         const known = event.members ? new Map([[event.conversation.id, event.members.map((m) => m.userId)]]) : undefined;
         void this.contacts.attach(conn, [event.conversation.id], true, known);
         break;
@@ -383,7 +376,7 @@ export class Gateway implements FrameRouter {
       case 'conversation.left': {
         const topic = topics.conversation(event.conversationId);
         if (!conn.topics.has(topic)) break;
-        this.unsubscribeTopic(conn, topic);
+        this.subscriptions.remove(conn, topic);
         this.contacts.detach(conn, event.conversationId);
         break;
       }
@@ -400,6 +393,42 @@ export class Gateway implements FrameRouter {
     this.write(conn, msg.raw);
   }
 
+  /**
+   * The bus may have lost events of these topics (it has subscribed to them again). Conversations are brought up
+   * to date from the database; for users' own topics, their sessions and memberships are checked again.
+   */
+  private onGap(list: string[]): void {
+    const users: Connection[] = [];
+    for (const topic of list) {
+      if (topic.startsWith('c:')) this.subscriptions.catchUp(topic);
+      else if (topic.startsWith('u:')) users.push(...(this.subscriptions.connectionsOf(topic) ?? []));
+    }
+    if (users.length > 0) void this.recheckUsers(users);
+  }
+
+  /**
+   * After a gap on users' own topics: sockets of sessions that ended are closed as revoked; sockets whose
+   * conversations changed (a conversation.joined or .left was lost) resume, so that their sync tells them.
+   */
+  private async recheckUsers(conns: Connection[]): Promise<void> {
+    // A socket still being set up reads its memberships after its user topic went live: it misses nothing.
+    const live = conns.filter((c) => c.isOpen && c.ready);
+    try {
+      await this.closeEndedSessions(live);
+      const byUser = new Map<string, Connection[]>();
+      for (const conn of live) if (conn.isOpen) byUser.set(conn.userId, [...(byUser.get(conn.userId) ?? []), conn]);
+      for (const [userId, list] of byUser) {
+        const now = new Set((await this.deps.conversations.conversationIdsOf(userId)).map((id) => topics.conversation(id)));
+        for (const conn of list) {
+          const held = [...conn.topics].filter((t) => t.startsWith('c:'));
+          if (held.length !== now.size || held.some((t) => !now.has(t))) conn.close(CloseCode.GOING_AWAY, 'catching up');
+        }
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not check users after a bus gap');
+    }
+  }
+
   private write(conn: Connection, raw: string): void {
     if (conn.send(raw)) this.deps.metrics.deliveries.inc();
   }
@@ -413,7 +442,7 @@ export class Gateway implements FrameRouter {
       conn.alive = false;
       conn.ws.ping();
     }
-    void this.closeEndedSessions();
+    void this.closeEndedSessions([...this.all]);
   }
 
   /**
@@ -421,9 +450,9 @@ export class Gateway implements FrameRouter {
    * database directly (the `hearth user reset-password` command): once a heartbeat, the sockets of sessions that no
    * longer exist are closed as revoked.
    */
-  private async closeEndedSessions(): Promise<void> {
+  private async closeEndedSessions(conns: Connection[]): Promise<void> {
     const bySession = new Map<string, Connection[]>();
-    for (const conn of this.all) {
+    for (const conn of conns) {
       if (!conn.authenticated) continue;
       const list = bySession.get(conn.sessionId) ?? [];
       list.push(conn);

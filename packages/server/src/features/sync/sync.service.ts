@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { DB } from '../../platform/db/schema.js';
 import { listReadable } from '../conversations/access.js';
 import { buildMembers, isPendingDirect, receiptSharers, type ConversationEntry, type ConversationViews } from '../conversations/conversations.views.js';
+import * as conversations from '../conversations/conversations.store.js';
 import { readEvents } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
 import * as messages from '../messages/messages.store.js';
@@ -83,6 +84,19 @@ export class SyncService {
       presence,
       users: profiles.filter((u) => u.id !== actor.userId).map(toUser),
     };
+  }
+
+  /**
+   * The stored events of a conversation after position `after`, in order, for a node that may have missed them
+   * (its bus dropped events): undefined when there are more than a sync would replay, and the conversation's
+   * sockets should rather resume. No access check: the gateway delivers them to its members' sockets only.
+   */
+  async eventsAfter(conversationId: string, after: number): Promise<ConversationEvent[] | undefined> {
+    const row = await conversations.findById(this.db, conversationId);
+    if (!row) return [];
+    const latest = Number(row.last_event_seq);
+    if (latest - after > this.maxReplayEvents) return undefined;
+    return this.replay(conversationId, after, latest);
   }
 
   /** The stored events `from < pts <= upTo`, messages and other events merged in position order. */

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { errorCode, type Database, type DialectCapabilities } from '../dialect.js';
 import type { DB } from '../schema.js';
+import { redactUrl } from '../../redact.js';
 
 const capabilities: DialectCapabilities = {
   name: 'postgres',
@@ -18,16 +19,6 @@ const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
     oid === (pg.types.builtins.INT8 as number) ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown),
 };
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparseable url)';
-  }
-}
 
 export function openPostgres(url: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types });

@@ -1,0 +1,168 @@
+import { CloseCode, type ConversationEvent } from '@hearth/protocol';
+import type { Bus, BusMessage } from '../../platform/bus.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Connection } from './connection.js';
+
+/** What a node that may have missed events (a lossy bus reported a gap) reads to bring its sockets up to date. */
+export interface CatchUp {
+  /** The current position of each conversation. */
+  positionsOf(conversationIds: readonly string[]): Promise<Map<string, number>>;
+  /** The stored events after a position, in order; undefined when there are too many to replay. */
+  eventsAfter(conversationId: string, after: number): Promise<ConversationEvent[] | undefined>;
+}
+
+export interface SubscriptionsDeps {
+  bus: Bus;
+  catchUp: CatchUp;
+  log: Logger;
+  /** Hands one event (live, or replayed after a gap) to the topic's local sockets. */
+  fanOut(connections: ReadonlySet<Connection>, msg: BusMessage): void;
+}
+
+interface TopicEntry {
+  topic: string;
+  connections: Set<Connection>;
+  /** Resolves once the bus subscription is live (and, on a lossy bus, a conversation's position is known). */
+  ready: Promise<void>;
+  unsubscribe: (() => void) | undefined;
+  /**
+   * Conversation topics on a lossy bus: the highest position this node has delivered (or the conversation's
+   * position when the subscription went live), where a catch-up after a gap starts.
+   */
+  delivered: number;
+  /** Positions up to this one were delivered by a catch-up: the same events arriving late from the bus are skipped. */
+  replayedThrough: number;
+  /** While a catch-up runs, live events wait here, in order. */
+  held: BusMessage[] | null;
+  /** Catch-ups under way, and the last one (the next waits for it). */
+  catchUps: number;
+  catchingUp: Promise<void>;
+}
+
+/**
+ * The node's bus subscriptions: one per topic however many local sockets want it, live before it counts, and,
+ * on a bus that can lose events, brought up to date from the database after a gap (ARCHITECTURE.md, "The bus").
+ */
+export class Subscriptions {
+  private readonly entries = new Map<string, TopicEntry>();
+
+  constructor(private readonly deps: SubscriptionsDeps) {}
+
+  /** The local sockets that receive a topic. */
+  connectionsOf(topic: string): ReadonlySet<Connection> | undefined {
+    return this.entries.get(topic)?.connections;
+  }
+
+  /** Adds the socket to the topic's recipients; resolves once the node's subscription to it is live. */
+  async add(conn: Connection, topic: string): Promise<void> {
+    let entry = this.entries.get(topic);
+    if (conn.topics.has(topic)) return entry?.ready;
+    conn.topics.add(topic);
+    if (!entry) {
+      const created: TopicEntry = {
+        topic,
+        connections: new Set(),
+        ready: Promise.resolve(),
+        unsubscribe: undefined,
+        delivered: 0,
+        replayedThrough: 0,
+        held: null,
+        catchUps: 0,
+        catchingUp: Promise.resolve(),
+      };
+      created.ready = this.goLive(created);
+      this.entries.set(topic, (entry = created));
+    }
+    entry.connections.add(conn);
+    await entry.ready;
+  }
+
+  /** Removes the socket from the topic's recipients; the node unsubscribes after the last. */
+  remove(conn: Connection, topic: string): void {
+    conn.topics.delete(topic);
+    const entry = this.entries.get(topic);
+    if (!entry) return;
+    entry.connections.delete(conn);
+    if (entry.connections.size === 0) {
+      entry.unsubscribe?.();
+      this.entries.delete(topic);
+    }
+  }
+
+  /**
+   * After a gap: delivers the conversation's stored events after the last position this node delivered, in order,
+   * holding live events meanwhile; those the catch-up covered are then skipped. Catch-ups of one topic run one at
+   * a time.
+   */
+  catchUp(topic: string): void {
+    const entry = this.entries.get(topic);
+    if (!entry) return;
+    entry.held ??= [];
+    entry.catchUps++;
+    entry.catchingUp = entry.catchingUp
+      .then(() => this.replayGap(entry))
+      .finally(() => {
+        if (--entry.catchUps > 0) return;
+        const held = entry.held ?? [];
+        entry.held = null;
+        for (const msg of held) this.onEvent(entry, msg);
+      });
+  }
+
+  private async goLive(entry: TopicEntry): Promise<void> {
+    const { topic } = entry;
+    try {
+      const unsubscribe = await this.deps.bus.subscribe(topic, (msg) => this.onEvent(entry, msg));
+      // The last socket may have left while the subscription was being made.
+      if (this.entries.get(topic) !== entry) return unsubscribe();
+      entry.unsubscribe = unsubscribe;
+      // Where a catch-up after a gap would start: read after the subscription is live, so nothing falls between.
+      if (this.deps.bus.lossy && topic.startsWith('c:')) {
+        const position = (await this.deps.catchUp.positionsOf([topic.slice(2)])).get(topic.slice(2)) ?? 0;
+        entry.delivered = Math.max(entry.delivered, position);
+      }
+    } catch (err) {
+      // Its sockets could be missing events: they resume (and catch up by sync) on another try.
+      if (this.entries.get(topic) === entry) this.entries.delete(topic);
+      entry.unsubscribe?.();
+      for (const conn of entry.connections) {
+        conn.topics.delete(topic);
+        if (conn.ready) conn.close(CloseCode.GOING_AWAY, 'subscription failed');
+      }
+      throw err;
+    }
+  }
+
+  private onEvent(entry: TopicEntry, msg: BusMessage): void {
+    if (entry.held) return void entry.held.push(msg);
+    const pts = 'pts' in msg.event && entry.topic.startsWith('c:') ? msg.event.pts : undefined;
+    if (pts !== undefined) {
+      // Already delivered by a catch-up; a live event is otherwise passed on even late (the client orders by pts).
+      if (pts <= entry.replayedThrough) return;
+      entry.delivered = Math.max(entry.delivered, pts);
+    }
+    this.deps.fanOut(entry.connections, msg);
+  }
+
+  private async replayGap(entry: TopicEntry): Promise<void> {
+    try {
+      await entry.ready;
+      const events = await this.deps.catchUp.eventsAfter(entry.topic.slice(2), entry.delivered);
+      // Too far behind to replay: the sockets resume, and their sync asks them to refetch.
+      if (events === undefined) return this.resumeAll(entry);
+      for (const event of events) {
+        if (event.pts <= entry.delivered) continue;
+        entry.delivered = event.pts;
+        entry.replayedThrough = event.pts;
+        this.deps.fanOut(entry.connections, { topic: entry.topic, event, raw: JSON.stringify(event), hints: {} });
+      }
+    } catch (err) {
+      this.deps.log.error({ err, topic: entry.topic }, 'could not catch up after a bus gap');
+      this.resumeAll(entry);
+    }
+  }
+
+  private resumeAll(entry: TopicEntry): void {
+    for (const conn of [...entry.connections]) conn.close(CloseCode.GOING_AWAY, 'catching up');
+  }
+}
