@@ -14,6 +14,11 @@ export const Config = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   /**
+   * PostgreSQL connections this node keeps open. The write queue holds one for its batch; reads take the others.
+   * Size it so that every node's pool together stays under the server's max_connections.
+   */
+  databasePoolSize: z.coerce.number().int().min(2).max(1000).default(10),
+  /**
    * `redis://…` makes this server one node of several: events go between nodes through Redis pub/sub. Unset, the
    * bus is in-process (one node).
    */
@@ -121,6 +126,7 @@ const ENV: Record<string, string[]> = {
   HEARTH_PORT: ['port'],
   HEARTH_DATA_DIR: ['dataDir'],
   HEARTH_DATABASE_URL: ['databaseUrl'],
+  HEARTH_DATABASE_POOL_SIZE: ['databasePoolSize'],
   HEARTH_REDIS_URL: ['redisUrl'],
   HEARTH_REDIS_PREFIX: ['redisPrefix'],
   HEARTH_LOG_LEVEL: ['logLevel'],

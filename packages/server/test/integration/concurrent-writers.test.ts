@@ -1,3 +1,5 @@
+import pg from 'pg';
+import { loadConfig } from '@hearth/server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import { clientId, group, MANY_SIGNUPS, text, users, type Account } from '../support/fixtures.js';
@@ -12,11 +14,13 @@ import { startTestServer, type TestServer } from '../support/server.js';
  */
 describe.runIf(BACKENDS.includes('postgres'))('concurrent writers on one PostgreSQL database', () => {
   const BUDGETS = { ...MANY_SIGNUPS.rateLimits, sendPerSecond: 100_000, sendBurst: 100_000 };
+  /** Each node's PostgreSQL pool: small, so that the writers contend for connections too. */
+  const POOL = 3;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    a = await startTestServer('postgres', { rateLimits: BUDGETS });
-    b = await startTestServer('postgres', { rateLimits: BUDGETS }, { reuse: a });
+    a = await startTestServer('postgres', { rateLimits: BUDGETS, databasePoolSize: POOL });
+    b = await startTestServer('postgres', { rateLimits: BUDGETS, databasePoolSize: POOL }, { reuse: a });
   });
   afterAll(async () => {
     await b?.stop();
@@ -80,6 +84,30 @@ describe.runIf(BACKENDS.includes('postgres'))('concurrent writers on one Postgre
       const copies = (await history(ben, id)).filter((m) => m.forwarded);
       expect(copies).toHaveLength(2 * ROUNDS);
       expect(copies.map((m) => m.seq)).toEqual([...copies.map((m) => m.seq)].sort((x, y) => x - y));
+    }
+  });
+
+  test('the pool size is configuration: two nodes under load hold no more than their pools between them', async () => {
+    expect(loadConfig({ HEARTH_DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
+    expect(loadConfig({}).databasePoolSize).toBe(10);
+    const [ana, ben] = await users(a, 2);
+    const conversationId = await group(a, ana, [ben]);
+    const admin = new pg.Client({ connectionString: a.databaseUrl });
+    await admin.connect();
+    try {
+      const name = new URL(a.databaseUrl!).pathname.slice(1);
+      const busy = Promise.all([a, b].flatMap((node) => Array.from({ length: 40 }, (_, i) => sendVia(node, ana, conversationId, clientId(), `load ${i}`))));
+      const counts: number[] = [];
+      let done = false;
+      void busy.finally(() => (done = true));
+      while (!done) {
+        const { rows } = await admin.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+        counts.push(Number(rows[0]!.n));
+      }
+      for (const res of await busy) expect(res.status).toBe(200);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(2 * POOL);
+    } finally {
+      await admin.end();
     }
   });
 });

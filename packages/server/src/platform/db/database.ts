@@ -14,13 +14,15 @@ export type { Database, DialectCapabilities } from './dialect.js';
 export interface DatabaseOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /** PostgreSQL connections in the pool (default 10). */
+  databasePoolSize?: number;
   sqliteSynchronous?: 'NORMAL' | 'FULL';
 }
 
 /** Opens the database the configuration names: PostgreSQL for a postgres:// URL, else the SQLite file. */
 export function openDatabase(options: DatabaseOptions): Database {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, options.databasePoolSize)
     : openSqlite({ dataDir: options.dataDir, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
 }
 
