@@ -10,13 +10,14 @@ import { AuthService } from './features/auth/auth.service.js';
 import { LoginThrottle } from './features/auth/login-throttle.js';
 import { Passwords } from './features/auth/passwords.js';
 import { UsersService } from './features/users/users.service.js';
-import { LocalBus } from './platform/bus.js';
+import { LocalBus, type Bus } from './platform/bus.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from './platform/config.js';
 import { migrateToLatest, openDatabase, type Database } from './platform/db/database.js';
 import { HearthError } from './platform/errors.js';
+import { createLogger } from './platform/logger.js';
 import { RateLimiter } from './platform/rate-limit.js';
-import { startServer } from './server.js';
+import { openBus, startServer } from './server.js';
 import { VERSION } from './version.js';
 
 const HELP = `hearth ${VERSION}: a self-hosted instant messaging server
@@ -118,12 +119,26 @@ async function withDatabase<T>(config: Config, fn: (database: Database) => T | P
   }
 }
 
-function authService(database: Database, config: Config): AuthService {
+/**
+ * The bus the running servers share, for a command whose events they must hear at once (a password reset signs
+ * the user out on every node): Redis when configured, else an in-process bus nobody listens to (a single server
+ * notices at its next heartbeat). Closed after `fn`, which lets queued publishes go out first.
+ */
+async function withBus<T>(config: Config, fn: (bus: Bus) => Promise<T>): Promise<T> {
+  const bus = await openBus(config, createLogger('warn'));
+  try {
+    return await fn(bus);
+  } finally {
+    await bus.close();
+  }
+}
+
+function authService(database: Database, config: Config, bus: Bus = new LocalBus()): AuthService {
   const clock = systemClock;
   return new AuthService(
     database.db,
     database.capabilities,
-    new LocalBus(),
+    bus,
     clock,
     new Passwords(config.argon2),
     new LoginThrottle(clock, config.rateLimits.signInFailures),
@@ -181,12 +196,10 @@ async function userCommand(action: string | undefined, values: Values, config: C
     case 'reset-password': {
       const username = check(Username, values.username, '--username');
       const password = check(Password, await readPassword(values), 'password');
-      await withDatabase(config, async (database) => {
-        await authService(database, config)
-          .resetPassword(username, password)
-          .catch(mistake('USER_NOT_FOUND', `no user named ${username}`));
-        console.log(`password of ${username} reset; their sessions were signed out`);
-      });
+      await withDatabase(config, (database) =>
+        withBus(config, (bus) => authService(database, config, bus).resetPassword(username, password)).catch(mistake('USER_NOT_FOUND', `no user named ${username}`)),
+      );
+      console.log(`password of ${username} reset; their sessions were signed out`);
       return;
     }
     case 'list':

@@ -166,7 +166,7 @@ function createGateway(s: Services, config: Config, clock: Clock, log: Logger): 
 }
 
 /** The in-process bus, or the Redis one when a Redis URL is configured (connected before it is returned). */
-async function openBus(config: Config, log: Logger): Promise<Bus> {
+export async function openBus(config: Config, log: Logger): Promise<Bus> {
   if (config.redisUrl === undefined) return new LocalBus((err) => log.error({ err }, 'event subscriber failed'));
   const bus = new RedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log });
   try {

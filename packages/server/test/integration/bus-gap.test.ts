@@ -58,4 +58,17 @@ describe.skipIf(!REDIS_AVAILABLE).each(BACKENDS)('a gap in the Redis bus (%s)', 
     expect((await ws.closed).code).toBe(4003);
     expect(ws.ofType('session.revoked')).toHaveLength(1);
   });
+
+  test('a password reset from the command line signs the user out on the running node at once, through Redis', async () => {
+    const [ana] = await users(t, 1);
+    const ws = await RawSocket.connect(t.wsUrl, ana.token);
+    const store = backend === 'postgres' ? ['--database-url', t.databaseUrl!] : [];
+    const reset = await runCli(['user', 'reset-password', '--username', ana.me.username, '--password', 'a new password 2', '--data-dir', t.dataDir, '--redis-url', REDIS_URL, ...store], {
+      env: { HEARTH_REDIS_PREFIX: t.server.config.redisPrefix },
+    });
+    expect(reset.status, reset.stderr).toBe(0);
+    // No gap and no heartbeat within the test (600 s): only the command's own event can close the socket.
+    expect((await ws.closed).code).toBe(4003);
+    expect(ws.ofType('session.revoked')).toHaveLength(1);
+  });
 });
