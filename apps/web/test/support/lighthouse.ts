@@ -45,6 +45,9 @@ export async function launchDebuggableChromium(): Promise<DebuggableChromium> {
   };
 }
 
+/** Lighthouse could not record the run at all (NO_NAVSTART and the like: its own trace failed, not the page). */
+export class LighthouseRuntimeError extends Error {}
+
 const METRICS = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index'];
 
 /**
@@ -57,7 +60,7 @@ export async function runLighthouse(chromium: DebuggableChromium, name: string, 
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   fs.writeFileSync(path.join(OUTPUT_DIR, `lighthouse-${name}.json`), JSON.stringify(result.lhr, null, 1));
   const { lhr } = result;
-  if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+  if (lhr.runtimeError) throw new LighthouseRuntimeError(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
   const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Record<Category, number>;
   const metrics = Object.fromEntries(METRICS.map((m) => [m, lhr.audits[m]?.displayValue ?? '?']));
   const failed = CATEGORIES.flatMap((c) =>
