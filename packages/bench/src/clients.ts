@@ -68,7 +68,7 @@ export class BenchClient {
   seat: Seat | undefined;
   closedUnexpectedly = false;
   /** Called after each acknowledgement of one of this client's sends (closed-loop scenarios send the next one). */
-  onAck: ((client: BenchClient) => void) | undefined;
+  onAck: (() => void) | undefined;
   private counter = 0;
   private expectClose = false;
 
@@ -150,11 +150,11 @@ export class BenchClient {
     if (!tracker) return;
     switch (frame.type) {
       case 'result':
-        if (tracker.acked(frame.rid!, now)) this.onAck?.(this);
+        if (tracker.acked(frame.rid!, now)) this.onAck?.();
         break;
       case 'error':
         tracker.failed(frame.rid, frame.code ?? 'UNKNOWN');
-        if (frame.rid) this.onAck?.(this);
+        if (frame.rid) this.onAck?.();
         break;
       case 'message.created': {
         const m = frame.message!;

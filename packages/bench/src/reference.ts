@@ -61,11 +61,11 @@ export class RelayProcess {
   }
 
   cpuMs(): number {
-    return processCpuMs(this.child.pid!);
+    return processCpuMs(this.pid);
   }
 
   rssKb(): number {
-    return processRssKb(this.child.pid!);
+    return processRssKb(this.pid);
   }
 
   async stop(): Promise<void> {
@@ -81,7 +81,7 @@ export class RelayClient {
   /** The id of the client it writes to. */
   peer = '';
   closedUnexpectedly = false;
-  onAck: ((client: RelayClient) => void) | undefined;
+  onAck: (() => void) | undefined;
   private ws: WebSocket | undefined;
   private counter = 0;
   private expectClose = false;
@@ -125,7 +125,7 @@ export class RelayClient {
     const now = nowEpochMs();
     const frame = JSON.parse(data.toString()) as { ack?: string; body?: string };
     if (frame.ack !== undefined) {
-      if (tracker.acked(frame.ack, now)) this.onAck?.(this);
+      if (tracker.acked(frame.ack, now)) this.onAck?.();
     } else if (frame.body !== undefined) {
       tracker.received(this.seat!, frame.body.split(' ', 2)[1] ?? '', false, frame.body, now);
     }

@@ -36,7 +36,7 @@ interface Measured {
 /** A client the load loops drive: a Hearth client or a relay client. */
 interface LoadClient {
   send(textPad: string): void;
-  onAck: ((client: never) => void) | undefined;
+  onAck: (() => void) | undefined;
   close(): void;
 }
 
@@ -249,7 +249,7 @@ async function ratePairs(name: string, server: Measured, tracker: Tracker, clien
 /** Pairs each keeping opts.window sends unacknowledged (closed loop): as fast as the server goes. */
 async function saturatePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
   let running = false;
-  for (const c of clients) c.onAck = (client: LoadClient) => running && client.send(opts.textPad);
+  for (const c of clients) c.onAck = () => running && c.send(opts.textPad);
   log(`${name}: ${clients.length} clients, window of ${opts.window} unacknowledged sends each, ${opts.warmupS} s warm-up`);
   const m = await measuredRun(
     server,
