@@ -43,8 +43,13 @@ interface TopicEntry {
  * The node's bus subscriptions: one per topic however many local sockets want it, live before it counts, and,
  * on a bus that can lose events, brought up to date from the database after a gap (ARCHITECTURE.md, "The bus").
  */
+/** At most this many conversations' positions are read in one query. */
+const POSITION_BATCH = 500;
+
 export class Subscriptions {
   private readonly entries = new Map<string, TopicEntry>();
+  /** Positions asked for in this turn of the event loop, read together: a connect storm subscribes thousands. */
+  private positionBatch: { ids: Set<string>; positions: Promise<Map<string, number>> } | undefined;
 
   constructor(private readonly deps: SubscriptionsDeps) {}
 
@@ -118,8 +123,7 @@ export class Subscriptions {
       entry.unsubscribe = unsubscribe;
       // Where a catch-up after a gap would start: read after the subscription is live, so nothing falls between.
       if (this.deps.bus.lossy && topic.startsWith('c:')) {
-        const position = (await this.deps.catchUp.positionsOf([topic.slice(2)])).get(topic.slice(2)) ?? 0;
-        entry.delivered = Math.max(entry.delivered, position);
+        entry.delivered = Math.max(entry.delivered, await this.positionOf(topic.slice(2)));
       }
     } catch (err) {
       // Its sockets could be missing events: they resume (and catch up by sync) on another try.
@@ -131,6 +135,20 @@ export class Subscriptions {
       }
       throw err;
     }
+  }
+
+  private async positionOf(conversationId: string): Promise<number> {
+    let batch = this.positionBatch;
+    if (!batch || batch.ids.size >= POSITION_BATCH) {
+      const ids = new Set<string>();
+      const positions = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        if (this.positionBatch?.ids === ids) this.positionBatch = undefined;
+        return this.deps.catchUp.positionsOf([...ids]);
+      });
+      this.positionBatch = batch = { ids, positions };
+    }
+    batch.ids.add(conversationId);
+    return (await batch.positions).get(conversationId) ?? 0;
   }
 
   private onEvent(entry: TopicEntry, msg: BusMessage): void {
