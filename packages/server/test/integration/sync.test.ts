@@ -291,11 +291,14 @@ describe.each(BACKENDS)('sync (%s)', (backend) => {
       await node.query('update users set profile_change = $1 where id = $2', [change, carl!.id]);
 
       // Meanwhile this node's own profile write waits for the counter: it will commit, and be numbered, after.
-      const benUpdate = s.ok(ben!, 'updateMe', { body: { statusText: 'on this node' } });
+      let benCommitted = false;
+      const benUpdate = s.ok(ben!, 'updateMe', { body: { statusText: 'on this node' } }).then(() => (benCommitted = true));
       const during = await sync(ana!, held, first.cursor);
       expect(Number(during.cursor)).toBeLessThan(change);
       expect(during.users).toEqual([]);
       expect(during.receipts).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(benCommitted).toBe(false);
       await node.query('commit');
       await benUpdate;
 
