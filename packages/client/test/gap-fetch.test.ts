@@ -94,3 +94,22 @@ describe.each(BACKENDS)('gaps in one conversation (%s)', (backend) => {
     expect(device.conversations.get(id)!.me.unreadCount).toBe(ben.client.conversations.get(id)!.me.unreadCount);
   });
 });
+
+describe.each(BACKENDS)('a gap in one conversation larger than the server replays (%s)', (backend) => {
+  const t = useTestServer(backend, { rateLimits: { signUpsPerHour: 100_000 }, limits: { maxReplayEvents: 2 } });
+
+  test('falls back to one catch-up of every conversation', async () => {
+    const { ana, ben, id } = await pair(t);
+    await ana.client.messages.send(id, 'hello');
+    const recorded = recordingFetch();
+    const lost = (frame: ServerFrame) => frame.type === 'message.created' && frame.message.content?.type === 'text' && frame.message.content.text.startsWith('lost');
+    const device = t.track(await newDevice(t.url, ben.username, ben.password, { fetch: recorded.fetch, WebSocket: lossyWebSocket(lost) as never }));
+    await until(device, () => device.conversations.get(id)?.lastMessage !== null);
+    recorded.paths.length = 0;
+
+    for (const n of [1, 2, 3]) await ana.client.messages.send(id, `lost ${n}`);
+    const last = await ana.client.messages.send(id, 'found');
+    await until(device, () => device.conversations.get(id)?.pts === last.seq);
+    expect(recorded.paths.filter((p) => p === `/api/conversations/${id}/events` || p === '/api/sync')).toEqual([`/api/conversations/${id}/events`, '/api/sync']);
+  });
+});
