@@ -82,7 +82,7 @@ export class EventApplier {
     for (const receipt of response.receipts) this.state.applyReceipt(receipt);
     for (const p of response.presence) this.state.presence.set(p.userId, p);
     for (const u of response.users) this.state.users.set(u.id, u);
-    this.state.since = response.serverTime;
+    this.state.cursor = response.cursor;
     this.effects.receipts.reapplyDueReads();
     for (const event of replayed) this.announceApplied(event);
     return refetched;

@@ -58,8 +58,8 @@ export class ClientState {
   readonly presence = new Map<string, Presence>();
   /** By conversation: who is typing, until when (local clock). */
   readonly typing = new Map<string, Map<string, number>>();
-  /** `serverTime` of the last sync, passed back as `since`. */
-  since: number | undefined;
+  /** The `cursor` of the last sync, passed back with the next (undefined before the first). */
+  cursor: string | undefined;
 
   /**
    * Applies one event of a conversation's stream, in order: duplicates are ignored, gaps reported. An applied

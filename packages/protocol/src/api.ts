@@ -23,7 +23,7 @@ import {
   ReceiptBody,
   SendMessageBody,
 } from './messages.js';
-import { SyncRequest, SyncResponse } from './sync.js';
+import { ConversationEventsPage, ConversationEventsQuery, SyncRequest, SyncResponse } from './sync.js';
 import {
   AuthResult,
   ChangePasswordBody,
@@ -299,6 +299,14 @@ export const api = {
   }),
 
   sync: endpoint({ method: 'POST', path: '/api/sync', body: SyncRequest, response: SyncResponse, rateLimit: 'expensive' }),
+  conversationEvents: endpoint({
+    method: 'GET',
+    path: '/api/conversations/:conversationId/events',
+    params: conv,
+    query: ConversationEventsQuery,
+    response: ConversationEventsPage,
+    rateLimit: 'expensive',
+  }),
 } as const;
 
 /**

@@ -2,6 +2,7 @@ import type { ServerEvent } from '@hearth/protocol';
 import type { Transaction } from 'kysely';
 import type { Bus, DeliveryHints } from './bus.js';
 import type { Clock } from './clock.js';
+import { nextChange } from './db/change-counter.js';
 import type { Database } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { HearthError } from './errors.js';
@@ -17,6 +18,13 @@ export interface WriteContext {
   publish(topic: string, event: ServerEvent, hints?: DeliveryHints): void;
   /** Runs after commit (and after the events are published); for effects outside the database. */
   afterCommit(fn: () => void): void;
+  /**
+   * Runs `stamp` just before commit, after every job of the batch, with the batch's change number (sync's cursor,
+   * `platform/db/change-counter.ts`), taken once per batch and only if some job asked. `stamp` may only update
+   * rows this transaction already wrote (so that no lock is waited for while the counter is held). Dropped with
+   * its job if the job fails.
+   */
+  stampChange(stamp: (trx: Transaction<DB>, change: number) => Promise<void>): void;
 }
 
 /**
@@ -35,6 +43,7 @@ interface Job {
 interface Pending {
   events: Array<{ topic: string; event: ServerEvent; hints: DeliveryHints | undefined }>;
   after: Array<() => void>;
+  stamps: Array<(trx: Transaction<DB>, change: number) => Promise<void>>;
 }
 
 const MAX_BATCH = 512;
@@ -148,13 +157,13 @@ export class WriteQueue {
     // A lone group needs no savepoint: if it fails, the whole transaction rolls back, which is the same thing.
     const isolate = groups.length > 1;
     const trx = await this.database.db.startTransaction().execute();
-    const committed: Pending = { events: [], after: [] };
+    const committed: Pending = { events: [], after: [], stamps: [] };
     const results: unknown[] = new Array(batch.length);
     try {
       for (const [index, [start, end]] of groups.entries()) {
         const handler = batch[start]!.handler;
         const name = `sp${index}`;
-        const pending: Pending = { events: [], after: [] };
+        const pending: Pending = { events: [], after: [], stamps: [] };
         const savepoint = isolate ? await trx.savepoint(name).execute() : undefined;
         try {
           const out = await handler(this.context(savepoint ?? trx, now, pending), batch.slice(start, end).map((j) => j.item));
@@ -162,6 +171,7 @@ export class WriteQueue {
           out.forEach((r, i) => (results[start + i] = r));
           committed.events.push(...pending.events);
           committed.after.push(...pending.after);
+          committed.stamps.push(...pending.stamps);
         } catch (err) {
           if (this.database.capabilities.isRetryable(err)) throw err;
           const failure = err instanceof HearthError ? err : new HearthError('INTERNAL_ERROR', {}, undefined, { cause: err });
@@ -169,10 +179,15 @@ export class WriteQueue {
           for (let i = start; i < end; i++) results[i] = failure;
           if (!savepoint) {
             await trx.rollback().execute();
-            return { results, pending: { events: [], after: [] } };
+            return { results, pending: { events: [], after: [], stamps: [] } };
           }
           await savepoint.rollbackToSavepoint(name).execute();
         }
+      }
+      // Last, so that the counter's lock is held for no more than the stamps and the commit.
+      if (committed.stamps.length > 0) {
+        const change = await nextChange(trx);
+        for (const stamp of committed.stamps) await stamp(trx, change);
       }
       await trx.commit().execute();
     } catch (err) {
@@ -188,6 +203,7 @@ export class WriteQueue {
       now,
       publish: (topic, event, hints) => pending.events.push({ topic, event, hints }),
       afterCommit: (fn) => pending.after.push(fn),
+      stampChange: (stamp) => pending.stamps.push(stamp),
     };
   }
 

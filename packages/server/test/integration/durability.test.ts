@@ -351,7 +351,7 @@ describe.each(BACKENDS)('durability (%s)', (backend) => {
       // Holding the latest pts, there is nothing more to fetch.
       const again = await call(server.url, 'sync', {
         token: watcher.token,
-        body: { conversations: [{ id: watcher.groupId, pts: entry!.conversation.pts }], since: res.body.serverTime },
+        body: { conversations: [{ id: watcher.groupId, pts: entry!.conversation.pts }], cursor: res.body.cursor },
       });
       expect(again.status).toBe(200);
       for (const c of again.body.conversations as Frame[]) expect(c.events).toEqual([]);

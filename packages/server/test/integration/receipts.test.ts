@@ -28,16 +28,14 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
   const receiptsOf = (ws: Socket, conversationId: string, userId: string) => seen(ws, is('receipt.updated', { conversationId, userId }));
 
   /**
-   * `who` delivers up to `seq` and `observer`'s socket sees it; then, past the margin sync allows for writes stamped
-   * just before a previous sync, `observer` syncs. Resolves with that sync's `serverTime`, the next `since`.
+   * `who` delivers up to `seq` and `observer`'s socket sees it; then `observer` syncs. Resolves with that sync's
+   * `cursor`, for the next.
    */
-  async function deliverThenSync(observer: Person, observerWs: Socket, who: Person, whoWs: Socket, conversationId: string, seq: number): Promise<number> {
+  async function deliverThenSync(observer: Person, observerWs: Socket, who: Person, whoWs: Socket, conversationId: string, seq: number): Promise<string> {
     await receipt(whoWs, conversationId, { deliveredSeq: seq });
     await until(observerWs, (f) => f.type === 'receipt.updated' && f.userId === who.id && f.deliveredSeq === seq);
-    s.clock.advance(60_000);
     const sync = await s.ok(observer, 'sync', { body: { conversations: [] } });
-    s.clock.advance(60_000);
-    return sync.serverTime as number;
+    return sync.cursor as string;
   }
 
   async function memberOf(viewer: Person, conversationId: string, userId: string) {
@@ -261,7 +259,7 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
     test('with read receipts off, reading does not move the delivered pointer: the sender cannot tell a read from no news', async () => {
       const { ana, ben, dm, anaWs, benWs, sent } = await chat(3);
       await s.ok(ben, 'updateMe', { body: { readReceipts: false } });
-      const since = await deliverThenSync(ana, anaWs, ben, benWs, dm.id, sent[0]!.seq);
+      const cursor = await deliverThenSync(ana, anaWs, ben, benWs, dm.id, sent[0]!.seq);
 
       // Ben reads everything without saying it was delivered: nothing about it may reach Ana, live or later.
       await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
@@ -270,7 +268,7 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       await until(anaWs, (f) => f.type === 'message.created' && f.message.id === marker.id);
       expect(receiptsOf(anaWs, dm.id, ben.id).map((f) => f.deliveredSeq)).toEqual([sent[0]!.seq]);
       expect(await memberOf(ana, dm.id, ben.id)).toMatchObject({ deliveredSeq: sent[0]!.seq, readSeq: null });
-      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since } });
+      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], cursor } });
       expect(later.receipts.filter((r: any) => r.userId === ben.id)).toEqual([]);
       // Ben keeps his own read pointer; his delivered pointer moves only by delivery receipts.
       expect((await s.conversation(ben, dm.id)).me).toMatchObject({ deliveredSeq: sent[0]!.seq, readSeq: sent[2]!.seq, unreadCount: 0 });
@@ -329,14 +327,14 @@ describe.each(BACKENDS)('receipts (%s)', (backend) => {
       const { ana, ben, dm, anaWs, benWs, sent } = await chat(3);
       await s.ok(ana, 'updateMe', { body: { readReceipts: false } });
       await until(anaWs, (f) => f.type === 'me.updated' && f.me.readReceipts === false);
-      const since = await deliverThenSync(ana, anaWs, ben, benWs, dm.id, sent[2]!.seq);
+      const cursor = await deliverThenSync(ana, anaWs, ben, benWs, dm.id, sent[2]!.seq);
 
       await receipt(benWs, dm.id, { readSeq: sent[2]!.seq });
       await until(benWs, is('unread.updated', { conversationId: dm.id }));
-      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since } });
+      const later = await s.ok(ana, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], cursor } });
       expect(later.receipts.filter((r: any) => r.userId === ben.id)).toEqual([]);
       // Ben's own devices still learn of his read at their next sync.
-      const benSync = await s.ok(ben, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], since } });
+      const benSync = await s.ok(ben, 'sync', { body: { conversations: [{ id: dm.id, pts: sent[2]!.seq }], cursor } });
       expect(benSync.conversations.find((c: any) => c.conversation.id === dm.id)?.conversation.me).toMatchObject({ readSeq: sent[2]!.seq, unreadCount: 0 });
     });
   });

@@ -67,6 +67,8 @@ export class AuthService {
       is_admin: input.isAdmin ? 1 : 0,
       created_at: now,
       updated_at: now,
+      // Nobody shares a conversation with a new account yet: whoever comes to meets it through a membership.
+      profile_change: 0,
       last_seen_at: null,
     };
     try {

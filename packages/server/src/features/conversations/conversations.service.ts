@@ -84,7 +84,7 @@ export class ConversationsService {
       };
       await conversations.insert(ctx.trx, row);
       const rows = [membershipRow(id, actor.userId, 'owner', ctx.now, 0), ...memberIds.map((u) => membershipRow(id, u, 'member', ctx.now, 0))];
-      await memberships.insertMany(ctx.trx, rows);
+      await insertMembers(ctx, rows);
       return this.announceJoins(ctx, row, rows).get(actor.userId)!;
     });
   }
@@ -264,7 +264,7 @@ export class ConversationsService {
           await conversations.insert(ctx.trx, row);
         }
         if (!(await memberships.find(ctx.trx, row.id, actor.userId))) {
-          await memberships.insertMany(ctx.trx, [membershipRow(row.id, actor.userId, 'member', ctx.now, 0)]);
+          await insertMembers(ctx, [membershipRow(row.id, actor.userId, 'member', ctx.now, 0)]);
         }
         return this.views.buildOne(ctx.trx, actor.userId, await requireMember(ctx.trx, row.id, actor.userId));
       });
@@ -294,7 +294,7 @@ export class ConversationsService {
         .split(':')
         .filter((u) => !present.some((m) => m.user_id === u))
         .map((u) => membershipRow(row.id, u, 'member', ctx.now, 0));
-      await memberships.insertMany(ctx.trx, added);
+      await insertMembers(ctx, added);
       this.announceJoins(ctx, row, [...present, ...added]);
     }
   }
@@ -327,7 +327,7 @@ export class ConversationsService {
     const ownerless = (await memberships.oldestWithRole(ctx.trx, id, 'owner')) === undefined;
     const rows = userIds.map((u, i) => membershipRow(id, u, ownerless && i === 0 ? 'owner' : 'member', ctx.now, Number(conversation.last_message_seq)));
     const first = await positions.allocate(ctx.trx, id, rows.length);
-    await memberships.insertMany(ctx.trx, rows);
+    await insertMembers(ctx, rows);
     // Someone removed earlier who comes back is a member again: their read-only copy gives way to the real thing.
     await formers.removeMany(ctx.trx, id, userIds);
     await conversations.addToMemberCount(ctx.trx, id, rows.length);
@@ -405,8 +405,18 @@ function membershipRow(conversationId: string, userId: string, role: MembershipR
     read_seq: readUpTo,
     receipts_updated_at: now,
     delivered_updated_at: now,
+    // Stamped with the batch's change number before commit (insertMembers): others' sync then sees the newcomer's pointers.
+    receipts_change: 0,
+    delivered_change: 0,
     muted: 0,
   };
+}
+
+/** Inserts memberships; their receipt pointers count as changed for sync's cursor. */
+async function insertMembers(ctx: WriteContext, rows: MembershipRow[]): Promise<void> {
+  await memberships.insertMany(ctx.trx, rows);
+  const pairs = rows.map((r) => [r.conversation_id, r.user_id] as const);
+  ctx.stampChange((trx, change) => memberships.stampReceipts(trx, pairs, change, true));
 }
 
 /** The content of a system line: the fields `event` does not use are empty. */

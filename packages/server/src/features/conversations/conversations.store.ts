@@ -41,12 +41,14 @@ export async function listForUser(
       'm.read_seq as m_read_seq',
       'm.receipts_updated_at as m_receipts_updated_at',
       'm.delivered_updated_at as m_delivered_updated_at',
+      'm.receipts_change as m_receipts_change',
+      'm.delivered_change as m_delivered_change',
       'm.muted as m_muted',
     ])
     .where('m.user_id', '=', userId);
   if (onlyIds) query = query.where('c.id', 'in', onlyIds);
   const rows = await query.execute();
-  return rows.map(({ m_role, m_joined_at, m_delivered_seq, m_read_seq, m_receipts_updated_at, m_delivered_updated_at, m_muted, ...c }) => ({
+  return rows.map(({ m_role, m_joined_at, m_delivered_seq, m_read_seq, m_receipts_updated_at, m_delivered_updated_at, m_receipts_change, m_delivered_change, m_muted, ...c }) => ({
     conversation: c,
     membership: {
       conversation_id: c.id,
@@ -57,6 +59,8 @@ export async function listForUser(
       read_seq: m_read_seq,
       receipts_updated_at: m_receipts_updated_at,
       delivered_updated_at: m_delivered_updated_at,
+      receipts_change: m_receipts_change,
+      delivered_change: m_delivered_change,
       muted: m_muted,
     },
   }));

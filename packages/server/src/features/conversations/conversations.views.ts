@@ -31,6 +31,9 @@ export function formerEntry(conversation: ConversationRow, former: FormerMembers
       read_seq: former.read_seq,
       receipts_updated_at: former.removed_at,
       delivered_updated_at: former.removed_at,
+      // Frozen at the removal, which the conversation's position already tells a client that missed it.
+      receipts_change: 0,
+      delivered_change: 0,
       muted: former.muted,
     },
     removal: { removedBy: former.removed_by, removedAt: Number(former.removed_at) },

@@ -89,15 +89,28 @@ export async function updateMany(
   if (userIds.length > 0) await db.updateTable('memberships').set(fields).where('conversation_id', '=', conversationId).where('user_id', 'in', userIds).execute();
 }
 
-/** Receipt pointers in the user's conversations that moved after `since` (all without `since`), except the user's own. */
-export async function receiptsChangedSince(db: Executor, userId: string, since: number | undefined): Promise<MembershipRow[]> {
+/**
+ * Stamps the members' receipt pointers with a change number (`platform/db/change-counter.ts`): both pointers'
+ * with `delivered`, else only `receipts_change` (a move of the read pointer alone).
+ */
+export async function stampReceipts(db: Executor, pairs: ReadonlyArray<readonly [string, string]>, change: number, delivered: boolean): Promise<void> {
+  if (pairs.length === 0) return;
+  await db
+    .updateTable('memberships')
+    .set(delivered ? { receipts_change: change, delivered_change: change } : { receipts_change: change })
+    .where((eb) => eb(eb.refTuple('conversation_id', 'user_id'), 'in', pairs.map(([c, u]) => eb.tuple(c, u))))
+    .execute();
+}
+
+/** Receipt pointers in the user's conversations stamped after change `after` (all without it), except the user's own. */
+export async function receiptsChangedAfter(db: Executor, userId: string, after: number | undefined): Promise<MembershipRow[]> {
   let query = db
     .selectFrom('memberships as other')
     .innerJoin('memberships as mine', 'mine.conversation_id', 'other.conversation_id')
     .selectAll('other')
     .where('mine.user_id', '=', userId)
     .where('other.user_id', '!=', userId);
-  if (since !== undefined) query = query.where('other.receipts_updated_at', '>', since);
+  if (after !== undefined) query = query.where('other.receipts_change', '>', after);
   return query.execute();
 }
 

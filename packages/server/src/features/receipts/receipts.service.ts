@@ -42,6 +42,8 @@ export class ReceiptsService {
     const rows = await memberships.findPairs(ctx.trx, pairs.map((p) => [p.conversationId, p.userId] as const));
     const convs = new Map((await conversations.findByIds(ctx.trx, [...new Set(pairs.map((p) => p.conversationId))])).map((c) => [c.id, c]));
     const sharers = await receiptSharers(ctx.trx, pairs.map((p) => p.userId));
+    const moved: Array<[string, string]> = [];
+    const readOnly: Array<[string, string]> = [];
 
     for (const p of pairs) {
       const row = rows.get(pairKey(p));
@@ -60,6 +62,7 @@ export class ReceiptsService {
         receipts_updated_at: ctx.now,
         ...(deliveredMoved ? { delivered_updated_at: ctx.now } : {}),
       });
+      (deliveredMoved ? moved : readOnly).push([p.conversationId, p.userId]);
       // A read pointer the member does not share is nobody else's news: announcing it unchanged otherwise
       // would still tell the others when they read. Likewise a move of the read pointer alone is news only to
       // those who see read pointers (people who share receipts themselves).
@@ -86,6 +89,12 @@ export class ReceiptsService {
           unreadMentionCount: counts?.mentions ?? 0,
         });
       }
+    }
+    if (moved.length + readOnly.length > 0) {
+      ctx.stampChange(async (trx, change) => {
+        await memberships.stampReceipts(trx, moved, change, true);
+        await memberships.stampReceipts(trx, readOnly, change, false);
+      });
     }
     return items.map((item) => (rows.has(pairKey(item)) ? undefined : new HearthError('CONVERSATION_NOT_FOUND', { conversationId: item.conversationId })));
   }

@@ -1,9 +1,10 @@
-import type { ConversationEvent, Receipt, SyncConversation, SyncRequest, SyncResponse } from '@hearth/protocol';
+import type { ConversationEvent, ConversationEventsPage, Receipt, SyncConversation, SyncRequest, SyncResponse } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
+import { committedChange } from '../../platform/db/change-counter.js';
 import type { DB } from '../../platform/db/schema.js';
-import { listReadable } from '../conversations/access.js';
+import { listReadable, requireParticipant } from '../conversations/access.js';
 import { buildMembers, isPendingDirect, receiptSharers, type ConversationEntry, type ConversationViews } from '../conversations/conversations.views.js';
 import * as conversations from '../conversations/conversations.store.js';
 import { readEvents } from '../conversations/event-log.js';
@@ -13,10 +14,6 @@ import { loadMessages } from '../messages/messages.views.js';
 import type { PresenceService } from '../presence/presence.service.js';
 import * as users from '../users/users.store.js';
 import { toUser } from '../users/users.views.js';
-
-// Receipts and profiles are looked up from a little before `since`: a write stamped just before the previous sync
-// may have committed just after it. Seeing one twice is harmless (pointers merge by maximum).
-const SINCE_MARGIN_MS = 10_000;
 
 /**
  * Catch-up after a (re)connect: for each conversation the client holds, the events after its position, or a
@@ -34,7 +31,10 @@ export class SyncService {
 
   async sync(actor: Actor, request: SyncRequest): Promise<SyncResponse> {
     const serverTime = this.clock.now();
-    const since = request.since === undefined ? undefined : request.since - SINCE_MARGIN_MS;
+    // Read first: everything committed up to it is read below, and whatever commits later is stamped above it
+    // (platform/db/change-counter.ts). A cursor ahead of the counter (a restored database) counts as none.
+    const cursor = await committedChange(this.db);
+    const after = request.cursor === undefined || Number(request.cursor) > cursor ? undefined : Number(request.cursor);
     const held = new Map(request.conversations.map((c) => [c.id, c.pts]));
     // Conversations the user was removed from come too, frozen at the removal: their position is that of the removal.
     const entries = await listReadable(this.db, actor.userId);
@@ -47,7 +47,7 @@ export class SyncService {
       // opened it) is still its own, and is not reported removed.
       if (pts === undefined && isPendingDirect(entry.conversation)) continue;
       const latest = Number(entry.conversation.last_event_seq);
-      const myPointersMoved = since === undefined || Number(entry.membership.receipts_updated_at) > since;
+      const myPointersMoved = after === undefined || Number(entry.membership.receipts_change) > after;
       if (pts === latest && !myPointersMoved) continue;
       const replayable = pts !== undefined && pts <= latest && latest - pts <= this.maxReplayEvents;
       plans.push({ entry, from: replayable ? pts : undefined });
@@ -72,11 +72,12 @@ export class SyncService {
 
     const contacts = await users.contactIds(this.db, actor.userId);
     const [receipts, presence, profiles] = await Promise.all([
-      this.receiptsSince(actor.userId, since),
+      this.receiptsAfter(actor.userId, after),
       this.presence.snapshot(contacts),
-      users.contactsUpdatedSince(this.db, actor.userId, since),
+      users.contactsChangedAfter(this.db, actor.userId, after),
     ]);
     return {
+      cursor: String(cursor),
       serverTime,
       conversations: changed,
       removed: [...held.keys()].filter((id) => !current.has(id)),
@@ -99,6 +100,18 @@ export class SyncService {
     return this.replay(conversationId, after, latest);
   }
 
+  /**
+   * A member's catch-up of one conversation after a gap: the events after `after`, up to the latest (for a removed
+   * member, up to their removal), or `refetch` when more are missing than a sync replays, or `after` is ahead.
+   * CONVERSATION_NOT_FOUND for anyone else.
+   */
+  async conversationEvents(actor: Actor, conversationId: string, after: number): Promise<ConversationEventsPage> {
+    const entry = await requireParticipant(this.db, conversationId, actor.userId);
+    const pts = Math.min(Number(entry.conversation.last_event_seq), entry.upToSeq);
+    if (after > pts || pts - after > this.maxReplayEvents) return { pts, events: [], refetch: true };
+    return { pts, events: await this.replay(conversationId, after, pts), refetch: false };
+  }
+
   /** The stored events `from < pts <= upTo`, messages and other events merged in position order. */
   private async replay(conversationId: string, from: number, upTo: number): Promise<ConversationEvent[]> {
     if (from >= upTo) return [];
@@ -115,14 +128,14 @@ export class SyncService {
     return [...created, ...others].sort((a, b) => a.pts - b.pts);
   }
 
-  private async receiptsSince(userId: string, since: number | undefined): Promise<Receipt[]> {
-    const rows = await memberships.receiptsChangedSince(this.db, userId, since);
+  private async receiptsAfter(userId: string, after: number | undefined): Promise<Receipt[]> {
+    const rows = await memberships.receiptsChangedAfter(this.db, userId, after);
     const sharers = await receiptSharers(this.db, [userId, ...rows.map((r) => r.user_id)]);
     const viewerShares = sharers.has(userId);
     // A pointer is news to the viewer only if what they may see of it moved: the read pointer only between people
     // who both share read receipts, the delivered pointer always (as live receipt.updated events do).
     const visible = rows.filter(
-      (r) => since === undefined || Number(r.delivered_updated_at) > since || (viewerShares && sharers.has(r.user_id)),
+      (r) => after === undefined || Number(r.delivered_change) > after || (viewerShares && sharers.has(r.user_id)),
     );
     return visible.map((r) => ({
       conversationId: r.conversation_id,

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import { topics, type Bus } from '../../platform/bus.js';
 import type { Clock } from '../../platform/clock.js';
+import { nextChange } from '../../platform/db/change-counter.js';
 import type { DB } from '../../platform/db/schema.js';
 import { HearthError } from '../../platform/errors.js';
 import * as users from './users.store.js';
@@ -21,13 +22,18 @@ export class UsersService {
 
   /** Updates the caller's profile; their devices get `me.updated`, their contacts `user.updated`. */
   async updateMe(actor: Actor, body: UpdateMeBody): Promise<Me> {
-    const row = await users.update(this.db, actor.userId, {
+    const fields = {
       ...(body.displayName !== undefined ? { display_name: body.displayName } : {}),
       ...(body.statusText !== undefined ? { status_text: body.statusText } : {}),
       ...(body.statusEmoji !== undefined ? { status_emoji: body.statusEmoji } : {}),
       ...(body.timeZone !== undefined ? { time_zone: body.timeZone || null } : {}),
       ...(body.readReceipts !== undefined ? { read_receipts: body.readReceipts ? 1 : 0 } : {}),
       updated_at: this.clock.now(),
+    };
+    // The change number is taken after the row is written, so that the counter's lock is held only to commit.
+    const row = await this.db.transaction().execute(async (trx) => {
+      const updated = await users.update(trx, actor.userId, fields);
+      return updated && users.update(trx, actor.userId, { profile_change: await nextChange(trx) });
     });
     if (!row) throw new HearthError('USER_NOT_FOUND');
     const me = toMe(row);

@@ -75,8 +75,8 @@ export async function contactIds(db: Executor, userId: string): Promise<string[]
   return rows.map((r) => r.user_id);
 }
 
-/** Profiles of the user's contacts (as `contactIds` counts them) changed after `since` (all of them without `since`). */
-export async function contactsUpdatedSince(db: Executor, userId: string, since: number | undefined): Promise<UserRow[]> {
+/** Profiles of the user's contacts (as `contactIds` counts them) stamped after change `after` (all without it). */
+export async function contactsChangedAfter(db: Executor, userId: string, after: number | undefined): Promise<UserRow[]> {
   let query = db
     .selectFrom('users')
     .selectAll()
@@ -89,6 +89,6 @@ export async function contactsUpdatedSince(db: Executor, userId: string, since: 
         .where('mine.user_id', '=', userId)
         .where((eb2) => eb2.or([eb2('c.kind', '!=', 'direct'), eb2('c.last_message_seq', '>', 0)])),
     );
-  if (since !== undefined) query = query.where('updated_at', '>', since);
+  if (after !== undefined) query = query.where('profile_change', '>', after);
   return query.execute();
 }

@@ -5,6 +5,7 @@ import * as deliveredUpdatedAt from './migrations/0002-delivered-updated-at.js';
 import * as systemMessages from './migrations/0003-system-messages.js';
 import * as formerMemberships from './migrations/0004-former-memberships.js';
 import * as userTimeZone from './migrations/0005-user-time-zone.js';
+import * as changeCursor from './migrations/0006-change-cursor.js';
 import { openPostgres } from './postgres/postgres-database.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-system-messages': systemMessages,
   '0004-former-memberships': formerMemberships,
   '0005-user-time-zone': userTimeZone,
+  '0006-change-cursor': changeCursor,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -19,6 +19,8 @@ export interface UsersTable {
   is_admin: number;
   created_at: number;
   updated_at: number;
+  /** The change number (`change_counter`) of the last profile update: sync returns profiles above its cursor. */
+  profile_change: number;
   last_seen_at: number | null;
 }
 
@@ -55,10 +57,14 @@ export interface MembershipsTable {
   joined_at: number;
   delivered_seq: number;
   read_seq: number;
-  /** When either pointer last moved: sync returns receipts changed since a client's last sync. */
+  /** When either pointer last moved (wall clock, for people; sync goes by `receipts_change`). */
   receipts_updated_at: number;
-  /** When the delivered pointer last moved (what people who do not see read pointers are told of). */
+  /** When the delivered pointer last moved (wall clock; sync goes by `delivered_change`). */
   delivered_updated_at: number;
+  /** The change number (`change_counter`) of the last move of either pointer, or of the row's creation. */
+  receipts_change: number;
+  /** The change number of the last move of the delivered pointer, or of the row's creation. */
+  delivered_change: number;
   muted: number;
 }
 
@@ -120,7 +126,14 @@ export interface ConversationEventsTable {
   created_at: number;
 }
 
+/** One row (id 1): the last change number taken. See `change-counter.ts`. */
+export interface ChangeCounterTable {
+  id: number;
+  value: number;
+}
+
 export interface DB {
+  change_counter: ChangeCounterTable;
   users: UsersTable;
   sessions: SessionsTable;
   conversations: ConversationsTable;
