@@ -18,7 +18,7 @@ import type { FrameRouter, WsHandler } from '../../platform/frames.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
-import type { RateLimiter } from '../../platform/rate-limit.js';
+import type { RateBudget } from '../../platform/rate-limit.js';
 import { sessionCookieOf } from '../../platform/session-cookie.js';
 import { describeIssues } from '../../platform/validate.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -57,7 +57,7 @@ export interface GatewayDeps {
   /** Told of every socket that closes: whatever it was typing stops. */
   typing: { connectionClosed(connectionId: string): void };
   /** Budgets by frame type; frames without one are not limited here. */
-  limiters: Partial<Record<ClientFrameType, RateLimiter>>;
+  limiters: Partial<Record<ClientFrameType, RateBudget>>;
   /** What a node that may have missed events (a lossy bus reported a gap) reads to bring its sockets up to date. */
   catchUp: CatchUp;
 }
@@ -215,7 +215,7 @@ export class Gateway implements FrameRouter {
 
   private async dispatch(conn: Connection, frame: ClientFrame, rid: string | undefined, received: number): Promise<void> {
     try {
-      this.deps.limiters[frame.type]?.take(conn.userId);
+      await this.deps.limiters[frame.type]?.take(conn.userId);
       const handler = this.handlers.get(frame.type)!;
       const result = await handler({ actor: { userId: conn.userId, sessionId: conn.sessionId }, connectionId: conn.id }, frame);
       if (rid !== undefined) conn.send(JSON.stringify({ type: 'result', rid, data: result ?? {} }));
