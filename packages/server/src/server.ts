@@ -79,10 +79,12 @@ export type Services = ReturnType<typeof createServices>;
  */
 function createSharedState(config: Config, clock: Clock, log: Logger, shared: Redis | undefined) {
   const prefix = config.redisPrefix;
-  const budget = (name: string, ratePerSecond: number, burst: number): RateBudget =>
-    shared
-      ? new RedisRateLimiter({ redis: shared, keyPrefix: `${prefix}rate:${name}`, ratePerSecond, burst, clock, log })
-      : new RateLimiter(clock, ratePerSecond, burst);
+  /** A budget in this process, and the one shared between nodes (the same one when there is one node). */
+  const budget = (name: string, ratePerSecond: number, burst: number): { local: RateLimiter; shared: RateBudget } => {
+    const local = new RateLimiter(clock, ratePerSecond, burst);
+    if (!shared) return { local, shared: local };
+    return { local, shared: new RedisRateLimiter({ redis: shared, keyPrefix: `${prefix}rate:${name}`, ratePerSecond, burst, clock, log }) };
+  };
   const localThrottle = new LoginThrottle(clock, config.rateLimits.signInFailures);
   const throttle: SignInThrottle = shared
     ? new RedisLoginThrottle({ redis: shared, prefix, allowed: config.rateLimits.signInFailures, insurance: localThrottle, log })
@@ -101,15 +103,21 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
   const writer = new WriteQueue(database, bus, clock, metrics, log);
   const { budget, throttle, presenceRegistry } = createSharedState(config, clock, log, shared);
   const { rateLimits } = config;
+  const send = budget('send', rateLimits.sendPerSecond, rateLimits.sendBurst);
+  // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
+  const light = budget('light', rateLimits.lightPerSecond, rateLimits.lightBurst);
+  // REST: shared between nodes when Redis is configured (a client may spread requests over every node).
   const limiters = {
-    send: budget('send', rateLimits.sendPerSecond, rateLimits.sendBurst),
-    expensive: budget('expensive', rateLimits.expensivePerSecond, rateLimits.expensiveBurst),
-    broadcast: budget('broadcast', rateLimits.broadcastPerSecond, rateLimits.broadcastBurst),
-    // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
-    light: budget('light', rateLimits.lightPerSecond, rateLimits.lightBurst),
+    send: send.shared,
+    expensive: budget('expensive', rateLimits.expensivePerSecond, rateLimits.expensiveBurst).shared,
+    broadcast: budget('broadcast', rateLimits.broadcastPerSecond, rateLimits.broadcastBurst).shared,
+    light: light.shared,
   };
+  // WebSocket frames: per node, in memory (a socket's frames keep their order; no Redis round trip per frame).
+  // With one node these are the REST budgets themselves, as before.
+  const frameLimiters = { send: send.local, light: light.local };
   const passwords = new Passwords(config.argon2);
-  const signUps = budget('signup', rateLimits.signUpsPerHour / 3600, rateLimits.signUpsPerHour);
+  const signUps = budget('signup', rateLimits.signUpsPerHour / 3600, rateLimits.signUpsPerHour).shared;
   const auth = new AuthService(db, capabilities, bus, clock, passwords, throttle, signUps);
   const presence = new PresenceService(db, bus, clock, log, presenceRegistry);
   const conversationViews = new ConversationViews(latestMessages);
@@ -120,6 +128,7 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
     bus,
     writer,
     limiters,
+    frameLimiters,
     auth,
     presence,
     users: new UsersService(db, bus, clock),
@@ -167,16 +176,16 @@ function createGateway(s: Services, config: Config, clock: Clock, log: Logger): 
         eventsAfter: (id, after) => s.sync.eventsAfter(id, after),
       },
       limiters: {
-        'message.send': s.limiters.send,
-        'message.forward': s.limiters.send,
-        'message.edit': s.limiters.send,
-        'message.delete': s.limiters.send,
-        'reaction.add': s.limiters.send,
-        'reaction.remove': s.limiters.send,
-        receipt: s.limiters.light,
-        typing: s.limiters.light,
-        presence: s.limiters.light,
-        ping: s.limiters.light,
+        'message.send': s.frameLimiters.send,
+        'message.forward': s.frameLimiters.send,
+        'message.edit': s.frameLimiters.send,
+        'message.delete': s.frameLimiters.send,
+        'reaction.add': s.frameLimiters.send,
+        'reaction.remove': s.frameLimiters.send,
+        receipt: s.frameLimiters.light,
+        typing: s.frameLimiters.light,
+        presence: s.frameLimiters.light,
+        ping: s.frameLimiters.light,
       },
     },
     { limits: config.limits, heartbeatMs: config.heartbeatMs, authTimeoutMs: config.authTimeoutMs },

@@ -18,7 +18,7 @@ import type { FrameRouter, WsHandler } from '../../platform/frames.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
-import type { RateBudget } from '../../platform/rate-limit.js';
+import type { RateLimiter } from '../../platform/rate-limit.js';
 import { sessionCookieOf } from '../../platform/session-cookie.js';
 import { describeIssues } from '../../platform/validate.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -56,8 +56,12 @@ export interface GatewayDeps {
   presence: PresenceTracker;
   /** Told of every socket that closes: whatever it was typing stops. */
   typing: { connectionClosed(connectionId: string): void };
-  /** Budgets by frame type; frames without one are not limited here. */
-  limiters: Partial<Record<ClientFrameType, RateBudget>>;
+  /**
+   * Budgets by frame type; frames without one are not limited here. In memory and synchronous on purpose: a
+   * socket's frames reach their handlers in the order they arrived, which an awaited (Redis) answer per frame
+   * would not keep (see "State shared between nodes" in ARCHITECTURE.md).
+   */
+  limiters: Partial<Record<ClientFrameType, RateLimiter>>;
   /** What a node that may have missed events (a lossy bus reported a gap) reads to bring its sockets up to date. */
   catchUp: CatchUp;
 }
@@ -215,7 +219,7 @@ export class Gateway implements FrameRouter {
 
   private async dispatch(conn: Connection, frame: ClientFrame, rid: string | undefined, received: number): Promise<void> {
     try {
-      await this.deps.limiters[frame.type]?.take(conn.userId);
+      this.deps.limiters[frame.type]?.take(conn.userId);
       const handler = this.handlers.get(frame.type)!;
       const result = await handler({ actor: { userId: conn.userId, sessionId: conn.sessionId }, connectionId: conn.id }, frame);
       if (rid !== undefined) conn.send(JSON.stringify({ type: 'result', rid, data: result ?? {} }));
