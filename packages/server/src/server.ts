@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { registerAuthRoutes } from './features/auth/auth.routes.js';
 import { AuthService } from './features/auth/auth.service.js';
-import { LoginThrottle } from './features/auth/login-throttle.js';
+import { LoginThrottle, type SignInThrottle } from './features/auth/login-throttle.js';
 import { Passwords } from './features/auth/passwords.js';
+import { RedisLoginThrottle } from './features/auth/redis-login-throttle.js';
 import { registerConversationsRoutes } from './features/conversations/conversations.routes.js';
 import { ConversationsService } from './features/conversations/conversations.service.js';
 import { ConversationViews } from './features/conversations/conversations.views.js';
@@ -19,8 +23,9 @@ import { registerReactionsFrames } from './features/messages/reactions.ws.js';
 import { listenForMetrics, type MetricsListener } from './features/ops/metrics-listener.js';
 import { registerOpsRoutes } from './features/ops/ops.routes.js';
 import { OpsService } from './features/ops/ops.service.js';
-import { PresenceService } from './features/presence/presence.service.js';
+import { LocalPresence, PresenceService, type PresenceAnnouncer, type PresenceRegistry } from './features/presence/presence.service.js';
 import { registerPresenceFrames } from './features/presence/presence.ws.js';
+import { RedisPresence } from './features/presence/redis-presence.js';
 import { Gateway } from './features/realtime/gateway.js';
 import { registerReceiptsRoutes } from './features/receipts/receipts.routes.js';
 import { ReceiptsService } from './features/receipts/receipts.service.js';
@@ -38,10 +43,12 @@ import { migrateToLatest, openDatabase, type Database } from './platform/db/data
 import { createHttpApp, type HttpDeps } from './platform/http.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
-import { RateLimiter } from './platform/rate-limit.js';
+import { RateLimiter, type RateBudget } from './platform/rate-limit.js';
 import { isForeignOrigin } from './platform/session-cookie.js';
 import { redactUrl } from './platform/redact.js';
 import { RedisBus } from './platform/redis-bus.js';
+import { RedisRateLimiter } from './platform/redis-rate-limit.js';
+import { openSharedState } from './platform/redis-state.js';
 import { registerWebApp } from './platform/static.js';
 import { WriteQueue } from './platform/write-queue.js';
 import { VERSION } from './version.js';
@@ -66,28 +73,53 @@ export interface HearthServer {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(database: Database, bus: Bus, config: Config, clock: Clock, log: Logger) {
+/**
+ * The state several nodes must agree on, each behind its interface: in this process for one node, in Redis (the
+ * `shared` connection) when Redis is configured. See "State shared between nodes" in ARCHITECTURE.md.
+ */
+function createSharedState(config: Config, clock: Clock, log: Logger, shared: Redis | undefined) {
+  const prefix = config.redisPrefix;
+  /** A budget in this process, and the one shared between nodes (the same one when there is one node). */
+  const budget = (name: string, ratePerSecond: number, burst: number): { local: RateLimiter; shared: RateBudget } => {
+    const local = new RateLimiter(clock, ratePerSecond, burst);
+    if (!shared) return { local, shared: local };
+    return { local, shared: new RedisRateLimiter({ redis: shared, keyPrefix: `${prefix}rate:${name}`, ratePerSecond, burst, clock, log }) };
+  };
+  const localThrottle = new LoginThrottle(clock, config.rateLimits.signInFailures);
+  const throttle: SignInThrottle = shared
+    ? new RedisLoginThrottle({ redis: shared, prefix, allowed: config.rateLimits.signInFailures, insurance: localThrottle, log })
+    : localThrottle;
+  const { offlineGraceMs, heartbeatMs } = config.presence;
+  const presenceRegistry = (announcer: PresenceAnnouncer): PresenceRegistry =>
+    shared
+      ? new RedisPresence({ redis: shared, prefix, nodeId: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, clock, offlineGraceMs, heartbeatMs, log }, announcer)
+      : new LocalPresence(clock, offlineGraceMs, announcer);
+  return { budget, throttle, presenceRegistry };
+}
+
+function createServices(database: Database, bus: Bus, config: Config, clock: Clock, log: Logger, shared: Redis | undefined) {
   const { db, capabilities } = database;
   const metrics = createMetrics();
   const writer = new WriteQueue(database, bus, clock, metrics, log);
+  const { budget, throttle, presenceRegistry } = createSharedState(config, clock, log, shared);
+  const { rateLimits } = config;
+  const send = budget('send', rateLimits.sendPerSecond, rateLimits.sendBurst);
+  // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
+  const light = budget('light', rateLimits.lightPerSecond, rateLimits.lightBurst);
+  // REST: shared between nodes when Redis is configured (a client may spread requests over every node).
   const limiters = {
-    send: new RateLimiter(clock, config.rateLimits.sendPerSecond, config.rateLimits.sendBurst),
-    expensive: new RateLimiter(clock, config.rateLimits.expensivePerSecond, config.rateLimits.expensiveBurst),
-    broadcast: new RateLimiter(clock, config.rateLimits.broadcastPerSecond, config.rateLimits.broadcastBurst),
-    // Typing renewals, receipts and presence reports are cheap but come often; a generous budget stops floods.
-    light: new RateLimiter(clock, config.rateLimits.lightPerSecond, config.rateLimits.lightBurst),
+    send: send.shared,
+    expensive: budget('expensive', rateLimits.expensivePerSecond, rateLimits.expensiveBurst).shared,
+    broadcast: budget('broadcast', rateLimits.broadcastPerSecond, rateLimits.broadcastBurst).shared,
+    light: light.shared,
   };
+  // WebSocket frames: per node, in memory (a socket's frames keep their order; no Redis round trip per frame).
+  // With one node these are the REST budgets themselves, as before.
+  const frameLimiters = { send: send.local, light: light.local };
   const passwords = new Passwords(config.argon2);
-  const auth = new AuthService(
-    db,
-    capabilities,
-    bus,
-    clock,
-    passwords,
-    new LoginThrottle(clock, config.rateLimits.signInFailures),
-    new RateLimiter(clock, config.rateLimits.signUpsPerHour / 3600, config.rateLimits.signUpsPerHour),
-  );
-  const presence = new PresenceService(db, bus, clock, config.presence.offlineGraceMs, log);
+  const signUps = budget('signup', rateLimits.signUpsPerHour / 3600, rateLimits.signUpsPerHour).shared;
+  const auth = new AuthService(db, capabilities, bus, clock, passwords, throttle, signUps);
+  const presence = new PresenceService(db, bus, clock, log, presenceRegistry);
   const conversationViews = new ConversationViews(latestMessages);
   const conversations = new ConversationsService(db, capabilities, writer, conversationViews, postSystemMessage);
   return {
@@ -96,6 +128,7 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
     bus,
     writer,
     limiters,
+    frameLimiters,
     auth,
     presence,
     users: new UsersService(db, bus, clock),
@@ -143,16 +176,16 @@ function createGateway(s: Services, config: Config, clock: Clock, log: Logger): 
         eventsAfter: (id, after) => s.sync.eventsAfter(id, after),
       },
       limiters: {
-        'message.send': s.limiters.send,
-        'message.forward': s.limiters.send,
-        'message.edit': s.limiters.send,
-        'message.delete': s.limiters.send,
-        'reaction.add': s.limiters.send,
-        'reaction.remove': s.limiters.send,
-        receipt: s.limiters.light,
-        typing: s.limiters.light,
-        presence: s.limiters.light,
-        ping: s.limiters.light,
+        'message.send': s.frameLimiters.send,
+        'message.forward': s.frameLimiters.send,
+        'message.edit': s.frameLimiters.send,
+        'message.delete': s.frameLimiters.send,
+        'reaction.add': s.frameLimiters.send,
+        'reaction.remove': s.frameLimiters.send,
+        receipt: s.frameLimiters.light,
+        typing: s.frameLimiters.light,
+        presence: s.frameLimiters.light,
+        ping: s.frameLimiters.light,
       },
     },
     { limits: config.limits, heartbeatMs: config.heartbeatMs, authTimeoutMs: config.authTimeoutMs },
@@ -197,7 +230,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await database.close();
     throw err;
   }
-  const services = createServices(database, bus, config, clock, log);
+  let shared: Redis | undefined;
+  try {
+    if (config.redisUrl !== undefined) shared = await openSharedState(config.redisUrl, config.redisPrefix, log);
+  } catch (err) {
+    await bus.close();
+    await database.close();
+    throw new Error(`could not connect to Redis at ${redactUrl(config.redisUrl!)}`, { cause: err });
+  }
+  const services = createServices(database, bus, config, clock, log, shared);
   let accepting = true;
   const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
   const app = await createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
@@ -223,6 +264,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await app.close();
     await gateway.close();
     await bus.close();
+    shared?.disconnect();
     await database.close();
     throw err;
   }
@@ -252,6 +294,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       services.typing.close();
       await services.presence.close();
       await services.bus.close();
+      await shared?.quit().catch(() => shared?.disconnect());
       await database.close();
       log.info('stopped');
     })());

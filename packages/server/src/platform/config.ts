@@ -97,6 +97,11 @@ export const Config = z.object({
     .object({
       /** How long after the last connection closes a user turns offline (absorbs reconnect flapping). */
       offlineGraceMs: z.coerce.number().int().min(0).default(5_000),
+      /**
+       * With Redis: how often each node renews its devices in the shared presence and sweeps. A node silent for
+       * three heartbeats (killed) counts as gone: its users go offline within that plus the grace.
+       */
+      heartbeatMs: z.coerce.number().int().min(100).default(5_000),
     })
     .prefault({}),
   heartbeatMs: z.coerce.number().int().min(1000).default(30_000),
@@ -152,6 +157,7 @@ const ENV: Record<string, string[]> = {
   HEARTH_RATE_SIGNIN_FAILURES: ['rateLimits', 'signInFailures'],
   HEARTH_RATE_SIGNUPS_PER_HOUR: ['rateLimits', 'signUpsPerHour'],
   HEARTH_PRESENCE_OFFLINE_GRACE_MS: ['presence', 'offlineGraceMs'],
+  HEARTH_PRESENCE_HEARTBEAT_MS: ['presence', 'heartbeatMs'],
   HEARTH_HEARTBEAT_MS: ['heartbeatMs'],
   HEARTH_ARGON2_MEMORY_COST: ['argon2', 'memoryCost'],
   HEARTH_ARGON2_TIME_COST: ['argon2', 'timeCost'],

@@ -8,7 +8,7 @@ import { HearthError } from './errors.js';
 import { HTTP_STATUS } from './http-errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RateBudget } from './rate-limit.js';
 import { registerSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { registerSessionCookie, requestCredentials, requireSameOrigin, sessionCookie, type SessionCookie } from './session-cookie.js';
 import { serveAppShell } from './static.js';
@@ -29,7 +29,7 @@ export interface RouteInput<E extends Endpoint> {
 export interface HttpDeps {
   /** Resolves a bearer token; throws UNAUTHENTICATED. */
   authenticate(token: string | undefined): Promise<Actor>;
-  limiters: Record<RateLimitClass, RateLimiter>;
+  limiters: Record<RateLimitClass, RateBudget>;
 }
 
 /**
@@ -62,7 +62,7 @@ export function route<E extends Endpoint>(
         sessionCookie: sessionCookie(req, reply),
       } as RouteInput<E>;
       // Charged after validation: a malformed request costs the caller nothing but its answer.
-      if (actor && endpoint.rateLimit) deps.limiters[endpoint.rateLimit].take(actor.userId, endpoint.rateCost?.(input.body) ?? 1);
+      if (actor && endpoint.rateLimit) await deps.limiters[endpoint.rateLimit].take(actor.userId, endpoint.rateCost?.(input.body) ?? 1);
       return (await handler(input)) ?? {};
     },
   });

@@ -36,10 +36,19 @@ export class TokenBucket {
 }
 
 /**
- * Token buckets by key: `ratePerSecond` sustained, `burst` at once. In memory, per node: a user spread over
- * several nodes gets up to one budget per node, which bounds abuse without shared state on the hot path.
+ * A rate budget by key, as the edges use it: `take` charges `cost` or throws RATE_LIMITED with `retryAfterMs`.
+ * `RateLimiter` (in memory) serves one node; `RedisRateLimiter` (`platform/redis-rate-limit.ts`) shares the budget
+ * between nodes. Callers always `await` the answer, whichever it is.
  */
-export class RateLimiter {
+export interface RateBudget {
+  take(key: string, cost?: number): void | Promise<void>;
+}
+
+/**
+ * Token buckets by key: `ratePerSecond` sustained, `burst` at once. In memory, for one node (and as the Redis
+ * limiter's insurance while Redis cannot be reached).
+ */
+export class RateLimiter implements RateBudget {
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(

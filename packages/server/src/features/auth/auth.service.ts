@@ -8,10 +8,10 @@ import type { DialectCapabilities } from '../../platform/db/dialect.js';
 import type { DB } from '../../platform/db/schema.js';
 import { HearthError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import type { RateLimiter } from '../../platform/rate-limit.js';
+import type { RateBudget } from '../../platform/rate-limit.js';
 import * as users from '../users/users.store.js';
 import { toMe } from '../users/users.views.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { SignInThrottle } from './login-throttle.js';
 import type { Passwords } from './passwords.js';
 import * as sessions from './sessions.store.js';
 
@@ -40,13 +40,13 @@ export class AuthService {
     private readonly bus: Bus,
     private readonly clock: Clock,
     private readonly passwords: Passwords,
-    private readonly throttle: LoginThrottle,
-    private readonly signUpLimiter: RateLimiter,
+    private readonly throttle: SignInThrottle,
+    private readonly signUpLimiter: RateBudget,
   ) {}
 
   /** Creates an account and signs it in. The first account of a server becomes its administrator. */
   async signUp(body: SignUpBody, meta: ClientMeta): Promise<AuthResult> {
-    this.signUpLimiter.take(`signup:${meta.ip}`);
+    await this.signUpLimiter.take(`signup:${meta.ip}`);
     const user = await this.createUser(body);
     return this.startSession(user, body.deviceName, meta);
   }
@@ -87,14 +87,14 @@ export class AuthService {
    * Signs in. Wrong password, unknown username and malformed username all fail the same way, in the same time.
    */
   async signIn(body: SignInBody, meta: ClientMeta): Promise<AuthResult> {
-    this.throttle.check(body.username, meta.ip);
+    await this.throttle.check(body.username, meta.ip);
     const user = await users.findByUsername(this.db, body.username);
     const ok = user ? await this.passwords.verify(user.password_hash, body.password) : await this.passwords.verifyNothing(body.password);
     if (!user || !ok) {
-      this.throttle.recordFailure(body.username, meta.ip);
+      await this.throttle.recordFailure(body.username, meta.ip);
       throw new HearthError('INVALID_CREDENTIALS');
     }
-    this.throttle.recordSuccess(body.username);
+    await this.throttle.recordSuccess(body.username);
     return this.startSession(user, body.deviceName, meta);
   }
 
@@ -141,9 +141,9 @@ export class AuthService {
     const user = await users.findById(this.db, actor.userId);
     if (!user) throw new HearthError('UNAUTHENTICATED');
     // The same lockout as sign-in: a stolen session token must not become a way to guess the password.
-    this.throttle.check(user.username, meta.ip);
+    await this.throttle.check(user.username, meta.ip);
     if (!(await this.passwords.verify(user.password_hash, body.currentPassword))) {
-      this.throttle.recordFailure(user.username, meta.ip);
+      await this.throttle.recordFailure(user.username, meta.ip);
       throw new HearthError('INVALID_CREDENTIALS', {}, 'The current password is wrong.');
     }
     await this.setPassword(actor.userId, body.newPassword, actor.sessionId);

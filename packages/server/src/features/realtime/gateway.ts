@@ -56,7 +56,11 @@ export interface GatewayDeps {
   presence: PresenceTracker;
   /** Told of every socket that closes: whatever it was typing stops. */
   typing: { connectionClosed(connectionId: string): void };
-  /** Budgets by frame type; frames without one are not limited here. */
+  /**
+   * Budgets by frame type; frames without one are not limited here. In memory and synchronous on purpose: a
+   * socket's frames reach their handlers in the order they arrived, which an awaited (Redis) answer per frame
+   * would not keep (see "State shared between nodes" in ARCHITECTURE.md).
+   */
   limiters: Partial<Record<ClientFrameType, RateLimiter>>;
   /** What a node that may have missed events (a lossy bus reported a gap) reads to bring its sockets up to date. */
   catchUp: CatchUp;
