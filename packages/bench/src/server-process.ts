@@ -103,6 +103,16 @@ export function machineBusyMs(): number {
  * and any other database user's backends), in milliseconds.
  */
 export function postgresCpuMs(): number {
+  return cpuMsOfProcessesNamed('postgres');
+}
+
+/** CPU time of every `redis-server` process on the machine (shared with whatever else uses that Redis), in ms. */
+export function redisCpuMs(): number {
+  return cpuMsOfProcessesNamed('redis-server');
+}
+
+/** CPU time of every process whose command name (/proc/<pid>/stat's second field) is `name`, in milliseconds. */
+function cpuMsOfProcessesNamed(name: string): number {
   let ticks = 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -110,7 +120,7 @@ export function postgresCpuMs(): number {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const open = stat.indexOf('(');
       const close = stat.lastIndexOf(')');
-      if (stat.slice(open + 1, close) !== 'postgres') continue;
+      if (stat.slice(open + 1, close) !== name) continue;
       const rest = stat.slice(close + 2).split(' ');
       ticks += Number(rest[11]) + Number(rest[12]);
     } catch {
