@@ -244,11 +244,19 @@ export const NODE_SCENARIOS: Record<string, (opts: BenchOptions) => Promise<Scen
   'nodes-3-idle': nodesIdle(3),
 };
 
+/** One of the goals for several nodes, as the summary line reports it. */
+export interface NodeGoal {
+  goal: string;
+  limit: string;
+  value: number | null;
+  met: boolean;
+}
+
 /**
  * The several-node figures of a run side by side, and the issue's goals: CPU per message summed over 3 nodes
  * within 1.5× of one node's, and cross-node p99 under 20 ms at 1,000 messages/s.
  */
-export function severalNodesSummary(results: ScenarioResult[]): Record<string, unknown> | undefined {
+export function severalNodesSummary(results: ScenarioResult[]): (Record<string, unknown> & { goals: NodeGoal[] }) | undefined {
   const by = new Map(results.filter((r) => r.nodes !== undefined).map((r) => [r.scenario, r]));
   if (by.size === 0) return undefined;
   const pick = (name: string, fields: string[]): Record<string, unknown> | undefined => {
@@ -279,7 +287,7 @@ export function severalNodesSummary(results: ScenarioResult[]): Record<string, u
     rate: table([1, 2, 3], 'rate', rateFields),
     idle: pick('nodes-3-idle', idleFields),
   };
-  const goals = [
+  const goals: NodeGoal[] = [
     ...(cpuRatio !== null ? [{ goal: 'server CPU per message at saturation, 3 nodes ÷ 1 node', limit: '<= 1.5', value: cpuRatio, met: cpuRatio <= 1.5 }] : []),
     ...(by.has('nodes-3-rate') ? [{ goal: 'cross-node p99 at the fixed rate, 3 nodes (ms)', limit: '< 20', value: p99, met: p99 !== null && p99 < 20 }] : []),
   ];

@@ -264,9 +264,8 @@ async function main(): Promise<number> {
   const floors = results.map((r) => ({ scenario: r.scenario, ...r.floor }));
   const correct = results.every((r) => r.lost === 0 && r.duplicates === 0);
   const severalNodes = severalNodesSummary(results);
-  const goals = (severalNodes?.goals ?? []) as { met: boolean }[];
   const allMet = floors.every((f) => f.met);
-  const goalsMet = goals.every((g) => g.met);
+  const goalsMet = (severalNodes?.goals ?? []).every((g) => g.met);
   process.stdout.write(
     `${JSON.stringify({
       summary: true,
