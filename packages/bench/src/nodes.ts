@@ -162,6 +162,7 @@ class IdleWorker {
 function nodesIdle(count: number) {
   return async (opts: BenchOptions): Promise<ScenarioResult> => {
     const requested = opts.idleConnections;
+    // The nodes inherit the bench's hard limit; their soft limit is raised to what they need (openFiles below).
     const perNodeLimit = openFileLimits('self').hard - 256;
     const n = Math.min(requested, perNodeLimit * count);
     if (n < requested) log(`nodes-idle: the open-files hard limit allows ${perNodeLimit} sockets per node, ${n} in all`);
