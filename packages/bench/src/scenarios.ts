@@ -1,7 +1,7 @@
 import { BenchClient, connectAll, createConversation, createUsers, mapLimit, type BenchUser } from './clients.js';
 import { log, nowEpochMs, round, sleep } from './log.js';
 import { RelayProcess, relayPairs } from './reference.js';
-import { ensureOpenFiles, machineBusyMs, postgresCpuMs, redisCpuMs, ServerProcess, type ServerOptions } from './server-process.js';
+import { cpuByProcess, cpuMsSince, ensureOpenFiles, machineBusyMs, ServerProcess, type ServerOptions } from './server-process.js';
 import { Samples } from './stats.js';
 import { Tracker } from './tracker.js';
 
@@ -84,8 +84,8 @@ export async function measuredRun(server: Measured, tracker: Tracker, opts: Benc
   const cpu0 = server.cpuMs();
   const bench0 = process.cpuUsage();
   const machine0 = machineBusyMs();
-  const pg0 = opts.postgres ? postgresCpuMs() : 0;
-  const redis0 = server.usesRedis ? redisCpuMs() : 0;
+  const pg0 = opts.postgres ? cpuByProcess('postgres') : undefined;
+  const redis0 = server.usesRedis ? cpuByProcess('redis-server') : undefined;
   log(`warm-up over; measuring for ${opts.durationS} s`);
   await sleep(windowEnd - nowEpochMs());
   const t1 = nowEpochMs();
@@ -93,8 +93,8 @@ export async function measuredRun(server: Measured, tracker: Tracker, opts: Benc
   const cpu1 = server.cpuMs();
   const bench1 = process.cpuUsage(bench0);
   const machine1 = machineBusyMs();
-  const pgMs = opts.postgres ? postgresCpuMs() - pg0 : null;
-  const redisMs = server.usesRedis ? redisCpuMs() - redis0 : null;
+  const pgMs = pg0 ? cpuMsSince('postgres', pg0) : null;
+  const redisMs = redis0 ? cpuMsSince('redis-server', redis0) : null;
   const serverRssKb = server.rssKb();
   stop();
   log('window over; draining');
