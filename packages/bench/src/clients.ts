@@ -77,9 +77,10 @@ export class BenchClient {
     private readonly tracker: Tracker | undefined,
   ) {}
 
-  connect(wsUrl: string, timeoutMs = 30_000): Promise<void> {
+  /** `localAddress` picks the source address (one address has only ~28k ports: many sockets need several). */
+  connect(wsUrl: string, timeoutMs = 30_000, localAddress?: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(wsUrl, { perMessageDeflate: false, skipUTF8Validation: true });
+      const ws = new WebSocket(wsUrl, { perMessageDeflate: false, skipUTF8Validation: true, ...(localAddress ? { localAddress } : {}) });
       this.ws = ws;
       let ready = false;
       const timer = setTimeout(() => {

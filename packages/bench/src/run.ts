@@ -4,30 +4,39 @@
  * WebSockets from this process. One JSON line per scenario on stdout, then a summary line; progress on stderr.
  *
  *   npm run bench [-- --scenario NAME] [--duration S] [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+ *                    [--redis-url redis://127.0.0.1:6379]   (adds the several-node scenarios)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { log, round, sleep } from './log.js';
+import { NODE_SCENARIOS, severalNodesSummary } from './nodes.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
 import { DEFAULT_RELAY, findRelay } from './reference.js';
 import { lastWindowUs, RELAY_COUNTERPARTS, relayRatios, SCENARIOS, type BenchOptions, type ScenarioResult } from './scenarios.js';
 import { createPostgresDatabase, dataDirs, killAllServersNow, machineBusyMs, SERVER_ENV_OVERRIDES, ServerProcess } from './server-process.js';
 
+/** Every scenario: one server, the reference relay, and several nodes (which need PostgreSQL and Redis). */
+const ALL_SCENARIOS = { ...SCENARIOS, ...NODE_SCENARIOS };
+
 const HELP = `Usage: npm run bench -- [options]   (or: node packages/bench/dist/run.js [options])
 
-  --scenario NAME         run one scenario (repeat or comma-separate for several): ${Object.keys(SCENARIOS).join(', ')}
+  --scenario NAME         run one scenario (repeat or comma-separate for several): ${Object.keys(ALL_SCENARIOS).join(', ')};
+                          "nodes" stands for every nodes-* scenario
   --duration SECONDS      measured window of the load scenarios (default 20)
   --warmup SECONDS        load before the window opens (default 5)
   --database-url URL      run against PostgreSQL: a fresh database is created next to URL's (loopback only)
                           for each scenario and dropped afterwards
+  --redis-url URL         Redis for the nodes-* scenarios (1 to 3 nodes on one PostgreSQL database and a Redis
+                          channel prefix of their own); given with --database-url, the default run adds them
   --window N              unacknowledged sends per client in pairs-saturation (default 8)
   --rate N                offered messages/s in pairs-rate (default 1000)
   --pairs N               direct pairs in the pairs scenarios (default 500, i.e. 1000 clients)
   --group-senders N       senders in group-100 (default 5)
   --group-rate N          messages/s per sender in group-100 (default 20)
-  --idle-connections N    sockets in idle-connections (default 5000)
+  --idle-connections N    sockets in idle-connections and nodes-3-idle (default 5000; 50000 for the scale test:
+                          nodes-3-idle spreads them over 16 source addresses and a client process per 15,000)
   --idle-settle SECONDS   settle time before idle-connections reads RSS (default 10)
   --text-bytes N          length of each message text (default 64)
   --server-node-args STR  extra node arguments for the server child (space-separated)
@@ -72,6 +81,7 @@ function parseOptions() {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
       window: { type: 'string' },
       rate: { type: 'string' },
       pairs: { type: 'string' },
@@ -96,9 +106,10 @@ function parseOptions() {
  * Every Hearth scenario, each preceded by the reference relay's run of the same load when the relay is there
  * (side by side in one sitting, so that the ratios compare like with like on a machine whose speed drifts).
  */
-function defaultScenarios(withRelay: boolean): string[] {
+function defaultScenarios(withRelay: boolean, withNodes: boolean): string[] {
   const hearth = Object.keys(SCENARIOS).filter((n) => !n.startsWith('relay-'));
-  return hearth.flatMap((n) => (withRelay && RELAY_COUNTERPARTS[n] ? [RELAY_COUNTERPARTS[n], n] : [n]));
+  const single = hearth.flatMap((n) => (withRelay && RELAY_COUNTERPARTS[n] ? [RELAY_COUNTERPARTS[n], n] : [n]));
+  return withNodes ? [...single, ...Object.keys(NODE_SCENARIOS)] : single;
 }
 
 /** What a run is asked to do, from the command line. */
@@ -126,8 +137,13 @@ function positive(v: string | undefined, dflt: number, name: string): number {
 function planFrom(values: ReturnType<typeof parseOptions>['values']): RunPlan {
   const relayScript = findRelay(values.reference);
   if (values.reference !== undefined && !relayScript) throw new UsageError(`--reference ${values.reference}: no such file`);
-  const names = (values.scenario ?? defaultScenarios(relayScript !== undefined)).flatMap((s) => s.split(',')).filter(Boolean);
-  for (const name of names) if (!SCENARIOS[name]) throw new UsageError(`unknown scenario ${name}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+  const withNodes = values['database-url'] !== undefined && values['redis-url'] !== undefined;
+  const names = (values.scenario ?? defaultScenarios(relayScript !== undefined, withNodes))
+    .flatMap((s) => s.split(','))
+    .flatMap((s) => (s === 'nodes' ? Object.keys(NODE_SCENARIOS) : [s]))
+    .filter(Boolean);
+  for (const name of names) if (!ALL_SCENARIOS[name]) throw new UsageError(`unknown scenario ${name}; choose from ${Object.keys(ALL_SCENARIOS).join(', ')}`);
+  if (!withNodes && names.some((n) => NODE_SCENARIOS[n])) throw new UsageError('the nodes-* scenarios need --database-url and --redis-url');
   if (!relayScript && names.some((n) => n.startsWith('relay-'))) throw new UsageError(`the reference relay is not at ${DEFAULT_RELAY}: pass --reference FILE`);
 
   const nodeArgs = (values['server-node-args'] ?? '').split(/\s+/).filter(Boolean);
@@ -156,11 +172,17 @@ function planFrom(values: ReturnType<typeof parseOptions>['values']): RunPlan {
     idleConnections: Math.floor(positive(values['idle-connections'], 5000, 'idle-connections')),
     idleSettleS: positive(values['idle-settle'], 10, 'idle-settle'),
     postgres: adminUrl !== undefined,
+    redisUrl: values['redis-url'],
     // The text is "<send time, 13+1+3 digits> <filler>"; the filler brings it to textBytes characters.
     textPad: 'x'.repeat(textBytes - 18),
     relayScript,
     startServer: (extra = {}) =>
-      ServerProcess.start({ nodeArgs, extraEnv, ...extra, ...(currentDatabaseUrl ? { databaseUrl: currentDatabaseUrl } : {}) }),
+      ServerProcess.start({
+        nodeArgs,
+        ...extra,
+        extraEnv: { ...extraEnv, ...extra.extraEnv },
+        ...(currentDatabaseUrl ? { databaseUrl: currentDatabaseUrl } : {}),
+      }),
   };
   const quietBelow = values['quiet-below'] !== undefined ? positive(values['quiet-below'], 0, 'quiet-below') : undefined;
   const attempts = quietBelow !== undefined ? Math.floor(positive(values.attempts, 3, 'attempts')) : 1;
@@ -172,7 +194,7 @@ async function leastDisturbedRun(name: string, plan: RunPlan): Promise<ScenarioR
   let best: ScenarioResult | undefined;
   for (let attempt = 1; attempt <= plan.attempts; attempt++) {
     if (plan.quietBelow !== undefined) await waitQuiet(plan.quietBelow, 120_000);
-    const result = await SCENARIOS[name]!(plan.opts);
+    const result = await ALL_SCENARIOS[name]!(plan.opts);
     const disturbance = Number(result.otherCpuPercent ?? 0);
     if (plan.attempts > 1) result.attempt = attempt;
     if (!best || disturbance < Number(best.otherCpuPercent ?? 0)) best = result;
@@ -241,7 +263,9 @@ async function main(): Promise<number> {
 
   const floors = results.map((r) => ({ scenario: r.scenario, ...r.floor }));
   const correct = results.every((r) => r.lost === 0 && r.duplicates === 0);
+  const severalNodes = severalNodesSummary(results);
   const allMet = floors.every((f) => f.met);
+  const goalsMet = (severalNodes?.goals ?? []).every((g) => g.met);
   process.stdout.write(
     `${JSON.stringify({
       summary: true,
@@ -252,11 +276,13 @@ async function main(): Promise<number> {
       ...(plan.quietBelow !== undefined ? { quietBelow: plan.quietBelow, attempts: plan.attempts } : {}),
       floors,
       relayRatios: relayRatios(results),
+      ...(severalNodes ? { severalNodes } : {}),
       allFloorsMet: allMet,
+      ...(severalNodes ? { severalNodesGoalsMet: goalsMet } : {}),
       exactlyOnce: correct,
     })}\n`,
   );
-  return allMet && correct ? 0 : 1;
+  return allMet && goalsMet && correct ? 0 : 1;
 }
 
 /** Waits until the whole machine is busy less than `pct` % of one core over 2 s, or `maxMs` passes. */

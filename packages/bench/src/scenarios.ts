@@ -1,7 +1,7 @@
 import { BenchClient, connectAll, createConversation, createUsers, mapLimit, type BenchUser } from './clients.js';
 import { log, nowEpochMs, round, sleep } from './log.js';
 import { RelayProcess, relayPairs } from './reference.js';
-import { ensureOpenFiles, machineBusyMs, postgresCpuMs, ServerProcess, type ServerOptions } from './server-process.js';
+import { cpuByProcess, cpuMsSince, ensureOpenFiles, machineBusyMs, ServerProcess, type ServerOptions } from './server-process.js';
 import { Samples } from './stats.js';
 import { Tracker } from './tracker.js';
 
@@ -19,6 +19,8 @@ export interface BenchOptions {
   idleSettleS: number;
   /** The server runs on PostgreSQL (its processes' CPU is reported apart). */
   postgres: boolean;
+  /** Redis that the several-node scenarios' nodes share (--redis-url); undefined: those scenarios cannot run. */
+  redisUrl: string | undefined;
   /** Characters of filler after the timestamp in each message text. */
   textPad: string;
   /** Starts a fresh server (with a fresh database); `reuseDataDir` restarts on the data of a stopped one. */
@@ -27,10 +29,12 @@ export interface BenchOptions {
   relayScript: string | undefined;
 }
 
-/** A process whose CPU and memory a window measures: a Hearth server or the reference relay. */
-interface Measured {
+/** What a window measures the CPU and memory of: a Hearth server, several nodes together, or the reference relay. */
+export interface Measured {
   cpuMs(): number;
   rssKb(): number;
+  /** Nodes that share events through Redis: its CPU is reported apart too. */
+  readonly usesRedis?: boolean;
 }
 
 /** A client the load loops drive: a Hearth client or a relay client. */
@@ -59,6 +63,8 @@ interface WindowMeasure {
   serverRssKb: number;
   /** CPU of PostgreSQL's processes, when the run uses PostgreSQL. */
   postgresCpuMs: number | null;
+  /** CPU of the redis-server processes, when the server uses Redis (shared with anyone else using it). */
+  redisCpuMs: number | null;
   /** CPU used by everything else on the machine during the window (other processes perturb the figures). */
   otherCpuMs: number;
 }
@@ -67,7 +73,7 @@ interface WindowMeasure {
  * Starts the load, waits out the warm-up, measures server CPU and bench CPU over the window, stops the load,
  * then waits for every answer and delivery to arrive.
  */
-async function measuredRun(server: Measured, tracker: Tracker, opts: BenchOptions, start: () => void, stop: () => void): Promise<WindowMeasure> {
+export async function measuredRun(server: Measured, tracker: Tracker, opts: BenchOptions, start: () => void, stop: () => void): Promise<WindowMeasure> {
   const windowStart = nowEpochMs() + opts.warmupS * 1000;
   const windowEnd = windowStart + opts.durationS * 1000;
   tracker.setWindow(windowStart, windowEnd);
@@ -78,7 +84,8 @@ async function measuredRun(server: Measured, tracker: Tracker, opts: BenchOption
   const cpu0 = server.cpuMs();
   const bench0 = process.cpuUsage();
   const machine0 = machineBusyMs();
-  const pg0 = opts.postgres ? postgresCpuMs() : 0;
+  const pg0 = opts.postgres ? cpuByProcess('postgres') : undefined;
+  const redis0 = server.usesRedis ? cpuByProcess('redis-server') : undefined;
   log(`warm-up over; measuring for ${opts.durationS} s`);
   await sleep(windowEnd - nowEpochMs());
   const t1 = nowEpochMs();
@@ -86,15 +93,16 @@ async function measuredRun(server: Measured, tracker: Tracker, opts: BenchOption
   const cpu1 = server.cpuMs();
   const bench1 = process.cpuUsage(bench0);
   const machine1 = machineBusyMs();
-  const pgMs = opts.postgres ? postgresCpuMs() - pg0 : null;
+  const pgMs = pg0 ? cpuMsSince('postgres', pg0) : null;
+  const redisMs = redis0 ? cpuMsSince('redis-server', redis0) : null;
   const serverRssKb = server.rssKb();
   stop();
   log('window over; draining');
   await tracker.drain();
   const serverCpuMs = cpu1 - cpu0;
   const benchCpuMs = (bench1.user + bench1.system) / 1000;
-  const otherCpuMs = Math.max(0, machine1 - machine0 - serverCpuMs - benchCpuMs - (pgMs ?? 0));
-  return { durationS: (t1 - t0) / 1000, serverCpuMs, benchCpuMs, serverRssKb, otherCpuMs, postgresCpuMs: pgMs };
+  const otherCpuMs = Math.max(0, machine1 - machine0 - serverCpuMs - benchCpuMs - (pgMs ?? 0) - (redisMs ?? 0));
+  return { durationS: (t1 - t0) / 1000, serverCpuMs, benchCpuMs, serverRssKb, otherCpuMs, postgresCpuMs: pgMs, redisCpuMs: redisMs };
 }
 
 function deliveryFigures(tracker: Tracker, m: WindowMeasure, durationS: number) {
@@ -114,6 +122,7 @@ function deliveryFigures(tracker: Tracker, m: WindowMeasure, durationS: number) 
     serverRssMb: round(m.serverRssKb / 1024, 1),
     benchCpuPercent: round((m.benchCpuMs / (m.durationS * 1000)) * 100, 1),
     ...(m.postgresCpuMs !== null ? { postgresCpuPercent: round((m.postgresCpuMs / (m.durationS * 1000)) * 100, 1) } : {}),
+    ...(m.redisCpuMs !== null ? { redisCpuPercent: round((m.redisCpuMs / (m.durationS * 1000)) * 100, 1) } : {}),
     otherCpuPercent: round((m.otherCpuMs / (m.durationS * 1000)) * 100, 1),
     lost: verdict.lost,
     duplicates: verdict.duplicates,
@@ -175,7 +184,7 @@ function openLoop(senders: LoadClient[], rate: number, pad: string, lag: Samples
   };
 }
 
-async function closeAll(clients: LoadClient[]): Promise<void> {
+export async function closeAll(clients: LoadClient[]): Promise<void> {
   for (const c of clients) c.close();
   await sleep(200);
 }
@@ -228,7 +237,7 @@ function needRelay(opts: BenchOptions): string {
 }
 
 /** Pairs sending on a fixed schedule (open loop), opts.pairsRate messages/s in all. */
-async function ratePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
+export async function ratePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
   const lag = new Samples();
   const load = openLoop(clients, opts.pairsRate, opts.textPad, lag);
   log(`${name}: ${clients.length} clients, ${opts.pairsRate} messages/s offered (open loop), ${opts.warmupS} s warm-up`);
@@ -247,7 +256,7 @@ async function ratePairs(name: string, server: Measured, tracker: Tracker, clien
 }
 
 /** Pairs each keeping opts.window sends unacknowledged (closed loop): as fast as the server goes. */
-async function saturatePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
+export async function saturatePairs(name: string, server: Measured, tracker: Tracker, clients: LoadClient[], opts: BenchOptions): Promise<ScenarioResult> {
   let running = false;
   for (const c of clients) c.onAck = () => running && c.send(opts.textPad);
   log(`${name}: ${clients.length} clients, window of ${opts.window} unacknowledged sends each, ${opts.warmupS} s warm-up`);
@@ -312,7 +321,7 @@ export async function group100(opts: BenchOptions): Promise<ScenarioResult> {
 }
 
 /** Median of three readings, a second apart. */
-async function steadyReading(read: () => Promise<number> | number): Promise<number> {
+export async function steadyReading(read: () => Promise<number> | number): Promise<number> {
   const values: number[] = [];
   for (let i = 0; i < 3; i++) {
     if (i > 0) await sleep(1000);
@@ -354,16 +363,9 @@ export async function idleConnections(opts: BenchOptions): Promise<ScenarioResul
     await connectAll(clients, server.wsUrl);
     const connected = await server.metric('hearth_connections');
     log(`idle-connections: ${n} sockets open (server counts ${connected}); settling ${opts.idleSettleS} s`);
-    const cpu0 = server.cpuMs();
-    const t0 = nowEpochMs();
-    await sleep(opts.idleSettleS * 1000);
-    const cpu1 = server.cpuMs();
-    const t1 = nowEpochMs();
-    const rssAfter = await steadyReading(() => server.rssKb());
-    const heapAfter = await heapUsed();
+    const settled = await settle(server, opts.idleSettleS, heapUsed);
     const disconnects = clients.filter((c) => c.closedUnexpectedly).length;
     await closeAll(clients);
-    const perConnKb = round((rssAfter - rssBefore) / n, 2);
     return {
       scenario: 'idle-connections',
       clients: n,
@@ -378,20 +380,47 @@ export async function idleConnections(opts: BenchOptions): Promise<ScenarioResul
       latencyMs: null,
       ackLatencyMs: null,
       serverCpuMsPer1000: null,
-      idleServerCpuPercent: round(((cpu1 - cpu0) / (t1 - t0)) * 100, 2),
-      serverRssMb: round(rssAfter / 1024, 1),
-      rssBeforeMb: round(rssBefore / 1024, 1),
-      rssAfterMb: round(rssAfter / 1024, 1),
-      rssPerConnectionKb: perConnKb,
-      heapPerConnectionKb: heapBefore !== undefined && heapAfter !== undefined ? round((heapAfter - heapBefore) / 1024 / n, 2) : null,
-      lost: 0,
-      duplicates: 0,
-      disconnects,
-      floor: { metric: 'rssPerConnectionKb', limit: '< 30', value: perConnKb, met: perConnKb < 30 && disconnects === 0 },
+      serverRssMb: round(settled.rssAfter / 1024, 1),
+      ...idleFigures({ connections: n, rssBefore, heapBefore, ...settled, disconnects }),
     };
   } finally {
     await server.stop();
   }
+}
+
+/** Lets idle sockets settle for `seconds`; the server's CPU meanwhile, then its RSS and heap. */
+export async function settle(server: Measured, seconds: number, heapUsed: () => Promise<number | undefined>) {
+  const cpu0 = server.cpuMs();
+  const t0 = nowEpochMs();
+  await sleep(seconds * 1000);
+  const idleCpuMs = server.cpuMs() - cpu0;
+  const idleMs = nowEpochMs() - t0;
+  return { idleCpuMs, idleMs, rssAfter: await steadyReading(() => server.rssKb()), heapAfter: await heapUsed() };
+}
+
+/** What idle sockets cost the server (RSS in KiB, heap in bytes, summed over its processes), with the memory floor. */
+export function idleFigures(m: {
+  connections: number;
+  rssBefore: number;
+  rssAfter: number;
+  heapBefore: number | undefined;
+  heapAfter: number | undefined;
+  idleCpuMs: number;
+  idleMs: number;
+  disconnects: number;
+}) {
+  const perConnKb = round((m.rssAfter - m.rssBefore) / m.connections, 2);
+  return {
+    idleServerCpuPercent: round((m.idleCpuMs / m.idleMs) * 100, 2),
+    rssBeforeMb: round(m.rssBefore / 1024, 1),
+    rssAfterMb: round(m.rssAfter / 1024, 1),
+    rssPerConnectionKb: perConnKb,
+    heapPerConnectionKb: m.heapBefore !== undefined && m.heapAfter !== undefined ? round((m.heapAfter - m.heapBefore) / 1024 / m.connections, 2) : null,
+    lost: 0,
+    duplicates: 0,
+    disconnects: m.disconnects,
+    floor: { metric: 'rssPerConnectionKb', limit: '< 30', value: perConnKb, met: perConnKb < 30 && m.disconnects === 0 },
+  };
 }
 
 /** The reference relay holding idle sockets: the floor of memory per connection. */

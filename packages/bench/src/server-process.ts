@@ -99,25 +99,36 @@ export function machineBusyMs(): number {
 }
 
 /**
- * CPU time of every process named `postgres` on the machine (the server's backends, WAL writer, checkpointer,
- * and any other database user's backends), in milliseconds.
+ * CPU time so far (ms) of each live process whose command name (/proc/<pid>/stat's second field) is `name`, by pid:
+ * `postgres` for the database server's backends, WAL writer and checkpointer (and any other database user's),
+ * `redis-server` for Redis (shared with whatever else uses it).
  */
-export function postgresCpuMs(): number {
-  let ticks = 0;
+export function cpuByProcess(name: 'postgres' | 'redis-server'): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const open = stat.indexOf('(');
       const close = stat.lastIndexOf(')');
-      if (stat.slice(open + 1, close) !== 'postgres') continue;
+      if (stat.slice(open + 1, close) !== name) continue;
       const rest = stat.slice(close + 2).split(' ');
-      ticks += Number(rest[11]) + Number(rest[12]);
+      byPid.set(Number(entry), ((Number(rest[11]) + Number(rest[12])) * 1000) / clkTck());
     } catch {
       // exited meanwhile
     }
   }
-  return (ticks * 1000) / clkTck();
+  return byPid;
+}
+
+/**
+ * CPU (ms) those processes used since `before` (a `cpuByProcess` reading): counted per process, so that one that
+ * exits meanwhile (a backend of another database user closing) takes only its own share away, never more.
+ */
+export function cpuMsSince(name: 'postgres' | 'redis-server', before: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of cpuByProcess(name)) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** Resident set size of a process in KiB, from /proc/<pid>/status. */

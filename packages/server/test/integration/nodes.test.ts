@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
@@ -19,15 +20,17 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
   let nodeA: ServerProcess;
   let nodeB: ServerProcess;
   let dropDatabase: (() => Promise<void>) | undefined;
+  let databaseUrl: string;
   let redis: Redis;
   const prefix = uniqueRedisPrefix();
+  const env = { HEARTH_REDIS_URL: REDIS_URL, HEARTH_REDIS_PREFIX: prefix };
   /** The fixtures' helpers speak HTTP to one node: this is node A. */
   let a: TestServer;
 
   beforeAll(async () => {
     const database = await createPostgresDatabase();
     dropDatabase = () => database.drop();
-    const env = { HEARTH_REDIS_URL: REDIS_URL, HEARTH_REDIS_PREFIX: prefix };
+    databaseUrl = database.url;
     // One after the other: the first applies the migrations.
     nodeA = await spawnServer({ dataDir: tempDataDir(), databaseUrl: database.url, env });
     nodeB = await spawnServer({ dataDir: tempDataDir(), databaseUrl: database.url, env });
@@ -136,5 +139,54 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
     }
     anaWs.close();
     for (const ws of benSockets) ws.close();
+  }, 60_000);
+  test('a client of a node stopped with SIGTERM gets 1001, resumes on another node and nothing is lost or doubled', async () => {
+    // A node of its own, so that stopping it leaves A and B to the other tests.
+    const nodeC = await spawnServer({ dataDir: tempDataDir(), databaseUrl, env });
+    const [ana, ben] = await users(a, 2);
+    const conversationId = await group(a, ana, [ben]);
+    const benWs = await RawSocket.connect(nodeB.wsUrl, ben.token);
+    const anaOnC = await RawSocket.connect(nodeC.wsUrl, ana.token);
+    const COUNT = 200;
+    const frame = (i: number) => ({ type: 'message.send', conversationId, clientId: `drain-${i}`, content: text(`d${i}`) });
+    // Sends go on while the stop begins: those before it are stored and acknowledged, later ones are refused
+    // (SERVER_SHUTTING_DOWN), unanswered, or never sent once the socket is closed.
+    let closed = false;
+    void anaOnC.closed.then(() => (closed = true));
+    const answers: Array<Promise<Frame | undefined>> = [];
+    let stopped: ReturnType<ServerProcess['kill']> | undefined;
+    for (let i = 0; i < COUNT && !closed; i++) {
+      answers.push(anaOnC.request(frame(i), 2000).catch(() => undefined));
+      if (i === 20) stopped = nodeC.kill('SIGTERM');
+      await sleep(2);
+    }
+    expect((await anaOnC.closed).code).toBe(1001);
+    expect((await stopped)?.code).toBe(0);
+    const acked = new Set((await Promise.all(answers)).flatMap((f, i) => (f?.type === 'result' ? [i] : [])));
+    expect(acked.size).toBeGreaterThan(0);
+    expect(acked.size).toBeLessThan(COUNT);
+
+    // The client resumes on node B and sends again, under the same clientIds, whatever was not acknowledged.
+    const anaOnB = await RawSocket.connect(nodeB.wsUrl, ana.token);
+    for (let i = 0; i < COUNT; i++) if (!acked.has(i)) await requestOk(anaOnB, frame(i));
+
+    const texts: string[] = [];
+    for (let before: number | undefined; ; ) {
+      const page = await call<{ messages: Array<{ seq: number; content: { text: string } }> }>(a.url, 'history', {
+        token: ana.token,
+        params: { conversationId },
+        query: { limit: 100, ...(before !== undefined ? { before } : {}) },
+      });
+      texts.unshift(...page.body.messages.map((m) => m.content.text));
+      if (page.body.messages.length < 100) break;
+      before = page.body.messages[0]!.seq;
+    }
+    const stored = texts.filter((t) => t.startsWith('d'));
+    expect([...stored].sort()).toEqual(Array.from({ length: COUNT }, (_, i) => `d${i}`).sort());
+    await benWs.next((f) => f.type === 'message.created' && textOf(f) === stored[stored.length - 1], 5000, true);
+    const received = benWs.frames.filter((f) => f.type === 'message.created' && f.conversationId === conversationId).map(textOf).filter((t) => String(t).startsWith('d'));
+    expect(received).toEqual(stored);
+    anaOnB.close();
+    benWs.close();
   }, 60_000);
 });
