@@ -80,9 +80,7 @@ async function setUpSpreadPairs(group: NodeGroup, tracker: Tracker, pairs: numbe
     const url = group.nodes[p % n]!.url;
     const id = await createConversation(url, users[2 * p]!, { kind: 'direct', userId: users[2 * p + 1]!.userId });
     // A direct conversation exists for its second person only from its first message on: sent here, before the
-    // sockets connect, so that both ends follow it from the start. On the Redis bus a conversation revealed while
-    // sockets are open is subscribed without waiting (ARCHITECTURE.md, The bus): its first message.created may
-    // reach neither end, and a real client fetches the conversation on conversation.joined, which this one does not.
+    // sockets connect, so that the measured window holds only the pairs' traffic.
     await rest(url, 'POST', `/api/conversations/${id}/messages`, users[2 * p]!.token, { clientId: `open${p}`, content: { type: 'text', text: 'hello' } });
     return id;
   });

@@ -110,6 +110,33 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
     expect((await ws.closed).code).toBe(4003);
   });
 
+  test("a direct conversation's first message reaches both people's sockets on both nodes right after its conversation.joined", async () => {
+    const [ana, ben] = await users(a, 2);
+    const sockets = [
+      await RawSocket.connect(nodeA.wsUrl, ana.token),
+      await RawSocket.connect(nodeB.wsUrl, ana.token),
+      await RawSocket.connect(nodeA.wsUrl, ben.token),
+      await RawSocket.connect(nodeB.wsUrl, ben.token),
+    ];
+    const opened = await call<{ id: string }>(a.url, 'createConversation', { token: ana.token, body: { kind: 'direct', userId: ben.me.id } });
+    const conversationId = opened.body.id;
+    // Sent over the socket, as a person does: the subscriptions the first message's conversation.joined makes
+    // cannot be live on the other node before the message is published.
+    const anaWs = sockets[0]!;
+    await requestOk(anaWs, { type: 'message.send', conversationId, clientId: 'first', content: text('first words') });
+    const second = await send(a, ana, conversationId, 'second words');
+    for (const ws of sockets) {
+      await ws.next((f) => f.type === 'message.created' && f.message.id === second.id, 5000, true);
+      const about = framesAbout(ws, conversationId).filter((f) => f.type !== 'result');
+      expect(about.map((f) => [f.type, f.type === 'message.created' ? textOf(f) : null])).toEqual([
+        ['conversation.joined', null],
+        ['message.created', 'first words'],
+        ['message.created', 'second words'],
+      ]);
+    }
+    for (const ws of sockets) ws.close();
+  });
+
   test('when Redis cuts every subscriber off mid-stream, each socket on the other node still gets every message once, in order', async () => {
     const [ana, ben] = await users(a, 2);
     const conversationId = await group(a, ana, [ben]);

@@ -370,9 +370,9 @@ export class Gateway implements FrameRouter {
       case 'conversation.joined': {
         const topic = topics.conversation(event.conversation.id);
         if (conn.topics.has(topic)) break;
-        // Events of the conversation before its subscription is live are in the client's catch-up (it learns
-        // of the conversation from this event, and fetches it).
-        this.subscriptions.add(conn, topic).catch((err: unknown) => this.deps.log.error({ err, topic }, 'could not subscribe'));
+        // Events of the conversation after the position it was joined at, published before the subscription is live
+        // (a direct conversation's first message follows at once), reach the socket from the database, after this.
+        void this.subscriptions.join(conn, topic, event.conversation.pts);
         const known = event.members ? new Map([[event.conversation.id, event.members.map((m) => m.userId)]]) : undefined;
         void this.contacts.attach(conn, [event.conversation.id], true, known);
         break;

@@ -22,6 +22,11 @@ export interface SubscriptionsDeps {
 interface TopicEntry {
   topic: string;
   connections: Set<Connection>;
+  /**
+   * Sockets that joined the conversation at a known position and are being given what was published before the
+   * subscription went live: the topic's live events wait here for each, in order.
+   */
+  joining: Map<Connection, BusMessage[]>;
   /** Resolves once the bus subscription is live (and, on a lossy bus, a conversation's position is known). */
   ready: Promise<void>;
   unsubscribe: (() => void) | undefined;
@@ -60,26 +65,64 @@ export class Subscriptions {
 
   /** Adds the socket to the topic's recipients; resolves once the node's subscription to it is live. */
   async add(conn: Connection, topic: string): Promise<void> {
-    let entry = this.entries.get(topic);
+    const entry = this.entries.get(topic);
     if (conn.topics.has(topic)) return entry?.ready;
     conn.topics.add(topic);
-    if (!entry) {
-      const created: TopicEntry = {
-        topic,
-        connections: new Set(),
+    const live = entry ?? this.open(topic);
+    live.connections.add(conn);
+    await live.ready;
+  }
+
+  /**
+   * Adds the socket to a conversation it joined while connected, whose position was `from` when it joined: once
+   * the node's subscription is live, the socket gets the stored events after `from` (those published before the
+   * subscription went live, which a lossy bus's subscription does not see: the first message of a direct
+   * conversation follows its `conversation.joined` at once), then the live ones, in order and once each.
+   */
+  async join(conn: Connection, topic: string, from: number): Promise<void> {
+    if (conn.topics.has(topic)) return this.entries.get(topic)?.ready;
+    conn.topics.add(topic);
+    const entry = this.entries.get(topic) ?? this.open(topic);
+    const held: BusMessage[] = [];
+    entry.joining.set(conn, held);
+    try {
+      await entry.ready;
+      const events = await this.deps.catchUp.eventsAfter(topic.slice(2), from);
+      if (entry.joining.get(conn) !== held) return; // the socket left meanwhile
+      // Too many to replay (a very busy conversation): the socket resumes, and its sync brings it up to date.
+      if (events === undefined) return conn.close(CloseCode.GOING_AWAY, 'catching up');
+      const only = new Set([conn]);
+      let through = from;
+      for (const event of events) {
+        through = Math.max(through, event.pts);
+        this.deps.fanOut(only, { topic, event, raw: JSON.stringify(event), hints: {} });
+      }
+      for (const msg of held) if (!('pts' in msg.event) || msg.event.pts > through) this.deps.fanOut(only, msg);
+      entry.joining.delete(conn);
+      entry.connections.add(conn);
+    } catch (err) {
+      this.deps.log.error({ err, topic }, 'could not give a joined conversation its first events');
+      this.remove(conn, topic);
+      conn.close(CloseCode.GOING_AWAY, 'catching up');
+    }
+  }
+
+  private open(topic: string): TopicEntry {
+    const created: TopicEntry = {
+      topic,
+      connections: new Set(),
+      joining: new Map(),
         ready: Promise.resolve(),
         unsubscribe: undefined,
         delivered: 0,
         replayedThrough: 0,
         held: null,
         catchUps: 0,
-        catchingUp: Promise.resolve(),
-      };
-      created.ready = this.goLive(created);
-      this.entries.set(topic, (entry = created));
-    }
-    entry.connections.add(conn);
-    await entry.ready;
+      catchingUp: Promise.resolve(),
+    };
+    created.ready = this.goLive(created);
+    this.entries.set(topic, created);
+    return created;
   }
 
   /** Removes the socket from the topic's recipients; the node unsubscribes after the last. */
@@ -88,7 +131,8 @@ export class Subscriptions {
     const entry = this.entries.get(topic);
     if (!entry) return;
     entry.connections.delete(conn);
-    if (entry.connections.size === 0) {
+    entry.joining.delete(conn);
+    if (entry.connections.size === 0 && entry.joining.size === 0) {
       entry.unsubscribe?.();
       this.entries.delete(topic);
     }
@@ -129,7 +173,7 @@ export class Subscriptions {
       // Its sockets could be missing events: they resume (and catch up by sync) on another try.
       if (this.entries.get(topic) === entry) this.entries.delete(topic);
       entry.unsubscribe?.();
-      for (const conn of entry.connections) {
+      for (const conn of [...entry.connections, ...entry.joining.keys()]) {
         conn.topics.delete(topic);
         if (conn.ready) conn.close(CloseCode.GOING_AWAY, 'subscription failed');
       }
@@ -159,6 +203,12 @@ export class Subscriptions {
       if (pts <= entry.replayedThrough) return;
       entry.delivered = Math.max(entry.delivered, pts);
     }
+    this.deliver(entry, msg);
+  }
+
+  /** Hands an event to the topic's sockets, and holds it for those still joining. */
+  private deliver(entry: TopicEntry, msg: BusMessage): void {
+    for (const held of entry.joining.values()) held.push(msg);
     this.deps.fanOut(entry.connections, msg);
   }
 
@@ -172,7 +222,7 @@ export class Subscriptions {
         if (event.pts <= entry.delivered) continue;
         entry.delivered = event.pts;
         entry.replayedThrough = event.pts;
-        this.deps.fanOut(entry.connections, { topic: entry.topic, event, raw: JSON.stringify(event), hints: {} });
+        this.deliver(entry, { topic: entry.topic, event, raw: JSON.stringify(event), hints: {} });
       }
     } catch (err) {
       this.deps.log.error({ err, topic: entry.topic }, 'could not catch up after a bus gap');
