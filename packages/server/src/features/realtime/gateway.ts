@@ -372,7 +372,7 @@ export class Gateway implements FrameRouter {
         if (conn.topics.has(topic)) break;
         // Events of the conversation after the position it was joined at, published before the subscription is live
         // (a direct conversation's first message follows at once), reach the socket from the database, after this.
-        void this.subscriptions.join(conn, topic, event.conversation.pts);
+        this.subscriptions.join(conn, topic, event.conversation.pts).catch((err: unknown) => this.deps.log.error({ err, topic }, 'could not subscribe'));
         const known = event.members ? new Map([[event.conversation.id, event.members.map((m) => m.userId)]]) : undefined;
         void this.contacts.attach(conn, [event.conversation.id], true, known);
         break;

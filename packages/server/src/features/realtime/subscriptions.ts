@@ -78,8 +78,11 @@ export class Subscriptions {
    * the node's subscription is live, the socket gets the stored events after `from` (those published before the
    * subscription went live, which a lossy bus's subscription does not see: the first message of a direct
    * conversation follows its `conversation.joined` at once), then the live ones, in order and once each.
+   * `add` on a bus that loses nothing.
    */
   async join(conn: Connection, topic: string, from: number): Promise<void> {
+    // In process, a subscription is live as soon as it is made: the events that follow reach it.
+    if (!this.deps.bus.lossy) return this.add(conn, topic);
     if (conn.topics.has(topic)) return this.entries.get(topic)?.ready;
     conn.topics.add(topic);
     const entry = this.entries.get(topic) ?? this.open(topic);
