@@ -9,7 +9,7 @@ interface Template {
   slots: Slot[];
 }
 
-/** Templates kept per query (row counts × dialects); the least recently used is dropped first. */
+/** Templates kept per query and dialect (one per row count); the least recently used is dropped first. */
 const MAX_TEMPLATES = 128;
 
 /** Marks a sentinel value: a private-use character no stored text of the probe can contain. */
@@ -29,28 +29,30 @@ const SENTINEL_VALUE = /^\uE000(\d+):(\d+)$/;
  * await insert.execute(trx, rows);
  */
 export class RowsQuery<Row extends object> {
-  private readonly templates = new Map<string, Template>();
-  private readonly probe: Row;
+  /** By the dialect's adapter, which a Kysely instance shares with its transactions, then by row count. */
+  private readonly templates = new WeakMap<object, Map<number, Template>>();
 
   constructor(
     private readonly fields: ReadonlyArray<keyof Row & string>,
     private readonly build: (db: Kysely<DB>, rows: Row[]) => Compilable<unknown>,
-  ) {
-    this.probe = this.sentinelRow(0);
-  }
+  ) {}
 
   /** Runs the query for these rows (at least one) and returns what it selects or returns. */
   async execute<O>(db: Kysely<DB>, rows: readonly Row[]): Promise<O[]> {
-    // The one-row query names the dialect (its SQL differs between SQLite and PostgreSQL) at the cost of one row.
-    const key = `${rows.length} ${this.build(db, [this.probe]).compile().sql}`;
-    let template = this.templates.get(key);
+    // The SQL differs between dialects (one process may serve both, as the tests do). `getExecutor` is marked
+    // internal in Kysely's types; its adapter is the one stable object that names the dialect of a transaction.
+    const adapter = db.getExecutor().adapter;
+    let templates = this.templates.get(adapter);
+    if (!templates) this.templates.set(adapter, (templates = new Map<number, Template>()));
+    const key = rows.length;
+    let template = templates.get(key);
     if (template) {
-      this.templates.delete(key);
+      templates.delete(key);
     } else {
-      template = this.compile(db, rows.length);
-      if (this.templates.size >= MAX_TEMPLATES) this.templates.delete(this.templates.keys().next().value!);
+      template = this.compile(db, key);
+      if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
     }
-    this.templates.set(key, template);
+    templates.set(key, template);
     const parameters = template.slots.map((slot) => ('value' in slot ? slot.value : rows[slot.row]![this.fields[slot.field]!]));
     return (await db.executeQuery<O>(CompiledQuery.raw(template.sql, parameters))).rows;
   }
