@@ -121,7 +121,7 @@ export class HearthClient extends Emitter<ClientEvents> implements ClientContext
 
     const announce: Announce = (type, payload) => this.emit(type, payload);
     const changed = () => this.changed();
-    this.sender = new OutboxSender(this.outbox, this.socket, announce, changed);
+    this.sender = new OutboxSender(this.outbox, this.socket, announce, changed, () => this.state.me?.id ?? '');
     this.receipts = new ReceiptsCoordinator(this.state, this.socket, options.autoDeliveredReceipts !== false, changed);
     this.typingIndicators = new TypingIndicators(this.state, this.socket, () => this.limits.typingTtlMs, announce);
     const applier = new EventApplier(this.state, { sender: this.sender, receipts: this.receipts, typing: this.typingIndicators }, announce);

@@ -8,12 +8,13 @@
  * - Every send of a message carries its clientId: the server stores it once, so a re-send after a lost
  *   acknowledgement returns the first copy instead of making a second.
  * - A message settles once, by its acknowledgement or by the echo of its `message.created`, whichever comes first:
- *   `Outbox.complete` answers false for the other.
+ *   `Outbox.complete` answers false for the other. The acknowledgement carries the message only when the sender
+ *   cannot rebuild it (`SendAck`); otherwise the stored message is what was sent, placed where the ack says.
  * - A transient failure puts the message back to `pending`: DISCONNECTED waits for the flush after the next
  *   catch-up, the others for the wait the server asked for or exponential backoff. Any other failure is final
  *   (`failed`, its promise rejects) until `retry`.
  */
-import { Message, type ClientFrame } from '@hearth/protocol';
+import { SendAck, type ClientFrame, type Message } from '@hearth/protocol';
 import type { Announce } from './client-events.js';
 import { HearthError } from './errors.js';
 import type { Outbox, OutgoingMessage } from './outbox.js';
@@ -33,6 +34,29 @@ export function sendFrame(item: OutgoingMessage): ClientFrame {
     clientId: item.clientId,
     content: item.content!,
     ...(item.replyToId ? { replyToId: item.replyToId } : {}),
+  };
+}
+
+/**
+ * The stored message an acknowledgement stands for: the one it carries, else the one sent (a plain send, which the
+ * server stores as it came) placed where the ack says. Never throws.
+ * @example const message = storedMessage(item, { id, seq: 13, createdAt }, myUserId);
+ */
+export function storedMessage(item: OutgoingMessage, ack: SendAck, senderId: string): Message {
+  if (ack.message) return ack.message;
+  return {
+    id: ack.id,
+    conversationId: item.conversationId,
+    seq: ack.seq,
+    senderId,
+    clientId: item.clientId,
+    createdAt: ack.createdAt,
+    content: item.content,
+    replyTo: null,
+    forwarded: null,
+    editedAt: null,
+    deletedAt: null,
+    reactions: [],
   };
 }
 
@@ -59,6 +83,8 @@ export class OutboxSender {
     private readonly socket: Socket,
     private readonly announce: Announce,
     private readonly changed: () => void,
+    /** The signed-in user: the sender of everything in the outbox. */
+    private readonly myId: () => string,
   ) {}
 
   /**
@@ -115,7 +141,7 @@ export class OutboxSender {
     this.outbox.setState(item.clientId, 'sending');
     this.announce('outbox', { item });
     try {
-      const message = Message.parse(await this.socket.request(sendFrame(item)));
+      const message = storedMessage(item, SendAck.parse(await this.socket.request(sendFrame(item))), this.myId());
       if (this.outbox.complete(item.clientId, message)) this.announce('outbox', { item, message });
     } catch (err) {
       const e = err instanceof HearthError ? err : new HearthError('PROTOCOL_ERROR', String(err));

@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { HearthError, type OutgoingMessage } from '../src/index.js';
-import { retryDelay, sendFrame } from '../src/outbox-sender.js';
+import { retryDelay, sendFrame, storedMessage } from '../src/outbox-sender.js';
 
 const CONV = '01936b2a-7c1e-7b3a-9f00-000000000001';
 const OTHER = '01936b2a-7c1e-7b3a-9f00-000000000002';
 const MSG = '01936b2a-7c1e-7b3a-9f00-000000000010';
+const ME = '01936b2a-7c1e-7b3a-9f00-000000000020';
 
 function item(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return {
@@ -30,6 +31,20 @@ describe('the frame that sends an outgoing message', () => {
   test('a forward names the message it copies instead of carrying content', () => {
     const from = { conversationId: OTHER, messageId: MSG };
     expect(sendFrame(item({ content: null, forwardFrom: from }))).toEqual({ type: 'message.forward', conversationId: CONV, clientId: 'c1', from });
+  });
+});
+
+describe('the stored message an acknowledgement stands for', () => {
+  test('a bare acknowledgement places the message as it was sent', () => {
+    expect(storedMessage(item(), { id: MSG, seq: 13, createdAt: 5 }, ME)).toEqual({
+      id: MSG, conversationId: CONV, seq: 13, senderId: ME, clientId: 'c1', createdAt: 5,
+      content: { type: 'text', text: 'hi', entities: [] }, replyTo: null, forwarded: null, editedAt: null, deletedAt: null, reactions: [],
+    });
+  });
+
+  test('the message an acknowledgement carries is taken as it is', () => {
+    const stored = { ...storedMessage(item(), { id: MSG, seq: 2, createdAt: 1 }, ME), editedAt: 9 };
+    expect(storedMessage(item(), { id: MSG, seq: 2, createdAt: 1, message: stored }, ME)).toBe(stored);
   });
 });
 

@@ -28,7 +28,8 @@ export const AuthFrame = z.object({ type: z.literal('auth'), ...rid, token: z.st
  */
 export const PingFrame = z.object({ type: z.literal('ping'), ...rid });
 /**
- * Sends a message; the result is the stored `Message`. Retrying with the same `clientId` returns the same message.
+ * Sends a message; the result is a {@link SendAck} (where it was stored; the message itself arrives as
+ * `message.created`). Retrying with the same `clientId` stores nothing new and answers with the first message.
  * Errors: CONVERSATION_NOT_FOUND, MESSAGE_NOT_FOUND (for `replyToId`), MESSAGE_TOO_LARGE, RATE_LIMITED.
  * @example
  * SendFrame.parse({ type: 'message.send', rid: '3', conversationId, clientId: 'c1',
@@ -36,7 +37,7 @@ export const PingFrame = z.object({ type: z.literal('ping'), ...rid });
  */
 export const SendFrame = z.object({ type: z.literal('message.send'), ...rid, ...convRef, ...SendMessageBody.shape });
 /**
- * Forwards a copy of a message into `conversationId`; the result is the new `Message`.
+ * Forwards a copy of a message into `conversationId`; the result is a {@link SendAck} carrying the new `Message`.
  * Errors: CONVERSATION_NOT_FOUND (either conversation), MESSAGE_NOT_FOUND, MESSAGE_DELETED, RATE_LIMITED.
  * @example
  * ForwardFrame.parse({ type: 'message.forward', rid: '4', conversationId, clientId: 'fwd-1',

@@ -195,6 +195,24 @@ export const Message = z.object({
 export type Message = z.infer<typeof Message>;
 
 /**
+ * The answer to a `message.send` or `message.forward` frame: where the message was stored. A new message also
+ * reaches every socket of its conversation, the sending one included, as `message.created`, which carries it whole;
+ * the answer does not repeat it. `message` is there only when no such event follows (the send was a retry of a
+ * message already stored, which comes back as it is now) or when the sender could not rebuild the message from what
+ * it sent (a reply, whose quote the server writes, and a forward). Otherwise the stored message is exactly the one
+ * sent: the frame's `conversationId`, `clientId` and `content`, the sender as `senderId`, and this `id`, `seq` and
+ * `createdAt`, with no reply, forward, edit or reaction.
+ * @example
+ * SendAck.parse({ id: messageId, seq: 13, createdAt: 1732533700000 })
+ */
+export const SendAck = z.object({ id: Id, seq: Seq, createdAt: Timestamp, message: Message.optional() });
+/**
+ * A parsed {@link SendAck}.
+ * @example const stored = ack.message ?? rebuild(item, ack);
+ */
+export type SendAck = z.infer<typeof SendAck>;
+
+/**
  * `POST /api/conversations/:conversationId/messages` (and the `message.send` frame). `replyToId` must name a
  * message of the same conversation.
  * @example SendMessageBody.parse({ clientId: 'c1', content: { type: 'text', text: 'hi' }, replyToId: messageId })

@@ -338,7 +338,8 @@ describe.each(BACKENDS)('limits (%s)', (backend) => {
         const ack = await anaWs.request({ type: 'message.send', conversationId: g, clientId: clientId(), content: text(big) });
         expect(ack.type).toBe('result');
         sent++;
-        eventBytes ||= Buffer.byteLength(JSON.stringify({ type: 'message.created', conversationId: g, pts: ack.data.seq, message: ack.data }));
+        // The acknowledgement carries no message: the sender's own copy of the event gives its size.
+        eventBytes ||= Buffer.byteLength(JSON.stringify((await anaWs.next((f) => f.type === 'message.created' && f.message.id === ack.data.id, 5000, true))));
         maxHeld = Math.max(maxHeld, benServerEnd.writableLength);
         if ((await metric(t, 'hearth_slow_consumer_disconnects_total')) > slowBefore) break;
       }

@@ -231,7 +231,7 @@ describe.each(BACKENDS)('messaging (%s)', (backend) => {
         clientId: nextClientId('fwd'),
         from: { conversationId: target.id, messageId: forwarded.id },
       });
-      expect(again.forwarded).toEqual({ originalSenderId: ben!.id, originalCreatedAt: original.createdAt });
+      expect(again.message.forwarded).toEqual({ originalSenderId: ben!.id, originalCreatedAt: original.createdAt });
     });
 
     test('forwarding needs membership of the source conversation', async () => {

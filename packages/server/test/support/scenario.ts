@@ -9,6 +9,7 @@ import type {
   Message,
   ReplyRef,
   Role,
+  SendAck,
 } from '@hearth/protocol';
 import type { Clock, ConfigInput } from '@hearth/server';
 import type { BackendName } from './backends.js';
@@ -306,7 +307,10 @@ export function mentionAll(words: string, label = '@all'): Entity {
   return { type: 'mention_all', offset, length: label.length };
 }
 
-/** Sends a text message over a socket and resolves with the stored message (throws on an error frame). */
+/**
+ * Sends a text message over a socket and resolves with the stored message (throws on an error frame): the one the
+ * acknowledgement carries, else the sending socket's own `message.created` of it, as the SDK gets it.
+ */
 export async function sendVia(
   ws: RawSocket,
   conversationId: string,
@@ -321,7 +325,8 @@ export async function sendVia(
     ...(extra.replyToId ? { replyToId: extra.replyToId } : {}),
   });
   if (answer.type !== 'result') throw new Error(`send failed: ${JSON.stringify(answer)}`);
-  return answer.data as Message;
+  const ack = answer.data as SendAck;
+  return ack.message ?? ((await until(ws, (f) => f.type === 'message.created' && f.message.id === ack.id)).message as Message);
 }
 
 /** Sends any frame and resolves with its result data (throws on an error frame). */

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { RowsQuery } from '../../platform/db/rows-query.js';
 import type { DB, MembershipsTable } from '../../platform/db/schema.js';
 
 export type MembershipRow = Selectable<MembershipsTable>;
@@ -13,14 +14,18 @@ export async function find(db: Executor, conversationId: string, userId: string)
     .executeTakeFirst();
 }
 
+// Every batch of sends runs it: built once per number of pairs (RowsQuery), not per call.
+const selectPairs = new RowsQuery<{ conversationId: string; userId: string }>(['conversationId', 'userId'], (db, pairs) =>
+  db
+    .selectFrom('memberships')
+    .selectAll()
+    .where((eb) => eb(eb.refTuple('conversation_id', 'user_id'), 'in', pairs.map((p) => eb.tuple(p.conversationId, p.userId)))),
+);
+
 /** The memberships among the given (conversation, user) pairs that exist, keyed `conversationId:userId`. */
 export async function findPairs(db: Executor, pairs: ReadonlyArray<readonly [string, string]>): Promise<Map<string, MembershipRow>> {
   if (pairs.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('memberships')
-    .selectAll()
-    .where((eb) => eb(eb.refTuple('conversation_id', 'user_id'), 'in', pairs.map(([c, u]) => eb.tuple(c, u))))
-    .execute();
+  const rows = await selectPairs.execute<MembershipRow>(db, pairs.map(([conversationId, userId]) => ({ conversationId, userId })));
   return new Map(rows.map((r) => [`${r.conversation_id}:${r.user_id}`, r]));
 }
 

@@ -8,6 +8,7 @@ import type {
   HistoryPage,
   HistoryQuery,
   Message,
+  SendAck,
   SendMessageBody,
   UserContent,
 } from '@hearth/protocol';
@@ -28,7 +29,7 @@ import * as memberships from '../conversations/memberships.store.js';
 import * as positions from '../conversations/positions.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
-import { loadMessages, toMessage } from './messages.views.js';
+import { ackOf, loadMessages, toMessage, type StoredSend } from './messages.views.js';
 import * as reactions from './reactions.store.js';
 
 export interface MessageLimits {
@@ -80,6 +81,15 @@ export class MessagesService {
    * share one transaction. Sending again with the same clientId returns the first message, unchanged.
    */
   async send(actor: Actor, conversationId: string, body: SendMessageBody): Promise<Message> {
+    return (await this.store(actor, conversationId, body)).message;
+  }
+
+  /** `send` as the `message.send` frame answers it: the message only where its `message.created` does not tell all. */
+  async sendAck(actor: Actor, conversationId: string, body: SendMessageBody): Promise<SendAck> {
+    return ackOf(await this.store(actor, conversationId, body));
+  }
+
+  private store(actor: Actor, conversationId: string, body: SendMessageBody): Promise<StoredSend> {
     this.checkSize(body.content);
     return this.writer.submit(this.sendBatch, {
       userId: actor.userId,
@@ -93,6 +103,15 @@ export class MessagesService {
 
   /** Sends a copy of a message the caller can read into another conversation, marked as forwarded. */
   async forward(actor: Actor, conversationId: string, body: ForwardMessageBody): Promise<Message> {
+    return (await this.storeForward(actor, conversationId, body)).message;
+  }
+
+  /** `forward` as the `message.forward` frame answers it (with the copy: the sender cannot rebuild it). */
+  async forwardAck(actor: Actor, conversationId: string, body: ForwardMessageBody): Promise<SendAck> {
+    return ackOf(await this.storeForward(actor, conversationId, body));
+  }
+
+  private async storeForward(actor: Actor, conversationId: string, body: ForwardMessageBody): Promise<StoredSend> {
     const copy = await this.copyOf(actor, body.from);
     return this.writer.submit(this.sendBatch, { ...copy, userId: actor.userId, conversationId, clientId: body.clientId });
   }
@@ -117,7 +136,7 @@ export class MessagesService {
             // Comment and copy go together: a failure of either rolls back this target's transaction alone.
             const failure = out.find((o): o is HearthError => o instanceof HearthError);
             if (failure) throw failure;
-            return out as Message[];
+            return (out as StoredSend[]).map((o) => o.message);
           });
           return { target, comment: comment ? stored[0]! : null, copy: stored.at(-1)!, error: null };
         } catch (err) {
@@ -252,8 +271,8 @@ export class MessagesService {
    * Stores a batch of sends in the open transaction: one membership query, one query for retried clientIds,
    * one position allocation per conversation and one multi-row insert, whatever the batch size.
    */
-  private async storeSends(ctx: WriteContext, items: SendItem[]): Promise<Array<Message | HearthError>> {
-    const out = new Array<Message | HearthError | undefined>(items.length);
+  private async storeSends(ctx: WriteContext, items: SendItem[]): Promise<Array<StoredSend | HearthError>> {
+    const out = new Array<StoredSend | HearthError | undefined>(items.length);
     const members = await memberships.findPairs(
       ctx.trx,
       unique(items.map((i) => [i.conversationId, i.userId] as const)),
@@ -340,13 +359,14 @@ export class MessagesService {
 
     for (const [i, row] of rows) {
       const message = toMessage(row, [], row.reply_to_id ? replied.get(row.reply_to_id) : undefined);
-      out[i] = message;
+      out[i] = { message, isNew: true };
       ctx.publish(topics.conversation(row.conversation_id), { type: 'message.created', conversationId: row.conversation_id, pts: message.seq, message });
     }
     const retriedMessages = await loadMessages(ctx.trx, retried.map(([, r]) => r));
-    retried.forEach(([i], k) => (out[i] = retriedMessages[k]!));
-    for (const [i, first] of repeats) out[i] = out[first];
-    return out as Array<Message | HearthError>;
+    retried.forEach(([i], k) => (out[i] = { message: retriedMessages[k]!, isNew: false }));
+    // A repeat within the batch is a retry of its first: no event of its own follows it.
+    for (const [i, first] of repeats) out[i] = { message: (out[first] as StoredSend).message, isNew: false };
+    return out as Array<StoredSend | HearthError>;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { RowsQuery } from '../../platform/db/rows-query.js';
 import type { DB, MessagesTable } from '../../platform/db/schema.js';
 
 export type MessageRow = Selectable<MessagesTable>;
@@ -7,10 +8,34 @@ type Executor = Kysely<DB>;
 // 16 columns a row: 256 rows stay well under both databases' limits on bound parameters.
 const INSERT_CHUNK = 256;
 
+const COLUMNS = [
+  'id', 'conversation_id', 'seq', 'sender_id', 'client_id', 'content', 'reply_to_id', 'forwarded', 'mentions_all', 'is_system',
+  'created_at', 'edited_at', 'edited_by', 'deleted_at', 'deleted_by',
+] as const satisfies ReadonlyArray<keyof MessageRow>;
+
+// Every batch of sends runs these two: built once per row count (RowsQuery), not per call.
+const insertRows = new RowsQuery<MessageRow>(COLUMNS, (db, rows) => db.insertInto('messages').values(rows));
+const selectByClientKeys = new RowsQuery<ClientKey>(['conversationId', 'senderId', 'clientId'], (db, keys) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where((eb) =>
+      eb(
+        eb.refTuple('conversation_id', 'sender_id', 'client_id'),
+        'in',
+        keys.map((k) => eb.tuple(k.conversationId, k.senderId, k.clientId)),
+      ),
+    ),
+);
+
+interface ClientKey {
+  conversationId: string;
+  senderId: string;
+  clientId: string;
+}
+
 export async function insertMany(db: Executor, rows: MessageRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db.insertInto('messages').values(rows.slice(i, i + INSERT_CHUNK)).execute();
-  }
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insertRows.execute(db, rows.slice(i, i + INSERT_CHUNK));
 }
 
 export async function insertMentions(db: Executor, rows: Array<{ conversation_id: string; seq: number; user_id: string }>): Promise<void> {
@@ -38,17 +63,7 @@ export async function findByClientKeys(
   keys: ReadonlyArray<readonly [string, string, string]>,
 ): Promise<MessageRow[]> {
   if (keys.length === 0) return [];
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where((eb) =>
-      eb(
-        eb.refTuple('conversation_id', 'sender_id', 'client_id'),
-        'in',
-        keys.map(([c, s, k]) => eb.tuple(c, s, k)),
-      ),
-    )
-    .execute();
+  return selectByClientKeys.execute<MessageRow>(db, keys.map(([conversationId, senderId, clientId]) => ({ conversationId, senderId, clientId })));
 }
 
 /** Messages by (conversation, seq). */

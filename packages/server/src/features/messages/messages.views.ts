@@ -1,4 +1,4 @@
-import { replyExcerpt, type Content, type ForwardRef, type Message, type ReplyRef } from '@hearth/protocol';
+import { replyExcerpt, type Content, type ForwardRef, type Message, type ReplyRef, type SendAck } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import type { ConversationRow } from '../conversations/conversations.store.js';
@@ -35,6 +35,22 @@ export function toMessage(row: MessageRow, reactionGroups: Message['reactions'],
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
     reactions: reactionGroups,
   };
+}
+
+/** A send as stored: the message, and whether this send made it (a retry finds the one an earlier send made). */
+export interface StoredSend {
+  message: Message;
+  isNew: boolean;
+}
+
+/**
+ * The answer to a `message.send` or `message.forward` frame. A new message reaches the sending socket whole as its
+ * `message.created`, so the answer carries only its place, unless the event tells the sender less than it needs: a
+ * retry has no event, and the quote of a reply or the credit of a forward are the server's to write.
+ */
+export function ackOf({ message, isNew }: StoredSend): SendAck {
+  const ack = { id: message.id, seq: message.seq, createdAt: message.createdAt };
+  return isNew && message.replyTo === null && message.forwarded === null ? ack : { ...ack, message };
 }
 
 /** Wire forms of many stored messages, loading their reactions and quoted messages in two queries. */

@@ -3,6 +3,9 @@ import { CloseCode } from '@hearth/protocol';
 import type { WebSocket } from 'ws';
 import type { FrameBudget } from './frame-budget.js';
 
+/** A frame already encoded as UTF-8 still goes out as a text frame. */
+const TEXT_FRAME = { binary: false } as const;
+
 /** One WebSocket and what the gateway knows about it. */
 export class Connection {
   userId = '';
@@ -46,9 +49,10 @@ export class Connection {
    * Writes one frame, unless the peer has stopped reading: when the output it had not taken by the start of this
    * turn of the event loop passes the buffer limit, the connection is closed with SLOW_CONSUMER instead of letting
    * the server's memory grow. The client resumes and catches up by sync. Output written in the current turn does
-   * not count (an ack, an echo and a burst of deliveries are normal), up to a hard bound of four limits.
+   * not count (an ack, an echo and a burst of deliveries are normal), up to a hard bound of four limits. `raw` is
+   * JSON text, or its UTF-8 bytes when one event goes to several sockets (encoded once for all of them).
    */
-  send(raw: string): boolean {
+  send(raw: string | Buffer): boolean {
     if (!this.isOpen) return false;
     const buffered = this.ws.bufferedAmount;
     const backlog = this.corked ? this.backlogAtCork : buffered;
@@ -68,7 +72,8 @@ export class Connection {
         this.socket.uncork();
       });
     }
-    this.ws.send(raw);
+    if (typeof raw === 'string') this.ws.send(raw);
+    else this.ws.send(raw, TEXT_FRAME);
     if (!this.readingPaused && this.socket.writableNeedDrain) this.pauseReadingUntilDrained();
     return true;
   }

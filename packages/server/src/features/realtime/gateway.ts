@@ -338,13 +338,15 @@ export class Gateway implements FrameRouter {
   private fanOut(connections: ReadonlySet<Connection>, msg: BusMessage): void {
     // Membership changes update the node's rosters once, before any socket sees them.
     this.contacts.onMembership(msg.event);
+    // Encoded once: every socket that gets the event as it is gets these bytes (ws would encode a string per socket).
+    const frame = Buffer.from(msg.raw);
     // Copy: handling a user event may change subscriptions while we iterate.
-    for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg);
+    for (const conn of connections.size === 1 ? connections : [...connections]) this.deliver(conn, msg, frame);
   }
 
   /** Applies the per-recipient rules, then writes the event. Until `ready` is sent, events wait, in order. */
-  private deliver(conn: Connection, msg: BusMessage): void {
-    if (conn.pendingEvents) return void conn.pendingEvents.push(() => this.deliver(conn, msg));
+  private deliver(conn: Connection, msg: BusMessage, frame: Buffer): void {
+    if (conn.pendingEvents) return void conn.pendingEvents.push(() => this.deliver(conn, msg, frame));
     const event = msg.event;
     switch (event.type) {
       case 'typing':
@@ -358,13 +360,13 @@ export class Gateway implements FrameRouter {
         }
         break;
       default:
-        if (msg.topic === topics.user(conn.userId)) return this.onUserEvent(conn, msg);
+        if (msg.topic === topics.user(conn.userId)) return this.onUserEvent(conn, msg, frame);
     }
-    this.write(conn, msg.raw);
+    this.write(conn, frame);
   }
 
   /** Events about the user themselves change what this socket subscribes to before they are passed on. */
-  private onUserEvent(conn: Connection, msg: BusMessage): void {
+  private onUserEvent(conn: Connection, msg: BusMessage, frame: Buffer): void {
     const event = msg.event;
     switch (event.type) {
       case 'conversation.joined': {
@@ -389,12 +391,12 @@ export class Gateway implements FrameRouter {
         break;
       case 'session.revoked':
         if (event.sessionId === conn.sessionId) {
-          this.write(conn, msg.raw);
+          this.write(conn, frame);
           return conn.close(CloseCode.SESSION_REVOKED, 'session revoked');
         }
         break;
     }
-    this.write(conn, msg.raw);
+    this.write(conn, frame);
   }
 
   /**
@@ -433,7 +435,7 @@ export class Gateway implements FrameRouter {
     }
   }
 
-  private write(conn: Connection, raw: string): void {
+  private write(conn: Connection, raw: string | Buffer): void {
     if (conn.send(raw)) this.deps.metrics.deliveries.inc();
   }
 
