@@ -140,9 +140,13 @@ function deliveryFigures(tracker: Tracker, m: WindowMeasure, durationS: number) 
 async function setUpPairs(server: ServerProcess, tracker: Tracker, pairs: number): Promise<BenchClient[]> {
   const users = await createUsers(server.url, pairs * 2);
   const started = performance.now();
-  const convIds = await mapLimit(Array.from({ length: pairs }, (_, p) => p), 32, (p) =>
-    createConversation(server.url, users[2 * p]!, { kind: 'direct', userId: users[2 * p + 1]!.userId }),
-  );
+  // Opened from both ends: before its first message a direct conversation is only theirs who opened it
+  // (PROTOCOL.md §5.16), and the second person's first sends would be refused.
+  const convIds = await mapLimit(Array.from({ length: pairs }, (_, p) => p), 32, async (p) => {
+    const id = await createConversation(server.url, users[2 * p]!, { kind: 'direct', userId: users[2 * p + 1]!.userId });
+    await createConversation(server.url, users[2 * p + 1]!, { kind: 'direct', userId: users[2 * p]!.userId });
+    return id;
+  });
   log(`created ${pairs} direct conversations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const clients = users.map((u) => new BenchClient(u, tracker));
   clients.forEach((c, i) => (c.seat = { conversationId: convIds[Math.floor(i / 2)]!, slot: i % 2, size: 2 }));
