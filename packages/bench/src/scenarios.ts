@@ -156,6 +156,25 @@ async function setUpPairs(server: ServerProcess, tracker: Tracker, pairs: number
 }
 
 /**
+ * Starts a server (or the relay), sets up `opts.pairs` pairs on it with `setUp`, runs one scenario on them, and
+ * stops it whatever happens.
+ */
+async function withPairs<T extends { stop(): Promise<void> }>(
+  starting: Promise<T>,
+  opts: BenchOptions,
+  setUp: (target: T, tracker: Tracker, pairs: number) => Promise<LoadClient[]>,
+  run: (target: T, tracker: Tracker, clients: LoadClient[]) => Promise<ScenarioResult>,
+): Promise<ScenarioResult> {
+  const target = await starting;
+  try {
+    const tracker = new Tracker();
+    return await run(target, tracker, await setUp(target, tracker, opts.pairs));
+  } finally {
+    await target.stop();
+  }
+}
+
+/**
  * Fires sends on a fixed schedule (open loop: it never waits for answers). The `m`-th send is due at
  * start + m / rate and comes from `senders[m % senders.length]`; lateness against that schedule is reported.
  */
@@ -194,45 +213,21 @@ export async function closeAll(clients: LoadClient[]): Promise<void> {
 }
 
 export async function pairsRate(opts: BenchOptions): Promise<ScenarioResult> {
-  const server = await opts.startServer();
-  try {
-    const tracker = new Tracker();
-    return await ratePairs('pairs-rate', server, tracker, await setUpPairs(server, tracker, opts.pairs), opts);
-  } finally {
-    await server.stop();
-  }
+  return withPairs(opts.startServer(), opts, setUpPairs, (target, tracker, clients) => ratePairs('pairs-rate', target, tracker, clients, opts));
 }
 
 export async function pairsSaturation(opts: BenchOptions): Promise<ScenarioResult> {
-  const server = await opts.startServer();
-  try {
-    const tracker = new Tracker();
-    return await saturatePairs('pairs-saturation', server, tracker, await setUpPairs(server, tracker, opts.pairs), opts);
-  } finally {
-    await server.stop();
-  }
+  return withPairs(opts.startServer(), opts, setUpPairs, (target, tracker, clients) => saturatePairs('pairs-saturation', target, tracker, clients, opts));
 }
 
 /** The reference relay under pairs-rate's load: the floor of its CPU per message. */
 export async function relayPairsRate(opts: BenchOptions): Promise<ScenarioResult> {
-  const relay = await RelayProcess.start(needRelay(opts));
-  try {
-    const tracker = new Tracker();
-    return await ratePairs('relay-pairs-rate', relay, tracker, await relayPairs(relay, tracker, opts.pairs), opts);
-  } finally {
-    await relay.stop();
-  }
+  return withPairs(RelayProcess.start(needRelay(opts)), opts, relayPairs, (target, tracker, clients) => ratePairs('relay-pairs-rate', target, tracker, clients, opts));
 }
 
 /** The reference relay under pairs-saturation's load: the ceiling of throughput. */
 export async function relayPairsSaturation(opts: BenchOptions): Promise<ScenarioResult> {
-  const relay = await RelayProcess.start(needRelay(opts));
-  try {
-    const tracker = new Tracker();
-    return await saturatePairs('relay-pairs-saturation', relay, tracker, await relayPairs(relay, tracker, opts.pairs), opts);
-  } finally {
-    await relay.stop();
-  }
+  return withPairs(RelayProcess.start(needRelay(opts)), opts, relayPairs, (target, tracker, clients) => saturatePairs('relay-pairs-saturation', target, tracker, clients, opts));
 }
 
 function needRelay(opts: BenchOptions): string {
