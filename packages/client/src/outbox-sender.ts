@@ -14,7 +14,7 @@
  *   catch-up, the others for the wait the server asked for or exponential backoff. Any other failure is final
  *   (`failed`, its promise rejects) until `retry`.
  */
-import { SendAck, type ClientFrame, type Message } from '@hearth/protocol';
+import { SendAck, toUserContent, type ClientFrame, type Message } from '@hearth/protocol';
 import type { Announce } from './client-events.js';
 import { HearthError } from './errors.js';
 import type { Outbox, OutgoingMessage } from './outbox.js';
@@ -32,7 +32,7 @@ export function sendFrame(item: OutgoingMessage): ClientFrame {
     type: 'message.send',
     conversationId: item.conversationId,
     clientId: item.clientId,
-    content: item.content!,
+    content: toUserContent(item.content!),
     ...(item.replyToId ? { replyToId: item.replyToId } : {}),
   };
 }

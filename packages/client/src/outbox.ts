@@ -1,4 +1,4 @@
-import type { Message, UserContent } from '@hearth/protocol';
+import type { Message, WrittenContent } from '@hearth/protocol';
 import { HearthError } from './errors.js';
 
 /**
@@ -18,7 +18,7 @@ export interface OutgoingMessage {
   clientId: string;
   conversationId: string;
   /** The content; null for a forward, which copies `forwardFrom` instead. */
-  content: UserContent | null;
+  content: WrittenContent | null;
   /** For a forward, the message it copies; otherwise null. */
   forwardFrom: { conversationId: string; messageId: string } | null;
   /** The message it replies to, in the same conversation; null when it is not a reply. */

@@ -23,6 +23,7 @@ import {
   ReceiptBody,
   SendMessageBody,
 } from './messages.js';
+import { FileLink, FileLinkQuery, FilesPage, FilesQuery, UploadedFile } from './files.js';
 import { ConversationEventsPage, ConversationEventsQuery, SyncRequest, SyncResponse } from './sync.js';
 import {
   AuthResult,
@@ -305,6 +306,28 @@ export const api = {
     params: conv,
     query: ConversationEventsQuery,
     response: ConversationEventsPage,
+    rateLimit: 'expensive',
+  }),
+
+  /*
+   * Files. The bytes themselves are not JSON and so are not in this table: uploads go through tus at
+   * `/api/uploads` (docs/PROTOCOL.md, "Files"), and `GET /api/files/:fileId` and `/api/files/:fileId/thumbnail`
+   * answer the bytes, with `Range`.
+   */
+  fileInfo: endpoint({ method: 'GET', path: '/api/files/:fileId/info', params: z.object({ fileId: Id }), response: UploadedFile }),
+  fileLink: endpoint({
+    method: 'GET',
+    path: '/api/files/:fileId/link',
+    params: z.object({ fileId: Id }),
+    query: FileLinkQuery,
+    response: FileLink,
+  }),
+  conversationFiles: endpoint({
+    method: 'GET',
+    path: '/api/conversations/:conversationId/files',
+    params: conv,
+    query: FilesQuery,
+    response: FilesPage,
     rateLimit: 'expensive',
   }),
 } as const;

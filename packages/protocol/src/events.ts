@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Seq, Timestamp } from './common.js';
 import { Conversation, Member, Receipt } from './conversations.js';
-import { Message, UserContent } from './messages.js';
+import { Message, WrittenContent } from './messages.js';
 import { Me, Presence, User } from './users.js';
 
 const convEvent = { conversationId: Id, pts: Seq };
@@ -25,7 +25,7 @@ export const MessageEditedEvent = z.object({
   ...convEvent,
   messageId: Id,
   seq: Seq,
-  content: UserContent,
+  content: WrittenContent,
   editedAt: Timestamp,
   editedBy: Id,
 });

@@ -11,6 +11,7 @@
 export * from './common.js';
 export * from './errors.js';
 export * from './users.js';
+export * from './files.js';
 export * from './messages.js';
 export * from './conversations.js';
 export * from './events.js';

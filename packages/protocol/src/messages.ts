@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClientId, Emoji, Id, multiLine, Seq, Timestamp } from './common.js';
 import { ErrorBody } from './errors.js';
+import { Attachment, ATTACHMENTS_MAX } from './files.js';
 
 /**
  * A structured span of a message text. Offsets and lengths count UTF-16 code units, as JavaScript strings do.
@@ -45,12 +46,77 @@ export const TextContent = z
     }
   });
 
+/** The caption of a media message: like a text's, but it may be empty. */
+const caption = {
+  text: multiLine(z.string().max(65_536)).default(''),
+  entities: z.array(Entity).max(100).default([]),
+};
+
+function entitiesInside(content: { text: string; entities: Entity[] }, ctx: z.RefinementCtx): void {
+  for (const [i, e] of content.entities.entries()) {
+    if (e.offset + e.length > content.text.length) ctx.addIssue({ code: 'custom', message: 'entity lies outside the text', path: ['entities', i] });
+  }
+}
+
 /**
- * What a person may write: the body of a send or an edit. Only `text` today; an end-to-end encrypted variant will
- * join it. System lines ({@link SystemContent}) are written by the server alone.
+ * A message of files as a person sends it: 1 to {@link ATTACHMENTS_MAX} uploaded files (see {@link UploadedFile}),
+ * by id, with an optional caption. Each file must have been uploaded by the sender to this conversation; the
+ * server stores and delivers the message as {@link MediaContent}, with each file's {@link Attachment}. An edit of a
+ * media message changes its caption only: it must name the same files in the same order.
+ * @example MediaInput.parse({ type: 'media', text: 'the venue', attachments: [{ id: fileId }] })
+ */
+export const MediaInput = z
+  .object({
+    type: z.literal('media'),
+    ...caption,
+    attachments: z.array(z.object({ id: Id })).min(1).max(ATTACHMENTS_MAX),
+  })
+  .superRefine(entitiesInside);
+
+/**
+ * A message of files as it is stored and delivered: the caption (possibly empty) and each file's
+ * {@link Attachment}, in the order the sender gave them.
+ * @example
+ * MediaContent.parse({ type: 'media', text: '', entities: [], attachments: [attachment] })
+ */
+export const MediaContent = z.object({
+  type: z.literal('media'),
+  ...caption,
+  attachments: z.array(Attachment).min(1).max(ATTACHMENTS_MAX),
+});
+/**
+ * A parsed {@link MediaContent}.
+ * @example const images = content.attachments.filter((a) => a.kind === 'image');
+ */
+export type MediaContent = z.infer<typeof MediaContent>;
+
+/**
+ * What a person wrote, as it is stored and delivered: `text`, or `media` with each file's {@link Attachment}. The
+ * content of a `message.edited` event, and what a client holds for a message it has not sent yet.
+ * @example WrittenContent.parse({ type: 'text', text: 'lunch at noon?' })
+ */
+export const WrittenContent = z.discriminatedUnion('type', [TextContent, MediaContent]);
+/**
+ * A parsed {@link WrittenContent}.
+ * @example const caption = content.text;
+ */
+export type WrittenContent = z.infer<typeof WrittenContent>;
+
+/**
+ * The {@link UserContent} that sends or edits stored content: a media message's files by id. Never throws.
+ * @example const body = { clientId, content: toUserContent(pending.content) };
+ */
+export function toUserContent(content: WrittenContent): UserContent {
+  if (content.type === 'text') return content;
+  return { type: 'media', text: content.text, entities: content.entities, attachments: content.attachments.map((a) => ({ id: a.id })) };
+}
+
+/**
+ * What a person may write: the body of a send or an edit, `text` or `media` (files by id, with a caption); an
+ * end-to-end encrypted variant will join them. System lines ({@link SystemContent}) are written by the server alone.
  * @example UserContent.parse({ type: 'text', text: 'lunch at noon?' })
  */
-export const UserContent = z.discriminatedUnion('type', [TextContent]);
+export const UserContent = z.discriminatedUnion('type', [TextContent, MediaInput]);
 /**
  * A parsed {@link UserContent}.
  * @example const content: UserContent = { type: 'text', text: 'hi', entities: [] };
@@ -94,11 +160,12 @@ export const SystemContent = z.object({
 export type SystemContent = z.infer<typeof SystemContent>;
 
 /**
- * Every kind of message body, told apart by `type`: what people write (`text`) and the server's system lines
- * (`system`). Later versions may add kinds, so check `type` before reading and treat an unknown one as unsupported.
+ * Every kind of message body, told apart by `type`: what people write (`text`, `media`) and the server's system
+ * lines (`system`). Later versions may add kinds, so check `type` before reading and treat an unknown one as
+ * unsupported.
  * @example Content.parse({ type: 'text', text: 'lunch at noon?', entities: [] })
  */
-export const Content = z.discriminatedUnion('type', [TextContent, SystemContent]);
+export const Content = z.discriminatedUnion('type', [TextContent, MediaContent, SystemContent]);
 /**
  * A parsed {@link Content}.
  * @example const text = message.content?.type === 'text' ? message.content.text : '';
@@ -115,7 +182,10 @@ export const ReplyRef = z.object({
   messageId: Id,
   seq: Seq,
   senderId: Id,
-  /** The start of the quoted text (up to 200 characters), or null when the original is deleted or not text. */
+  /**
+   * The start of the quoted text (up to 200 characters; for a media message its caption, or its file names when it
+   * has none), or null when the original is deleted or a system line.
+   */
   excerpt: z.string().nullable(),
 });
 /**
@@ -128,11 +198,17 @@ const EXCERPT_CHARS = 200;
 
 /**
  * The {@link ReplyRef} `excerpt` of a quoted message's content: the start of its text, up to 200 characters cut
- * between code points (never through an emoji), or null for a deleted (or non-text) message. Never throws.
+ * between code points (never through an emoji); a media message's caption or file names; null for a deleted
+ * message or a system line. Never throws.
  * @example replyExcerpt({ type: 'text', text: 'lunch at noon?', entities: [] }) // 'lunch at noon?'
  */
 export function replyExcerpt(content: Content | null): string | null {
-  return content?.type === 'text' ? Array.from(content.text.slice(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS).join('') : null;
+  if (content?.type === 'media') return cut(content.text.trim() === '' ? content.attachments.map((a) => a.name).join(', ') : content.text);
+  return content?.type === 'text' ? cut(content.text) : null;
+}
+
+function cut(text: string): string {
+  return Array.from(text.slice(0, EXCERPT_CHARS * 2)).slice(0, EXCERPT_CHARS).join('');
 }
 
 /**
@@ -281,7 +357,7 @@ export const ForwardManyBody = z
     from: z.object({ conversationId: Id, messageId: Id }),
     targets: z.array(ForwardTarget).min(1).max(FORWARD_TARGETS_MAX),
     /** Sent in each target just before the copy, as a message of the sender's own. */
-    comment: z.object({ clientId: ClientId, content: UserContent }).optional(),
+    comment: z.object({ clientId: ClientId, content: TextContent }).optional(),
   })
   .refine((b) => b.comment?.clientId !== b.clientId, { message: 'the comment needs a clientId of its own', path: ['comment', 'clientId'] });
 /**

@@ -1,4 +1,4 @@
-import { Message, type Entity, type ForwardResult, type ForwardTarget, type HistoryPage, type UserContent } from '@hearth/protocol';
+import { Message, type Entity, type ForwardResult, type ForwardTarget, type HistoryPage, type WrittenContent, toUserContent } from '@hearth/protocol';
 import { HearthError } from '../errors.js';
 import type { OutgoingMessage } from '../outbox.js';
 import type { OutboxSender } from '../outbox-sender.js';
@@ -18,7 +18,7 @@ function newClientId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function toContent(input: string | UserContent, entities: Entity[] = []): UserContent {
+function toContent(input: string | WrittenContent, entities: Entity[] = []): WrittenContent {
   return typeof input === 'string' ? { type: 'text', text: input, entities } : input;
 }
 
@@ -54,7 +54,7 @@ export class MessagesApi {
    * also MESSAGE_NOT_FOUND (`replyToId` not in this conversation), FRAME_TOO_LARGE, and PROTOCOL_ERROR for an
    * answer that is not a message; CANCELLED when it is discarded. Never throws synchronously.
    */
-  send(conversationId: string, text: string | UserContent, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
+  send(conversationId: string, text: string | WrittenContent, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
     return this.sender.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
   }
 
@@ -66,7 +66,7 @@ export class MessagesApi {
    * @throws HearthError USER_NOT_FOUND, OPERATION_NOT_ALLOWED (yourself), and the transport's errors (opening needs
    * the server: offline, it rejects with NETWORK_ERROR and nothing is queued); then as `send`
    */
-  async sendToUser(userId: string, text: string | UserContent, options: { entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
+  async sendToUser(userId: string, text: string | WrittenContent, options: { entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
     const conversation = await this.client.http.call('createConversation', { body: { kind: 'direct', userId } });
     this.client.adoptConversation(conversation);
     return this.send(conversation.id, text, options);
@@ -102,10 +102,10 @@ export class MessagesApi {
   async forwardMany(
     from: { conversationId: string; messageId: string },
     targets: ForwardTarget[],
-    options: { comment?: string | UserContent; commentEntities?: Entity[]; clientId?: string; commentClientId?: string } = {},
+    options: { comment?: string; commentEntities?: Entity[]; clientId?: string; commentClientId?: string } = {},
   ): Promise<ForwardResult[]> {
     const clientId = options.clientId ?? newClientId();
-    const comment = options.comment === undefined ? undefined : { clientId: options.commentClientId ?? newClientId(), content: toContent(options.comment, options.commentEntities) };
+    const comment = options.comment === undefined ? undefined : { clientId: options.commentClientId ?? newClientId(), content: { type: 'text' as const, text: options.comment, entities: options.commentEntities ?? [] } };
     const body = { clientId, from, targets, ...(comment ? { comment } : {}) };
     return (await this.client.http.call('forwardMany', { body })).results;
   }
@@ -145,11 +145,11 @@ export class MessagesApi {
    * @throws HearthError PERMISSION_DENIED, MESSAGE_NOT_FOUND, MESSAGE_DELETED, OPERATION_NOT_ALLOWED (a forwarded
    * copy), MESSAGE_TOO_LARGE, VALIDATION_FAILED (blank text), RATE_LIMITED, CONVERSATION_NOT_FOUND, TIMEOUT
    */
-  edit(conversationId: string, messageId: string, text: string | UserContent, entities?: Entity[]): Promise<Message> {
+  edit(conversationId: string, messageId: string, text: string | WrittenContent, entities?: Entity[]): Promise<Message> {
     const content = toContent(text, entities);
     return this.client.viaSocketOr(
       { type: 'message.edit', conversationId, messageId, content },
-      () => this.client.http.call('editMessage', { params: { conversationId, messageId }, body: { content } }),
+      () => this.client.http.call('editMessage', { params: { conversationId, messageId }, body: { content: toUserContent(content) } }),
       Message,
     );
   }
@@ -326,7 +326,7 @@ export class MessagesApi {
   private outgoing(
     conversationId: string,
     clientId: string | undefined,
-    content: UserContent | null,
+    content: WrittenContent | null,
     forwardFrom: OutgoingMessage['forwardFrom'],
     replyToId: string | null,
   ): OutgoingMessage {

@@ -4,6 +4,7 @@ import * as common from '../../src/common.js';
 import * as conversations from '../../src/conversations.js';
 import * as errors from '../../src/errors.js';
 import * as events from '../../src/events.js';
+import * as files from '../../src/files.js';
 import * as frames from '../../src/frames.js';
 import * as messages from '../../src/messages.js';
 import * as sync from '../../src/sync.js';
@@ -41,6 +42,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   'common.ts': common,
   'errors.ts': errors,
   'users.ts': users,
+  'files.ts': files,
   'messages.ts': messages,
   'conversations.ts': conversations,
   'events.ts': events,

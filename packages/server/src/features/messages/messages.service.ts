@@ -253,8 +253,10 @@ export class MessagesService {
     return (await this.conversations.create(actor, { kind: 'direct', userId: target.userId })).id;
   }
 
-  private checkSize(content: UserContent): void {
-    if (content.type === 'text' && Buffer.byteLength(content.text, 'utf8') > this.limits.maxTextBytes) {
+  private checkSize(content: UserContent): asserts content is Extract<UserContent, { type: 'text' }> {
+    // Files arrive with the media feature (issue 9); until then a media message is refused before anything is stored.
+    if (content.type === 'media') throw new HearthError('OPERATION_NOT_ALLOWED', {}, 'This server does not accept files yet.');
+    if (Buffer.byteLength(content.text, 'utf8') > this.limits.maxTextBytes) {
       throw new HearthError('MESSAGE_TOO_LARGE', { maxBytes: this.limits.maxTextBytes });
     }
   }
