@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_COOKIE } from '@hearth/protocol';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { ConfigInput } from '@hearth/server';
 import { BACKENDS } from '../../../../packages/server/test/support/backends.js';
 import { startTestServer, type TestServer } from '../../../../packages/server/test/support/server.js';
@@ -122,4 +122,25 @@ export async function signUpInUi(page: Page, username: string, password = 'corre
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(OUTPUT_DIR, `${name}.png`), fullPage: false });
+}
+
+/**
+ * The list's scrollTop once it has stopped moving: the same over five animation frames, so that the rows the
+ * scroll brought into view are rendered and measured (counted in frames, not time: a slow machine takes longer).
+ */
+export function settledScrollTop(region: Locator): Promise<number> {
+  return region.evaluate(
+    (el) =>
+      new Promise<number>((resolve) => {
+        let last = el.scrollTop;
+        let still = 0;
+        const frame = () => {
+          still = el.scrollTop === last ? still + 1 : 0;
+          last = el.scrollTop;
+          if (still >= 5) resolve(last);
+          else requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
 }
