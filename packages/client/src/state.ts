@@ -197,6 +197,9 @@ export class ClientState {
       case 'session.revoked':
         // Changes no state, but listeners (a devices screen) want to hear of it.
         return true;
+      case 'events.missed':
+        // The sync engine catches up; listeners may want to know why.
+        return true;
     }
   }
 

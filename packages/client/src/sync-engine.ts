@@ -31,6 +31,11 @@ import type { HttpTransport } from './http.js';
 import type { ClientState } from './state.js';
 
 const RETRY_MS = 2000;
+/**
+ * `events.missed` reaches every socket of a server node at once: each client waits a random delay up to this long
+ * before its catch-up, so that they do not all arrive together.
+ */
+const MISSED_SPREAD_MS = 3000;
 
 /**
  * What the sync engine needs from the rest of the client.
@@ -63,6 +68,8 @@ export class SyncEngine {
   /** Live events waiting for a catch-up, in arrival order; undefined while none is needed. */
   private held: ServerEvent[] | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A catch-up asked for by `events.missed`, waiting for its spread delay. */
+  private missedTimer: ReturnType<typeof setTimeout> | undefined;
   /** By conversation: live events held while that conversation's missing range is fetched. */
   private readonly gaps = new Map<string, ConversationEvent[]>();
   /** Moves on when a catch-up starts: gap fetches begun before it are void. */
@@ -74,6 +81,12 @@ export class SyncEngine {
 
   /** A live event from the socket: applied now, or held for the catch-up or gap fetch it waits for. */
   receive(event: ServerEvent): void {
+    if (event.type === 'events.missed' && this.missedTimer === undefined) {
+      this.missedTimer = setTimeout(() => {
+        this.missedTimer = undefined;
+        void this.sync();
+      }, Math.random() * MISSED_SPREAD_MS);
+    }
     const gap = 'pts' in event ? this.gaps.get(event.conversationId) : undefined;
     if (gap) {
       gap.push(event as ConversationEvent);
@@ -101,9 +114,11 @@ export class SyncEngine {
     return this.running;
   }
 
-  /** Stops the retry timer. */
+  /** Stops the retry timer and a catch-up waiting for its spread delay. */
   close(): void {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.missedTimer);
+    this.missedTimer = undefined;
   }
 
   /** Holds `events` (and everything after them) for a catch-up, and asks for one. */

@@ -231,6 +231,15 @@ export const MeUpdatedEvent = z.object({ type: z.literal('me.updated'), me: Me }
  * @example SessionRevokedEvent.parse({ type: 'session.revoked', sessionId })
  */
 export const SessionRevokedEvent = z.object({ type: z.literal('session.revoked'), sessionId: Id });
+/**
+ * The server may have failed to deliver some of the events that conversations' `pts` streams do not hold
+ * (receipts, unread counts, settings, profiles and presence): one of its nodes lost its connection to the others
+ * for a moment. Conversation events lost that way are delivered anyway; for the rest, catch up with `POST /api/sync`
+ * and the cursor you hold (the SDK does, after a short random delay so that a whole node's clients do not sync at
+ * the same instant).
+ * @example EventsMissedEvent.parse({ type: 'events.missed' })
+ */
+export const EventsMissedEvent = z.object({ type: z.literal('events.missed') });
 
 /**
  * Every event the server pushes. Only the `ConversationEvent`s carry `pts` and are replayed by sync.
@@ -248,6 +257,7 @@ export const ServerEvent = z.discriminatedUnion('type', [
   UserUpdatedEvent,
   MeUpdatedEvent,
   SessionRevokedEvent,
+  EventsMissedEvent,
 ]);
 /**
  * A parsed {@link ServerEvent}; narrow it by `type`.

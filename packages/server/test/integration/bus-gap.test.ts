@@ -48,6 +48,21 @@ describe.skipIf(!REDIS_AVAILABLE).each(BACKENDS)('a gap in the Redis bus (%s)', 
     benWs.close();
   });
 
+  test('after a gap every ready socket is told events.missed once, to catch up what no stream replays', async () => {
+    const [ana, ben] = await users(t, 2);
+    await group(t, ana, [ben]);
+    const anaWs = await RawSocket.connect(t.wsUrl, ana.token);
+    const benWs = await RawSocket.connect(t.wsUrl, ben.token);
+    expect(await kill()).toBe(1);
+    await anaWs.next((f) => f.type === 'events.missed', 10_000);
+    await benWs.next((f) => f.type === 'events.missed', 10_000);
+    // One per gap: a ping answered after it shows nothing more was queued behind it.
+    await requestOk(anaWs, { type: 'ping' });
+    expect(anaWs.ofType('events.missed')).toHaveLength(1);
+    anaWs.close();
+    benWs.close();
+  });
+
   test('a session ended in the database during a gap is closed as revoked once the bus is back', async () => {
     const [ana] = await users(t, 1);
     const ws = await RawSocket.connect(t.wsUrl, ana.token);

@@ -8,6 +8,7 @@ import {
   type Limits,
   type Presence,
   type ReadyFrame,
+  type ServerEvent,
 } from '@hearth/protocol';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { z } from 'zod';
@@ -401,15 +402,25 @@ export class Gateway implements FrameRouter {
 
   /**
    * The bus may have lost events of these topics (it has subscribed to them again). Conversations are brought up
-   * to date from the database; for users' own topics, their sessions and memberships are checked again.
+   * to date from the database; for users' own topics, their sessions and memberships are checked again. The events
+   * that no stream holds (receipts, unread counts, profiles, presence) cannot be replayed: every socket that may
+   * have missed one is told `events.missed`, and catches up with sync and its cursor.
    */
   private onGap(list: string[]): void {
     const users: Connection[] = [];
+    const touched = new Set<Connection>();
     for (const topic of list) {
+      const conns = topic === topics.presence ? this.all : (this.subscriptions.connectionsOf(topic) ?? []);
+      for (const conn of conns) touched.add(conn);
       if (topic.startsWith('c:')) this.subscriptions.catchUp(topic);
-      else if (topic.startsWith('u:')) users.push(...(this.subscriptions.connectionsOf(topic) ?? []));
+      else if (topic.startsWith('u:')) users.push(...conns);
     }
-    if (users.length > 0) void this.recheckUsers(users);
+    void (users.length > 0 ? this.recheckUsers(users) : Promise.resolve()).then(() => {
+      // After the check, which closed the sockets that must reconnect anyway. A socket still being set up reads
+      // everything after its subscriptions went live: it missed nothing.
+      const missed = Buffer.from(JSON.stringify({ type: 'events.missed' } satisfies ServerEvent));
+      for (const conn of touched) if (conn.isOpen && conn.ready) this.write(conn, missed);
+    });
   }
 
   /**
