@@ -5,7 +5,7 @@ import { clientId, expectError, group, http, MANY_SIGNUPS, users, type Account }
 import { call, RawSocket } from '../support/raw.js';
 import { ShiftableClock } from '../support/scenario.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createUpload, headUpload, patchUpload, png, upload, uploadMetadata, videoFixture, voiceFixture } from '../support/uploads.js';
+import { createUpload, headUpload, patchUpload, png, upload, uploadMetadata, VIDEO_LOCATION, videoFixture, voiceFixture } from '../support/uploads.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -54,15 +54,21 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     expect(JSON.parse(body)).toMatchObject({ kind: 'image', name: 'wide.png', width: 200, height: 100, conversationId });
   });
 
-  test('a video gets its duration, size and a poster frame', async () => {
+  test('a video gets its duration, size and a poster frame, and loses its location', async () => {
     const { ana, conversationId } = await pair();
-    const res = await upload(t, ana, conversationId, videoFixture(), 'clip.mp4');
+    const clip = videoFixture();
+    expect(clip.includes(Buffer.from(VIDEO_LOCATION))).toBe(true);
+    const res = await upload(t, ana, conversationId, clip, 'clip.mp4');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 160, height: 120, thumbnail: true });
     expect(res.body.durationMs).toBeGreaterThanOrEqual(2900);
     expect(res.body.placeholder).toEqual(expect.any(String));
     const poster = await fetch(new URL(`/api/files/${res.body.id}/thumbnail`, t.url), { headers: { authorization: `Bearer ${ana.token}` } });
     expect([poster.status, poster.headers.get('content-type')]).toEqual([200, 'image/webp']);
+    const stored = Buffer.from(await (await fetch(new URL(`/api/files/${res.body.id}`, t.url), { headers: { authorization: `Bearer ${ana.token}` } })).arrayBuffer());
+    expect(stored.includes(Buffer.from(VIDEO_LOCATION))).toBe(false);
+    expect(stored.includes(Buffer.from('HearthCam'))).toBe(false);
+    expect(stored.length).toBe(res.body.size);
   });
 
   test('a voice message keeps its waveform and duration and is remuxed to Ogg/Opus', async () => {
