@@ -173,4 +173,16 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     await eventually(async () => (await info(ana, unsent.id)).status === 404);
     expect((await info(ana, kept.id)).status).toBe(200);
   });
+
+  test("a deleted message's files are deleted a day after the deletion, not before", async () => {
+    const { ana, conversationId } = await pair();
+    const file = (await upload(t, ana, conversationId, Buffer.from('kept a while'), 'k.txt')).body;
+    const sent = await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId }, body: { clientId: clientId(), content: { type: 'media', attachments: [{ id: file.id }] } } });
+    clock.advance(2 * DAY);
+    await call(t.url, 'deleteMessage', { token: ana.token, params: { conversationId, messageId: sent.body.id } });
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await info(ana, file.id)).status).toBe(200);
+    clock.advance(DAY + 60_000);
+    await eventually(async () => (await info(ana, file.id)).status === 404);
+  });
 });

@@ -145,9 +145,12 @@ export class FilesService {
     );
   }
 
-  /** A deleted message carries its files no more (a file nothing carries is deleted after a while). */
-  async forgetCarriers(trx: Transaction<DB>, messageId: string): Promise<void> {
-    await store.deleteMessageFiles(trx, messageId);
+  /**
+   * A deleted message carries its files no more; a file nothing carries any more is deleted `orphanExpiryMs` after
+   * this (the grace period: another message may still be sent with it meanwhile).
+   */
+  async forgetCarriers(trx: Transaction<DB>, messageId: string, now: number): Promise<void> {
+    await store.deleteMessageFiles(trx, messageId, now);
   }
 
   /**
