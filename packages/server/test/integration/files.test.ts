@@ -198,7 +198,8 @@ describe.each(BACKENDS.flatMap((b) => STORAGES.map((s) => [b, s] as const)))('fi
     const link = await call(t.url, 'fileLink', { token: ana.token, params: { fileId: file.id } });
     expect(link.status).toBe(200);
     expect(link.body.expiresAt).toBeGreaterThan(Date.now());
-    expect((await download(undefined, link.body.url)).status).toBe(200);
+    const linked = await download(undefined, link.body.url);
+    expect([linked.status, linked.headers.get('cross-origin-resource-policy')]).toEqual([200, 'cross-origin']);
     const thumbLink = await call(t.url, 'fileLink', { token: ana.token, params: { fileId: file.id }, query: { variant: 'thumbnail' } });
     expect((await download(undefined, thumbLink.body.url)).headers.get('content-type')).toBe('image/webp');
     const url = new URL(link.body.url, t.url);

@@ -82,7 +82,9 @@ export function registerFilesRoutes(app: FastifyInstance, deps: HttpDeps, files:
       .header('cache-control', 'private, max-age=3600')
       .header('x-content-type-options', 'nosniff')
       // Even if a browser were to render it, a file is a sandboxed document: no script, no same-origin access.
-      .header('content-security-policy', 'sandbox');
+      .header('content-security-policy', 'sandbox')
+      // A signed link is made to be used elsewhere (a player, an embed on another origin): let other origins load it.
+      .header('cross-origin-resource-policy', 'signature' in who ? 'cross-origin' : 'same-origin');
     if (req.headers['if-none-match'] === found.etag) {
       found.body.destroy();
       return reply.status(304).send();
