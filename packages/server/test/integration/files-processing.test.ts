@@ -110,6 +110,10 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     expectError(await post(uploadMetadata({ conversationId: 'nope', filename: 'a.txt' })), 400, 'VALIDATION_FAILED');
     expectError(await post(uploadMetadata({ conversationId: theirs, filename: 'a.txt' })), 404, 'CONVERSATION_NOT_FOUND');
     expectError(await post(uploadMetadata({ conversationId: theirs, filename: 'a.txt' }), 'ten'), 400, 'VALIDATION_FAILED');
+    const deferred = await http(t, 'POST', '/api/uploads', {
+      headers: { 'tus-resumable': '1.0.0', authorization: `Bearer ${ana.token}`, 'upload-defer-length': '1', 'upload-metadata': uploadMetadata({ conversationId: theirs, filename: 'a.txt' }) },
+    });
+    expectError(deferred, 400, 'VALIDATION_FAILED');
   });
 
   test('a media message sent over the WebSocket is acknowledged with the stored message', async () => {

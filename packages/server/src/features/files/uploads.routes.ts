@@ -41,6 +41,9 @@ function checkTusHeaders(req: FastifyRequest): void {
     const value = header(name);
     if (value !== undefined && !COUNT.test(value)) throw new HearthError('VALIDATION_FAILED', { header: name }, `${name} must be a non-negative integer.`);
   }
+  if (header('upload-defer-length') !== undefined || header('upload-concat') !== undefined) {
+    throw new HearthError('VALIDATION_FAILED', {}, 'Upload-Length is required: deferred lengths and concatenation are not supported.');
+  }
   const metadata = header('upload-metadata');
   if (metadata !== undefined) {
     try {
@@ -108,7 +111,8 @@ function errorBody(err: Error | { status_code: number; body: string }, log: Logg
     const status = 'expectedOffset' in err.details ? 409 : HTTP_STATUS[err.code];
     return { status_code: status, body: JSON.stringify(err.toBody()) };
   }
-  if ('status_code' in err && err.status_code < 500) {
+  // tus' refusals of what it does not support (501) are the client's mistake too, not the server's.
+  if ('status_code' in err && (err.status_code < 500 || err.status_code === 501)) {
     const code = TUS_CODES[err.status_code] ?? 'VALIDATION_FAILED';
     const error = new HearthError(code, code === 'FILE_TOO_LARGE' ? { maxBytes } : {}, code === 'VALIDATION_FAILED' ? err.body.trim() : undefined);
     return { status_code: err.status_code, body: JSON.stringify(error.toBody()) };
