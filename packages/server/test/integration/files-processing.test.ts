@@ -116,7 +116,7 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     expectError(deferred, 400, 'VALIDATION_FAILED');
   });
 
-  test('a media message sent over the WebSocket is acknowledged with the stored message', async () => {
+  test('a media message sent and edited over the WebSocket: the ack carries the stored message', async () => {
     const { ana, conversationId } = await pair();
     const file = (await upload(t, ana, conversationId, await png(12, 12), 'p.png')).body;
     const socket = await RawSocket.connect(t.wsUrl, ana.token);
@@ -124,6 +124,11 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
       const ack = await socket.request({ type: 'message.send', conversationId, clientId: clientId(), content: { type: 'media', attachments: [{ id: file.id }] } });
       expect(ack.type).toBe('result');
       expect(ack.data.message.content).toMatchObject({ type: 'media', text: '', attachments: [{ id: file.id, kind: 'image', width: 12 }] });
+      const edited = await socket.request({ type: 'message.edit', conversationId, messageId: ack.data.id, content: { type: 'media', text: 'caption', attachments: [{ id: file.id }] } });
+      expect(edited.type).toBe('result');
+      expect((await call(t.url, 'getMessage', { token: ana.token, params: { conversationId, messageId: ack.data.id } })).body.content).toMatchObject({ text: 'caption', attachments: [{ id: file.id }] });
+      const swapped = await socket.request({ type: 'message.edit', conversationId, messageId: ack.data.id, content: { type: 'text', text: 'no files' } });
+      expect([swapped.type, swapped.code]).toEqual(['error', 'VALIDATION_FAILED']);
       const refused = await socket.request({ type: 'message.send', conversationId, clientId: clientId(), content: { type: 'media', attachments: [{ id: crypto.randomUUID() }] } });
       expect([refused.type, refused.code]).toEqual(['error', 'FILE_NOT_FOUND']);
     } finally {
