@@ -148,7 +148,8 @@ export class UploadsService {
 
   /**
    * Turns a complete upload into a file: joins its parts, processes them, stores the result and answers the
-   * UploadedFile. A failure deletes everything of it and throws FILE_TYPE_NOT_ALLOWED or FILE_INVALID. Asking again
+   * UploadedFile. A failure deletes everything of it and throws FILE_TYPE_NOT_ALLOWED or FILE_INVALID (or
+   * INTERNAL_ERROR when storage or the database failed). Asking again
    * for a file already finished answers it again (a client retrying the last PATCH).
    */
   async finish(id: string): Promise<UploadedFile> {
@@ -186,8 +187,9 @@ export class UploadsService {
     } catch (err) {
       await this.discard(row);
       if (err instanceof HearthError) throw err;
+      // Not the file's fault (storage or database down): the client may upload it again later.
       this.log.error({ err, fileId: id }, 'file processing failed');
-      throw new HearthError('FILE_INVALID', {}, undefined, { cause: err });
+      throw new HearthError('INTERNAL_ERROR', {}, undefined, { cause: err });
     } finally {
       await removeWorkFiles(work);
     }
