@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { call, signUp, type BearerSession } from '../../../../packages/server/test/support/raw.js';
 import { axeViolations, reportCspViolations, screenshot, useSession } from '../support/browser.js';
+import { oggTone, pdf, png, sendMedia, uploadAs, webmVideo } from '../support/media.js';
 import { sendText, shellServerAndBrowser, startShellServer } from '../support/people.js';
 
 // Every screen of the web app, in every way it can look, has nothing axe-core (all its default rules, best practices
@@ -38,6 +39,7 @@ const suite = shellServerAndBrowser();
 let ana: BearerSession;
 let newcomer: BearerSession;
 let groupId: string;
+let mediaId: string;
 let benName: string;
 
 async function api<T>(token: string, name: Parameters<typeof call>[1], options: Omit<NonNullable<Parameters<typeof call>[2]>, 'token'>): Promise<T> {
@@ -62,7 +64,14 @@ beforeAll(async () => {
   });
   for (const who of [ana, cara]) await api(who.token, 'addReaction', { params: { conversationId: groupId, messageId: first, emoji: '👍' } });
   await api(ben.token, 'createConversation', { body: { kind: 'channel', title: 'random', topic: 'Anything goes' } });
-}, 60_000);
+  // A conversation of files: photos, a video, a voice message and a document.
+  mediaId = (await api<{ id: string }>(ana.token, 'createConversation', { body: { kind: 'group', title: 'Trip photos', memberIds: [ben.me.id] } })).id;
+  const up = (bytes: Buffer, name: string, voice?: { durationMs: number; waveform: number[] }) => uploadAs(suite.server, ben.token, mediaId, bytes, name, voice ? { voice } : {});
+  await sendMedia(suite.server, ben.token, mediaId, [await up(await png(640, 480), 'beach.png'), await up(await png(480, 640, '#157f3b'), 'forest.png')], 'From **the trip**');
+  await sendMedia(suite.server, ben.token, mediaId, [await up(webmVideo(2), 'waves.webm')]);
+  await sendMedia(suite.server, ben.token, mediaId, [await up(oggTone(2), 'voice.ogg', { durationMs: 2000, waveform: Array.from({ length: 64 }, (_, i) => (i % 8) / 8) })]);
+  await sendMedia(suite.server, ben.token, mediaId, [await up(pdf(), 'itinerary.pdf')], 'the plan');
+}, 90_000);
 
 /** A page of its own (its own browser context) in the variant's language, theme and size, signed in as `token`. */
 async function openPage(baseUrl: string, variant: Variant, path: string, token?: string): Promise<Page> {
@@ -145,6 +154,24 @@ describe.each(VARIANTS)('$name', (variant) => {
     await page.getByRole('button', { name: text(variant.language, 'conversation.emojiButton'), exact: true }).click();
     await page.getByRole('button', { name: 'grinning face', exact: true }).waitFor();
     problems.push(...(await check(page, variant, 'emoji-picker')));
+    await page.context().close();
+    expect(problems.join('\n')).toBe('');
+  }, 60_000);
+
+  test('a conversation with photos, a video, a voice message and a file, its Files panel and the lightbox have no axe violations', async () => {
+    const problems: string[] = [];
+    const page = await openPage(suite.server.url, variant, `/c/${mediaId}`, ana.token);
+    await page.locator('.media-file').waitFor();
+    await page.locator('.voice').waitFor();
+    await expect.poll(() => page.locator('.media-image img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    problems.push(...(await check(page, variant, 'media')));
+    await page.locator('button[aria-controls="files-panel"]').click();
+    await page.locator('#files-panel .files-row').first().waitFor();
+    problems.push(...(await check(page, variant, 'files-panel')));
+    await page.locator('button[aria-controls="files-panel"]').click();
+    await page.locator('.media-image').first().click();
+    await page.locator('.lightbox-image').waitFor();
+    problems.push(...(await check(page, variant, 'lightbox')));
     await page.context().close();
     expect(problems.join('\n')).toBe('');
   }, 60_000);

@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { HearthError } from '../src/index.js';
+import { oggTone, pdf, png } from '../../../apps/web/test/support/media.js';
+import { nextEvent, pair, useTestServer } from './support.js';
+
+// The SDK's uploads (tus) and media messages against a real server, on SQLite (the files feature's own tests cover
+// each backend and storage).
+describe('files through the SDK', () => {
+  const t = useTestServer('sqlite', { rateLimits: { signUpsPerHour: 100_000 } });
+
+  test('an upload reports its progress and resolves with what the server found in the bytes', async () => {
+    const { ana, id } = await pair(t);
+    const sent: number[] = [];
+    const uploaded = await ana.client.files.upload(id, await png(64, 48), { name: 'cat.png', type: 'image/png', onProgress: (s) => sent.push(s) });
+    expect(uploaded).toMatchObject({ kind: 'image', name: 'cat.png', mimeType: 'image/png', width: 64, height: 48, conversationId: id });
+    expect(sent.at(-1)).toBe(uploaded.size);
+    expect(await ana.client.files.info(uploaded.id)).toEqual(uploaded);
+  });
+
+  test('a Blob uploads like a Buffer', async () => {
+    const { ana, id } = await pair(t);
+    const uploaded = await ana.client.files.upload(id, new Blob([new Uint8Array(pdf())], { type: 'application/pdf' }), { name: 'notes.pdf' });
+    expect([uploaded.kind, uploaded.mimeType]).toEqual(['file', 'application/pdf']);
+  });
+
+  test('a media message is pending with its files at once, and reaches the peer with them', async () => {
+    const { ana, ben, id } = await pair(t);
+    const uploaded = await ana.client.files.upload(id, await png(), { name: 'venue.png' });
+    const atBen = nextEvent(ben.client, 'message.created', ({ message }) => message.content?.type === 'media');
+    const sending = ana.client.messages.send(id, { type: 'media', text: 'the venue', attachments: [uploaded] });
+    expect(ana.client.messages.pending(id)[0]?.content).toMatchObject({ type: 'media', attachments: [{ id: uploaded.id, name: 'venue.png' }] });
+    const stored = await sending;
+    const { message } = await atBen;
+    expect(message.id).toBe(stored.id);
+    expect(message.content).toMatchObject({ type: 'media', text: 'the venue', attachments: [{ id: uploaded.id, kind: 'image' }] });
+  });
+
+  test('the recipient can fetch the file and its thumbnail, and a signed link works without a session', async () => {
+    const { ana, ben, id } = await pair(t);
+    const uploaded = await ana.client.files.upload(id, await png(), { name: 'venue.png' });
+    await ana.client.messages.send(id, { type: 'media', attachments: [uploaded] });
+    const headers = { authorization: `Bearer ${ben.client.token}` };
+    expect((await fetch(ben.client.files.url(uploaded), { headers })).status).toBe(200);
+    expect((await fetch(ben.client.files.thumbnailUrl(uploaded)!, { headers })).status).toBe(200);
+    const link = await ben.client.files.link(uploaded.id);
+    const res = await fetch(link.url);
+    expect([res.status, Number(res.headers.get('content-length'))]).toEqual([200, uploaded.size]);
+  });
+
+  test('a voice message carries the duration and waveform the recorder measured', async () => {
+    const { ana, id } = await pair(t);
+    const uploaded = await ana.client.files.upload(id, oggTone(2), { name: 'voice.ogg', voice: { durationMs: 2000, waveform: [0.1, 0.5, 1] } });
+    expect(uploaded).toMatchObject({ kind: 'voice', waveform: [0.1, 0.5, 1] });
+    expect(uploaded.durationMs).toBeGreaterThan(1500);
+  });
+
+  test('the Files list pages through a conversation’s files, newest first, by kind', async () => {
+    const { ana, id } = await pair(t);
+    for (const name of ['a.png', 'b.png', 'c.png']) await ana.client.messages.send(id, { type: 'media', attachments: [await ana.client.files.upload(id, await png(), { name })] });
+    await ana.client.messages.send(id, { type: 'media', attachments: [await ana.client.files.upload(id, pdf(), { name: 'd.pdf' })] });
+    const first = await ana.client.files.list(id, { kind: 'image', limit: 2 });
+    expect([first.files.map((f) => f.attachment.name), first.hasMore]).toEqual([['c.png', 'b.png'], true]);
+    const next = await ana.client.files.list(id, { kind: 'image', limit: 2, before: first.files.at(-1)!.seq });
+    expect([next.files.map((f) => f.attachment.name), next.hasMore]).toEqual([['a.png'], false]);
+  });
+
+  test('an aborted upload rejects with CANCELLED', async () => {
+    const { ana, id } = await pair(t);
+    const abort = new AbortController();
+    const upload = ana.client.files.upload(id, Buffer.alloc(4 * 1024 * 1024, 1), { name: 'big.bin', onProgress: () => abort.abort() });
+    await expect(upload).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  test('an upload to a conversation the uploader is not in is refused with CONVERSATION_NOT_FOUND', async () => {
+    const { id } = await pair(t);
+    const { ana: outsider } = await pair(t);
+    const err = await outsider.client.files.upload(id, pdf(), { name: 'x.pdf' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HearthError);
+    expect((err as HearthError).code).toBe('CONVERSATION_NOT_FOUND');
+  });
+
+  test('an image that does not decode is refused with FILE_INVALID', async () => {
+    const { ana, id } = await pair(t);
+    const broken = Buffer.concat([(await png()).subarray(0, 200), Buffer.alloc(2000, 7)]);
+    await expect(ana.client.files.upload(id, broken, { name: 'broken.png', type: 'image/png' })).rejects.toMatchObject({ code: 'FILE_INVALID' });
+  });
+});
