@@ -275,7 +275,8 @@ export type Message = z.infer<typeof Message>;
  * reaches every socket of its conversation, the sending one included, as `message.created`, which carries it whole;
  * the answer does not repeat it. `message` is there only when no such event follows (the send was a retry of a
  * message already stored, which comes back as it is now) or when the sender could not rebuild the message from what
- * it sent (a reply, whose quote the server writes, and a forward). Otherwise the stored message is exactly the one
+ * it sent (a reply, whose quote the server writes, a forward, and a media message, whose attachments the server
+ * measured). Otherwise the stored message is exactly the one
  * sent: the frame's `conversationId`, `clientId` and `content`, the sender as `senderId`, and this `id`, `seq` and
  * `createdAt`, with no reply, forward, edit or reaction.
  * @example

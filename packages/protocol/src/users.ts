@@ -261,15 +261,22 @@ export const UserSearchQuery = z.object({
 export type UserSearchQuery = z.infer<typeof UserSearchQuery>;
 
 /**
- * `GET /api/server`, answered without authentication: tells a client it is talking to Hearth, and whether the
- * server still waits for its first account.
- * @example ServerInfo.parse({ name: 'hearth', version: '0.4.0', needsSetup: false })
+ * `GET /api/server`, answered without authentication: tells a client it is talking to Hearth, whether the server
+ * still waits for its first account, and which files it accepts.
+ * @example
+ * ServerInfo.parse({ name: 'hearth', version: '0.4.0', needsSetup: false,
+ *   files: { maxUploadBytes: 104857600, allowedTypes: ['image/jpeg', 'video/*'] } })
  */
 export const ServerInfo = z.object({
   name: z.literal('hearth'),
   version: z.string(),
   /** True while no account exists: the first sign-up becomes the server administrator. */
   needsSetup: z.boolean(),
+  /**
+   * Uploads: the largest file in bytes, and the types accepted (sniffed from the bytes; `type/*` admits a whole
+   * family). A client checks them before uploading; the server checks them again.
+   */
+  files: z.object({ maxUploadBytes: z.int().positive(), allowedTypes: z.array(z.string()) }),
 });
 /**
  * A parsed {@link ServerInfo}.

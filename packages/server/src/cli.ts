@@ -39,6 +39,17 @@ Options (each also read from the environment variable shown):
   --log-level LEVEL     HEARTH_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   --metrics-port PORT   HEARTH_METRICS_PORT   serve Prometheus /metrics on this port (default: not served)
   --metrics-host HOST   HEARTH_METRICS_HOST   address of the metrics port (default 127.0.0.1)
+  --storage KIND        HEARTH_STORAGE        where files go: disk (under --data-dir) or s3 (default disk)
+  --s3-endpoint URL     HEARTH_S3_ENDPOINT    S3-compatible endpoint, e.g. http://minio:9000 (default: AWS)
+  --s3-bucket NAME      HEARTH_S3_BUCKET      bucket (default hearth)
+  --s3-region NAME      HEARTH_S3_REGION      region (default us-east-1)
+                        HEARTH_S3_ACCESS_KEY_ID, HEARTH_S3_SECRET_ACCESS_KEY  credentials (default: the AWS chain)
+  --s3-force-path-style HEARTH_S3_FORCE_PATH_STYLE  bucket in the path, as MinIO wants
+  --max-upload-bytes N  HEARTH_MAX_UPLOAD_BYTES  largest file (default 104857600, 100 MiB)
+  --allowed-types LIST  HEARTH_ALLOWED_TYPES  comma-separated types accepted, type/* for a family (default: common
+                                              images, video, audio, documents, archives)
+                        HEARTH_UPLOAD_EXPIRY_MS  unfinished uploads are deleted after this (default 86400000, 24 h)
+                        HEARTH_FFMPEG_PATH, HEARTH_FFPROBE_PATH  ffmpeg and ffprobe (default: found on PATH)
   -h, --help            this text
   -v, --version         the version
 `;
@@ -53,6 +64,13 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
+  storage: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  's3-bucket': { type: 'string' },
+  's3-region': { type: 'string' },
+  's3-force-path-style': { type: 'boolean' },
+  'max-upload-bytes': { type: 'string' },
+  'allowed-types': { type: 'string' },
   username: { type: 'string' },
   'display-name': { type: 'string' },
   password: { type: 'string' },
@@ -79,6 +97,17 @@ function configFrom(values: Values): Config {
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as Config['logLevel'] } : {}),
     ...(values['metrics-port'] !== undefined ? { metricsPort: values['metrics-port'] } : {}),
     ...(values['metrics-host'] !== undefined ? { metricsHost: values['metrics-host'] } : {}),
+    files: {
+      ...(values.storage !== undefined ? { storage: values.storage as Config['files']['storage'] } : {}),
+      s3: {
+        ...(values['s3-endpoint'] !== undefined ? { endpoint: values['s3-endpoint'] } : {}),
+        ...(values['s3-bucket'] !== undefined ? { bucket: values['s3-bucket'] } : {}),
+        ...(values['s3-region'] !== undefined ? { region: values['s3-region'] } : {}),
+        ...(values['s3-force-path-style'] !== undefined ? { forcePathStyle: values['s3-force-path-style'] } : {}),
+      },
+      ...(values['max-upload-bytes'] !== undefined ? { maxUploadBytes: values['max-upload-bytes'] } : {}),
+      ...(values['allowed-types'] !== undefined ? { allowedTypes: values['allowed-types'] } : {}),
+    },
   };
   return loadConfig(process.env, { webRoot: defaultWebRoot(), ...overrides });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -12,6 +13,11 @@ import { RedisLoginThrottle } from './features/auth/redis-login-throttle.js';
 import { registerConversationsRoutes } from './features/conversations/conversations.routes.js';
 import { ConversationsService } from './features/conversations/conversations.service.js';
 import { ConversationViews } from './features/conversations/conversations.views.js';
+import { registerFilesRoutes } from './features/files/files.routes.js';
+import { FilesService } from './features/files/files.service.js';
+import { findFfmpeg } from './features/files/processing.js';
+import { registerUploadsRoutes } from './features/files/uploads.routes.js';
+import { UploadsService } from './features/files/uploads.service.js';
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
 import { latestMessages } from './features/messages/messages.views.js';
@@ -50,6 +56,9 @@ import { RedisBus } from './platform/redis-bus.js';
 import { RedisRateLimiter } from './platform/redis-rate-limit.js';
 import { openSharedState } from './platform/redis-state.js';
 import { registerWebApp } from './platform/static.js';
+import type { BlobStore } from './platform/storage/blob-store.js';
+import { DiskBlobStore } from './platform/storage/disk-blob-store.js';
+import { S3BlobStore } from './platform/storage/s3-blob-store.js';
 import { WriteQueue } from './platform/write-queue.js';
 import { VERSION } from './version.js';
 
@@ -71,7 +80,23 @@ export interface HearthServer {
   close(): Promise<void>;
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type Services = Awaited<ReturnType<typeof createServices>>;
+
+/** The configured storage for files: the data directory, or an S3-compatible bucket. */
+function openBlobStore(config: Config): BlobStore {
+  const { storage, s3 } = config.files;
+  return storage === 's3' ? new S3BlobStore(s3) : new DiskBlobStore(path.join(config.dataDir, 'files'));
+}
+
+/** Storage, ffmpeg (optional: said at start when missing), uploads and files. */
+async function createFiles(database: Database, config: Config, clock: Clock, log: Logger) {
+  const blobs = openBlobStore(config);
+  const ffmpeg = await findFfmpeg(config.files.ffmpegPath, config.files.ffprobePath);
+  if (!ffmpeg) log.warn({ ffmpeg: config.files.ffmpegPath }, 'ffmpeg not found: videos are accepted without poster or duration, voice messages are not remuxed');
+  const uploads = new UploadsService(database.db, blobs, config.files, clock, log, path.join(config.dataDir, 'tmp', 'uploads'), ffmpeg);
+  const files = await FilesService.open(database.db, blobs, clock);
+  return { blobs, uploads, files };
+}
 
 /**
  * The state several nodes must agree on, each behind its interface: in this process for one node, in Redis (the
@@ -97,8 +122,9 @@ function createSharedState(config: Config, clock: Clock, log: Logger, shared: Re
   return { budget, throttle, presenceRegistry };
 }
 
-function createServices(database: Database, bus: Bus, config: Config, clock: Clock, log: Logger, shared: Redis | undefined) {
+async function createServices(database: Database, bus: Bus, config: Config, clock: Clock, log: Logger, shared: Redis | undefined) {
   const { db, capabilities } = database;
+  const { blobs, uploads, files } = await createFiles(database, config, clock, log);
   const metrics = createMetrics();
   const writer = new WriteQueue(database, bus, clock, metrics, log);
   const { budget, throttle, presenceRegistry } = createSharedState(config, clock, log, shared);
@@ -133,16 +159,19 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
     presence,
     users: new UsersService(db, bus, clock),
     conversations,
-    messages: new MessagesService(db, writer, metrics, config.limits, conversations),
+    messages: new MessagesService(db, writer, metrics, config.limits, conversations, files),
+    blobs,
+    uploads,
+    files,
     reactions: new ReactionsService(writer),
     receipts: new ReceiptsService(writer),
     typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),
     sync: new SyncService(db, presence, conversationViews, clock, config.limits.maxReplayEvents),
-    ops: new OpsService(db, VERSION),
+    ops: new OpsService(db, VERSION, { maxUploadBytes: config.files.maxUploadBytes, allowedTypes: config.files.allowedTypes }),
   };
 }
 
-function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => boolean): void {
+function registerRoutes(app: FastifyInstance, s: Services, config: Config, log: Logger, isAccepting: () => boolean): void {
   const deps: HttpDeps = {
     authenticate: async (token) => {
       const { user, session } = await s.auth.authenticate(token);
@@ -158,6 +187,8 @@ function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => bo
   registerReactionsRoutes(app, deps, s.reactions);
   registerReceiptsRoutes(app, deps, s.receipts);
   registerSyncRoutes(app, deps, s.sync);
+  registerUploadsRoutes(app, deps, s.uploads, config.files, log);
+  registerFilesRoutes(app, deps, s.files);
 }
 
 function createGateway(s: Services, config: Config, clock: Clock, log: Logger): Gateway {
@@ -196,6 +227,24 @@ function createGateway(s: Services, config: Config, clock: Clock, log: Logger): 
   registerTypingFrames(gateway, s.typing);
   registerPresenceFrames(gateway, s.presence);
   return gateway;
+}
+
+/**
+ * Deletes abandoned uploads and files no message carries, every `intervalMs` (each node does; a file deleted
+ * twice is no harm). The answer stops it.
+ */
+function startFilesCleanup(uploads: UploadsService, intervalMs: number, log: Logger): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    uploads
+      .cleanup()
+      .catch((err: unknown) => log.error({ err }, 'files cleanup failed'))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The in-process bus, or the Redis one when a Redis URL is configured (connected before it is returned). */
@@ -238,11 +287,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await database.close();
     throw new Error(`could not connect to Redis at ${redactUrl(config.redisUrl!)}`, { cause: err });
   }
-  const services = createServices(database, bus, config, clock, log, shared);
+  let services: Services;
+  try {
+    services = await createServices(database, bus, config, clock, log, shared);
+  } catch (err) {
+    await bus.close();
+    shared?.disconnect();
+    await database.close();
+    throw err;
+  }
   let accepting = true;
   const webRoot = config.webRoot && fs.existsSync(config.webRoot) ? config.webRoot : undefined;
   const app = await createHttpApp(log, services.metrics, config.limits.maxBodyBytes, { serveAppShell: webRoot !== undefined, trustProxy: config.trustProxy });
-  registerRoutes(app, services, () => accepting);
+  registerRoutes(app, services, config, log, () => accepting);
   if (webRoot) await registerWebApp(app, webRoot);
   const gateway = createGateway(services, config, clock, log);
   await gateway.start();
@@ -268,6 +325,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await database.close();
     throw err;
   }
+  const stopCleanup = startFilesCleanup(services.uploads, config.files.cleanupIntervalMs, log);
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
@@ -291,10 +349,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await within(gateway.close());
       await within(httpClosed);
       await metricsClosed;
+      stopCleanup();
       services.typing.close();
       await services.presence.close();
       await services.bus.close();
       await shared?.quit().catch(() => shared?.disconnect());
+      services.blobs.close();
       await database.close();
       log.info('stopped');
     })());

@@ -2,6 +2,24 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '@hearth/protocol';
 
+/**
+ * The types accepted by default: common images, video, audio, documents and archives. Not HTML, SVG or scripts
+ * (they are served as attachments anyway), nor executables.
+ */
+export const DEFAULT_ALLOWED_TYPES = [
+  'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/heic', 'image/bmp', 'image/tiff',
+  'video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska', 'video/ogg',
+  'audio/mpeg', 'audio/ogg', 'audio/opus', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/mp4', 'audio/aac', 'audio/flac', 'audio/x-flac', 'audio/x-m4a',
+  'application/pdf', 'text/plain', 'text/csv', 'application/rtf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.presentation',
+  'application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint', 'application/x-cfb',
+  'application/zip', 'application/gzip', 'application/x-tar', 'application/x-7z-compressed', 'application/x-bzip2', 'application/x-xz',
+  'application/epub+zip', 'application/octet-stream',
+];
+
 /** Server configuration. Every field has a default, so `hearth serve` runs with none given. */
 export const Config = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -104,6 +122,47 @@ export const Config = z.object({
       heartbeatMs: z.coerce.number().int().min(100).default(5_000),
     })
     .prefault({}),
+  /** Uploaded files: where they are stored, how large and of which types they may be, when leftovers go. */
+  files: z
+    .object({
+      /** `disk`: under `dataDir`/files (one node); `s3`: an S3-compatible bucket (several nodes). */
+      storage: z.enum(['disk', 's3']).default('disk'),
+      s3: z
+        .object({
+          endpoint: z.string().url().optional(),
+          bucket: z.string().min(1).default('hearth'),
+          region: z.string().min(1).default('us-east-1'),
+          accessKeyId: z.string().optional(),
+          secretAccessKey: z.string().optional(),
+          /** Bucket in the path (`http://host/bucket/key`), as MinIO and s3rver want, instead of the host name. */
+          forcePathStyle: z
+            .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+            .default(false),
+        })
+        .prefault({}),
+      maxUploadBytes: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
+      /**
+       * The types (sniffed from the bytes) accepted; `type/*` accepts a whole family. A comma-separated list in the
+       * environment.
+       */
+      allowedTypes: z
+        .union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''))])
+        .default(DEFAULT_ALLOWED_TYPES),
+      /** An upload not finished within this is deleted with its bytes. */
+      uploadExpiryMs: z.coerce.number().int().min(1000).default(24 * 3600 * 1000),
+      /** A finished file that no message carries is deleted this long after its upload. */
+      orphanExpiryMs: z.coerce.number().int().min(1000).default(24 * 3600 * 1000),
+      /** How often the cleanup of expired uploads and orphan files runs. */
+      cleanupIntervalMs: z.coerce.number().int().min(100).default(15 * 60 * 1000),
+      /** Image and video jobs (sharp, ffmpeg) run at once on this node; more wait their turn. */
+      processingConcurrency: z.coerce.number().int().min(1).default(2),
+      /** Images with more pixels than this are refused as decompression bombs (FILE_INVALID). */
+      maxImagePixels: z.coerce.number().int().min(1).default(50_000_000),
+      /** ffmpeg and ffprobe; when ffmpeg cannot be run, videos are accepted without a poster and voice is not remuxed. */
+      ffmpegPath: z.string().min(1).default('ffmpeg'),
+      ffprobePath: z.string().min(1).default('ffprobe'),
+    })
+    .prefault({}),
   heartbeatMs: z.coerce.number().int().min(1000).default(30_000),
   authTimeoutMs: z.coerce.number().int().min(100).default(10_000),
   /** argon2id cost. The defaults follow OWASP's recommendation (19 MiB, 2 passes). */
@@ -162,6 +221,18 @@ const ENV: Record<string, string[]> = {
   HEARTH_ARGON2_MEMORY_COST: ['argon2', 'memoryCost'],
   HEARTH_ARGON2_TIME_COST: ['argon2', 'timeCost'],
   HEARTH_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
+  HEARTH_STORAGE: ['files', 'storage'],
+  HEARTH_S3_ENDPOINT: ['files', 's3', 'endpoint'],
+  HEARTH_S3_BUCKET: ['files', 's3', 'bucket'],
+  HEARTH_S3_REGION: ['files', 's3', 'region'],
+  HEARTH_S3_ACCESS_KEY_ID: ['files', 's3', 'accessKeyId'],
+  HEARTH_S3_SECRET_ACCESS_KEY: ['files', 's3', 'secretAccessKey'],
+  HEARTH_S3_FORCE_PATH_STYLE: ['files', 's3', 'forcePathStyle'],
+  HEARTH_MAX_UPLOAD_BYTES: ['files', 'maxUploadBytes'],
+  HEARTH_ALLOWED_TYPES: ['files', 'allowedTypes'],
+  HEARTH_UPLOAD_EXPIRY_MS: ['files', 'uploadExpiryMs'],
+  HEARTH_FFMPEG_PATH: ['files', 'ffmpegPath'],
+  HEARTH_FFPROBE_PATH: ['files', 'ffprobePath'],
 };
 
 /** The environment variable each configuration path is read from, for help texts and error messages. */

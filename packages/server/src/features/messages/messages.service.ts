@@ -1,5 +1,6 @@
 import type {
   ChannelPreview,
+  Content,
   ForwardManyBody,
   ForwardMessageBody,
   ForwardRef,
@@ -11,6 +12,7 @@ import type {
   SendAck,
   SendMessageBody,
   UserContent,
+  WrittenContent,
 } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
@@ -23,13 +25,14 @@ import type { WriteContext, WriteQueue } from '../../platform/write-queue.js';
 import { canModerate, requireMember, requireReader } from '../conversations/access.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import * as conversations from '../conversations/conversations.store.js';
+import type { FilesService } from '../files/files.service.js';
 import { toChannelSummary } from '../conversations/conversations.views.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as memberships from '../conversations/memberships.store.js';
 import * as positions from '../conversations/positions.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
-import { ackOf, loadMessages, toMessage, type StoredSend } from './messages.views.js';
+import { ackOf, loadMessages, parseContent, toMessage, type StoredSend } from './messages.views.js';
 import * as reactions from './reactions.store.js';
 
 export interface MessageLimits {
@@ -42,7 +45,8 @@ interface SendItem {
   userId: string;
   conversationId: string;
   clientId: string;
-  content: UserContent;
+  /** As stored: a media message's files resolved to their attachments. */
+  content: WrittenContent;
   replyToId: string | undefined;
   forwarded: ForwardRef | null;
 }
@@ -74,6 +78,7 @@ export class MessagesService {
     private readonly metrics: Metrics,
     private readonly limits: MessageLimits,
     private readonly conversations: ConversationsService,
+    private readonly files: FilesService,
   ) {}
 
   /**
@@ -89,13 +94,13 @@ export class MessagesService {
     return ackOf(await this.store(actor, conversationId, body));
   }
 
-  private store(actor: Actor, conversationId: string, body: SendMessageBody): Promise<StoredSend> {
+  private async store(actor: Actor, conversationId: string, body: SendMessageBody): Promise<StoredSend> {
     this.checkSize(body.content);
     return this.writer.submit(this.sendBatch, {
       userId: actor.userId,
       conversationId,
       clientId: body.clientId,
-      content: body.content,
+      content: await this.resolve(actor, conversationId, body.content),
       replyToId: body.replyToId,
       forwarded: null,
     });
@@ -147,14 +152,18 @@ export class MessagesService {
     );
   }
 
-  /** Replaces the content of a message: its author may, and moderators of groups and channels. */
-  async edit(actor: Actor, conversationId: string, messageId: string, content: UserContent): Promise<Message> {
-    this.checkSize(content);
+  /**
+   * Replaces the content of a message: its author may, and moderators of groups and channels. A media message stays
+   * one, with the same files in the same order: only its caption changes (VALIDATION_FAILED otherwise).
+   */
+  async edit(actor: Actor, conversationId: string, messageId: string, input: UserContent): Promise<Message> {
+    this.checkSize(input);
     return this.writer.run(async (ctx) => {
       const row = await this.requireChangeable(ctx, actor, conversationId, messageId);
       if (row.deleted_at !== null) throw new HearthError('MESSAGE_DELETED', { messageId });
       // A forwarded copy is credited to its original author; new words there would be put in their mouth.
       if (row.forwarded !== null) throw new HearthError('OPERATION_NOT_ALLOWED', { messageId }, 'A forwarded message cannot be edited.');
+      const content = editedContent(parseContent(row.content), input);
       const seq = Number(row.seq);
       const mentions = mentionsOf(content);
       await store.update(ctx.trx, messageId, {
@@ -181,6 +190,7 @@ export class MessagesService {
         await store.update(ctx.trx, messageId, { content: null, deleted_at: ctx.now, deleted_by: actor.userId, mentions_all: 0 });
         await store.deleteMentions(ctx.trx, conversationId, seq);
         await reactions.removeAllOf(ctx.trx, messageId);
+        await this.files.forgetCarriers(ctx.trx, messageId);
         const pts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'message.deleted', conversationId, pts, messageId, seq, senderId: row.sender_id, deletedAt: ctx.now, deletedBy: actor.userId });
         row.content = null;
@@ -236,12 +246,14 @@ export class MessagesService {
   private async copyOf(actor: Actor, from: ForwardMessageBody['from']): Promise<Pick<SendItem, 'content' | 'replyToId' | 'forwarded'>> {
     const source = await this.requireReadable(actor, from.conversationId, from.messageId);
     requireUserMessage(source);
-    const content = source.content === null ? null : (JSON.parse(source.content) as UserContent);
+    const content = parseContent(source.content);
     if (content === null) throw new HearthError('MESSAGE_DELETED', { messageId: source.id });
+    if (content.type === 'system') throw new HearthError('OPERATION_NOT_ALLOWED', { messageId: source.id });
     const previous = source.forwarded ? (JSON.parse(source.forwarded) as ForwardRef) : null;
     return {
-      // Mentions point at members of the source conversation; the copy keeps the words, not the pings.
-      content: content.type === 'text' ? { ...content, entities: [] } : content,
+      // Mentions point at members of the source conversation; the copy keeps the words (and files), not the pings.
+      // The copy's files are recorded in the target conversation as it is stored, so its members may download them.
+      content: { ...content, entities: [] },
       replyToId: undefined,
       forwarded: previous ?? { originalSenderId: source.sender_id, originalCreatedAt: Number(source.created_at) },
     };
@@ -253,9 +265,15 @@ export class MessagesService {
     return (await this.conversations.create(actor, { kind: 'direct', userId: target.userId })).id;
   }
 
-  private checkSize(content: UserContent): asserts content is Extract<UserContent, { type: 'text' }> {
-    // Files arrive with the media feature (issue 9); until then a media message is refused before anything is stored.
-    if (content.type === 'media') throw new HearthError('OPERATION_NOT_ALLOWED', {}, 'This server does not accept files yet.');
+  /** What a send stores: a media message's file ids resolved (FILE_NOT_FOUND, UPLOAD_INCOMPLETE). */
+  private async resolve(actor: Actor, conversationId: string, content: UserContent): Promise<WrittenContent> {
+    if (content.type !== 'media') return content;
+    const attachments = await this.files.attachmentsFor(actor.userId, conversationId, content.attachments.map((a) => a.id));
+    return { type: 'media', text: content.text, entities: content.entities, attachments };
+  }
+
+  /** The text, or a media message's caption, within maxTextBytes. */
+  private checkSize(content: UserContent): void {
     if (Buffer.byteLength(content.text, 'utf8') > this.limits.maxTextBytes) {
       throw new HearthError('MESSAGE_TOO_LARGE', { maxBytes: this.limits.maxTextBytes });
     }
@@ -354,6 +372,13 @@ export class MessagesService {
     }
     await store.insertMany(ctx.trx, [...rows.values()]);
     await store.insertMentions(ctx.trx, mentionRows);
+    await this.files.recordCarriers(
+      ctx.trx,
+      [...rows].flatMap(([i, row]) => {
+        const content = items[i]!.content;
+        return content.type === 'media' ? [{ id: row.id, conversationId: row.conversation_id, seq: Number(row.seq), content }] : [];
+      }),
+    );
     this.metrics.messagesStored.inc(rows.size);
     // The first messages of a conversation (seq 1): a direct one is revealed to both people now, before the events.
     const opened = [...firsts].filter(([, first]) => first === 1).map(([id]) => id);
@@ -372,8 +397,21 @@ export class MessagesService {
   }
 }
 
-function mentionsOf(content: UserContent): { all: boolean; userIds: string[] } {
-  if (content.type !== 'text') return { all: false, userIds: [] };
+/**
+ * The content an edit stores: a text replaced whole; a media message's caption, its files unchanged (the input
+ * must name the same files in the same order). VALIDATION_FAILED for a change of kind or of files.
+ */
+function editedContent(stored: Content | null, input: UserContent): WrittenContent {
+  if (stored?.type === 'media') {
+    const same = input.type === 'media' && input.attachments.length === stored.attachments.length && input.attachments.every((a, i) => a.id === stored.attachments[i]!.id);
+    if (!same) throw new HearthError('VALIDATION_FAILED', {}, 'An edit of a media message changes its caption only: name the same files in the same order.');
+    return { ...stored, text: input.text, entities: input.entities };
+  }
+  if (input.type !== 'text') throw new HearthError('VALIDATION_FAILED', {}, 'A text message cannot become a media message.');
+  return input;
+}
+
+function mentionsOf(content: WrittenContent): { all: boolean; userIds: string[] } {
   return {
     all: content.entities.some((e) => e.type === 'mention_all'),
     userIds: [...new Set(content.entities.flatMap((e) => (e.type === 'mention' ? [e.userId] : [])))],

@@ -46,11 +46,14 @@ export interface StoredSend {
 /**
  * The answer to a `message.send` or `message.forward` frame. A new message reaches the sending socket whole as its
  * `message.created`, so the answer carries only its place, unless the event tells the sender less than it needs: a
- * retry has no event, and the quote of a reply or the credit of a forward are the server's to write.
+ * retry has no event, and the quote of a reply, the credit of a forward and a media message's attachments are the
+ * server's to write.
  */
 export function ackOf({ message, isNew }: StoredSend): SendAck {
   const ack = { id: message.id, seq: message.seq, createdAt: message.createdAt };
-  return isNew && message.replyTo === null && message.forwarded === null ? ack : { ...ack, message };
+  // A media message's attachments are the server's too (what it measured of each file).
+  const complete = message.replyTo === null && message.forwarded === null && message.content?.type !== 'media';
+  return isNew && complete ? ack : { ...ack, message };
 }
 
 /** Wire forms of many stored messages, loading their reactions and quoted messages in two queries. */

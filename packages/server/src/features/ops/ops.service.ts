@@ -9,6 +9,7 @@ export class OpsService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly version: string,
+    private readonly files: ServerInfo['files'],
   ) {}
 
   /** How long the database took to answer a trivial query, in milliseconds; undefined when it did not answer. */
@@ -22,8 +23,11 @@ export class OpsService {
     return Math.round((performance.now() - started) * 100) / 100;
   }
 
-  /** The server's name and version, and whether it still needs its first account (the web app's setup screen). */
+  /**
+   * The server's name and version, whether it still needs its first account (the web app's setup screen), and what
+   * files it accepts.
+   */
   async serverInfo(): Promise<ServerInfo> {
-    return { name: 'hearth', version: this.version, needsSetup: (await users.count(this.db)) === 0 };
+    return { name: 'hearth', version: this.version, needsSetup: (await users.count(this.db)) === 0, files: this.files };
   }
 }

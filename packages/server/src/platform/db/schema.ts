@@ -132,6 +132,52 @@ export interface ChangeCounterTable {
   value: number;
 }
 
+/** An upload (`uploading`, `processing`) or a finished file (`ready`); see migration 0007. */
+export interface FilesTable {
+  id: string;
+  conversation_id: string;
+  uploader_id: string;
+  name: string;
+  status: 'uploading' | 'processing' | 'ready';
+  /** The upload's declared length; the stored size once ready (they are equal). */
+  size: number;
+  upload_offset: number;
+  /** JSON array of the offsets where each stored part of the upload starts. */
+  parts: string;
+  /** JSON of the tus Upload-Metadata, decoded, as the uploader sent it. */
+  metadata: string;
+  mime_type: string | null;
+  kind: 'image' | 'video' | 'audio' | 'voice' | 'file' | null;
+  sha256: string | null;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  has_thumbnail: number;
+  placeholder: string | null;
+  /** JSON array of peaks. */
+  waveform: string | null;
+  opaque: number;
+  storage_key: string | null;
+  thumbnail_key: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** Which message carries which file, at which place among its attachments. */
+export interface MessageFilesTable {
+  message_id: string;
+  position: number;
+  file_id: string;
+  conversation_id: string;
+  seq: number;
+  kind: string;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface DB {
   change_counter: ChangeCounterTable;
   users: UsersTable;
@@ -143,6 +189,9 @@ export interface DB {
   mentions: MentionsTable;
   reactions: ReactionsTable;
   conversation_events: ConversationEventsTable;
+  files: FilesTable;
+  message_files: MessageFilesTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type { Generated };

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BACKENDS } from '../support/backends.js';
+import { clientId, expectError, group, http, MANY_SIGNUPS, users, type Account } from '../support/fixtures.js';
+import { call, RawSocket } from '../support/raw.js';
+import { ShiftableClock } from '../support/scenario.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { createUpload, headUpload, patchUpload, png, upload, uploadMetadata, videoFixture, voiceFixture } from '../support/uploads.js';
+
+const DAY = 24 * 3600 * 1000;
+
+describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) => {
+  let t: TestServer;
+  const clock = new ShiftableClock();
+  beforeAll(async () => {
+    t = await startTestServer(backend, { ...MANY_SIGNUPS, files: { cleanupIntervalMs: 100 } }, { clock });
+  });
+  afterAll(async () => t?.close());
+
+  async function pair(): Promise<{ ana: Account; ben: Account; conversationId: string }> {
+    const [ana, ben] = await users(t, 2);
+    return { ana, ben, conversationId: await group(t, ana, [ben]) };
+  }
+  const info = (who: Account, fileId: string) => call(t.url, 'fileInfo', { token: who.token, params: { fileId } });
+  async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > until) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  test('the server says how large and which files it accepts', async () => {
+    const res = await call(t.url, 'serverInfo');
+    expect(res.body.files.maxUploadBytes).toBe(100 * 1024 * 1024);
+    expect(res.body.files.allowedTypes).toContain('image/jpeg');
+  });
+
+  test('a video gets its duration, size and a poster frame', async () => {
+    const { ana, conversationId } = await pair();
+    const res = await upload(t, ana, conversationId, videoFixture(), 'clip.mp4');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 160, height: 120, thumbnail: true });
+    expect(res.body.durationMs).toBeGreaterThanOrEqual(2900);
+    expect(res.body.placeholder).toEqual(expect.any(String));
+    const poster = await fetch(new URL(`/api/files/${res.body.id}/thumbnail`, t.url), { headers: { authorization: `Bearer ${ana.token}` } });
+    expect([poster.status, poster.headers.get('content-type')]).toEqual([200, 'image/webp']);
+  });
+
+  test('a voice message keeps its waveform and duration and is remuxed to Ogg/Opus', async () => {
+    const { ana, conversationId } = await pair();
+    const waveform = [0, 0.5, 1, 0.25];
+    const res = await upload(t, ana, conversationId, voiceFixture(), 'voice.webm', { kind: 'voice', durationMs: '1000', waveform: JSON.stringify(waveform) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'voice', mimeType: 'audio/ogg', name: 'voice.ogg', durationMs: 1000, waveform, thumbnail: false });
+    const bytes = Buffer.from(await (await fetch(new URL(`/api/files/${res.body.id}`, t.url), { headers: { authorization: `Bearer ${ana.token}` } })).arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe('OggS');
+  });
+
+  test('a waveform that is not peaks from 0 to 1 is refused at creation', async () => {
+    const { ana, conversationId } = await pair();
+    for (const waveform of ['[2, 0.5]', 'not json', '[]']) {
+      const created = await createUpload(t, ana, 100, { conversationId, filename: 'v.webm', kind: 'voice', waveform });
+      expectError(created.res, 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  test('an opaque upload is stored unread with the metadata its uploader declared', async () => {
+    const { ana, conversationId } = await pair();
+    const ciphertext = Buffer.from('e2e ciphertext, not a png at all');
+    const res = await upload(t, ana, conversationId, ciphertext, 'secret.png', { opaque: '1', filetype: 'image/png', width: '640', height: '480' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'image', mimeType: 'image/png', width: 640, height: 480, opaque: true, thumbnail: false, placeholder: null });
+  });
+
+  test('malformed Upload-Metadata, a missing conversation and a foreign one are refused', async () => {
+    const { ana } = await pair();
+    const [eve] = await users(t, 1);
+    const theirs = await group(t, eve, []);
+    const post = (metadata: string, length = '10') =>
+      http(t, 'POST', '/api/uploads', { headers: { 'tus-resumable': '1.0.0', authorization: `Bearer ${ana.token}`, 'upload-length': length, 'upload-metadata': metadata } });
+    expectError(await post('filename !!notbase64!!,,'), 400, 'VALIDATION_FAILED');
+    expectError(await post(uploadMetadata({ filename: 'a.txt' })), 400, 'VALIDATION_FAILED');
+    expectError(await post(uploadMetadata({ conversationId: 'nope', filename: 'a.txt' })), 400, 'VALIDATION_FAILED');
+    expectError(await post(uploadMetadata({ conversationId: theirs, filename: 'a.txt' })), 404, 'CONVERSATION_NOT_FOUND');
+    expectError(await post(uploadMetadata({ conversationId: theirs, filename: 'a.txt' }), 'ten'), 400, 'VALIDATION_FAILED');
+  });
+
+  test('a media message sent over the WebSocket is acknowledged with the stored message', async () => {
+    const { ana, conversationId } = await pair();
+    const file = (await upload(t, ana, conversationId, await png(12, 12), 'p.png')).body;
+    const socket = await RawSocket.connect(t.wsUrl, ana.token);
+    try {
+      const ack = await socket.request({ type: 'message.send', conversationId, clientId: clientId(), content: { type: 'media', attachments: [{ id: file.id }] } });
+      expect(ack.type).toBe('result');
+      expect(ack.data.message.content).toMatchObject({ type: 'media', text: '', attachments: [{ id: file.id, kind: 'image', width: 12 }] });
+      const refused = await socket.request({ type: 'message.send', conversationId, clientId: clientId(), content: { type: 'media', attachments: [{ id: crypto.randomUUID() }] } });
+      expect([refused.type, refused.code]).toEqual(['error', 'FILE_NOT_FOUND']);
+    } finally {
+      socket.ws.close();
+    }
+  });
+
+  test('signed links stop working when they expire', async () => {
+    const { ana, conversationId } = await pair();
+    const file = (await upload(t, ana, conversationId, Buffer.from('soon gone'), 'x.txt')).body;
+    const link = (await call(t.url, 'fileLink', { token: ana.token, params: { fileId: file.id } })).body;
+    expect((await fetch(new URL(link.url, t.url))).status).toBe(200);
+    clock.advance(2 * 3600 * 1000);
+    const res = await fetch(new URL(link.url, t.url));
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([403, 'LINK_INVALID']);
+  });
+
+  test('an abandoned upload and a file never sent are deleted after their expiry; a sent file stays', async () => {
+    const { ana, conversationId } = await pair();
+    const abandoned = await createUpload(t, ana, 100, { conversationId, filename: 'half.txt' });
+    expect((await patchUpload(t, ana, abandoned.path, 0, Buffer.alloc(40, 65))).status).toBe(204);
+    const unsent = (await upload(t, ana, conversationId, Buffer.from('never sent'), 'u.txt')).body;
+    const kept = (await upload(t, ana, conversationId, Buffer.from('sent'), 's.txt')).body;
+    await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId }, body: { clientId: clientId(), content: { type: 'media', attachments: [{ id: kept.id }] } } });
+    clock.advance(DAY + 60_000);
+    await eventually(async () => (await headUpload(t, ana, abandoned.path)).status === 404);
+    await eventually(async () => (await info(ana, unsent.id)).status === 404);
+    expect((await info(ana, kept.id)).status).toBe(200);
+  });
+});
