@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { HearthError } from '../src/index.js';
-import { oggTone, pdf, png } from '../../../apps/web/test/support/media.js';
+import { pdf, png, webmTone } from '../../../apps/web/test/support/media.js';
 import { nextEvent, pair, useTestServer } from './support.js';
 
 // The SDK's uploads (tus) and media messages against a real server, on SQLite (the files feature's own tests cover
@@ -49,7 +50,7 @@ describe('files through the SDK', () => {
 
   test('a voice message carries the duration and waveform the recorder measured', async () => {
     const { ana, id } = await pair(t);
-    const uploaded = await ana.client.files.upload(id, oggTone(2), { name: 'voice.ogg', voice: { durationMs: 2000, waveform: [0.1, 0.5, 1] } });
+    const uploaded = await ana.client.files.upload(id, webmTone(2), { name: 'voice.webm', voice: { durationMs: 2000, waveform: [0.1, 0.5, 1] } });
     expect(uploaded).toMatchObject({ kind: 'voice', waveform: [0.1, 0.5, 1] });
     expect(uploaded.durationMs).toBeGreaterThan(1500);
   });
@@ -64,11 +65,24 @@ describe('files through the SDK', () => {
     expect([next.files.map((f) => f.attachment.name), next.hasMore]).toEqual([['a.png'], false]);
   });
 
-  test('an aborted upload rejects with CANCELLED', async () => {
+  test('an upload aborted half way rejects with CANCELLED, and a Node stream uploads', async () => {
     const { ana, id } = await pair(t);
+    const chunk = Buffer.alloc(256 * 1024, 1);
+    // A slow stream: the upload is still going when the first bytes are reported.
+    const slow = () =>
+      Readable.from(
+        (async function* () {
+          for (let i = 0; i < 8; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            yield chunk;
+          }
+        })(),
+      );
     const abort = new AbortController();
-    const upload = ana.client.files.upload(id, Buffer.alloc(4 * 1024 * 1024, 1), { name: 'big.bin', onProgress: () => abort.abort() });
+    const upload = ana.client.files.upload(id, slow(), { name: 'big.bin', size: 8 * chunk.length, signal: abort.signal, onProgress: () => abort.abort() });
     await expect(upload).rejects.toMatchObject({ code: 'CANCELLED' });
+    const whole = await ana.client.files.upload(id, slow(), { name: 'whole.bin', size: 8 * chunk.length });
+    expect([whole.kind, whole.size]).toEqual(['file', 8 * chunk.length]);
   });
 
   test('an upload to a conversation the uploader is not in is refused with CONVERSATION_NOT_FOUND', async () => {

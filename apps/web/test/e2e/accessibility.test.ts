@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { call, signUp, type BearerSession } from '../../../../packages/server/test/support/raw.js';
 import { axeViolations, reportCspViolations, screenshot, useSession } from '../support/browser.js';
-import { oggTone, pdf, png, sendMedia, uploadAs, webmVideo } from '../support/media.js';
+import { pdf, png, sendMedia, uploadAs, webmTone, webmVideo } from '../support/media.js';
 import { sendText, shellServerAndBrowser, startShellServer } from '../support/people.js';
 
 // Every screen of the web app, in every way it can look, has nothing axe-core (all its default rules, best practices
@@ -69,7 +69,7 @@ beforeAll(async () => {
   const up = (bytes: Buffer, name: string, voice?: { durationMs: number; waveform: number[] }) => uploadAs(suite.server, ben.token, mediaId, bytes, name, voice ? { voice } : {});
   await sendMedia(suite.server, ben.token, mediaId, [await up(await png(640, 480), 'beach.png'), await up(await png(480, 640, '#157f3b'), 'forest.png')], 'From **the trip**');
   await sendMedia(suite.server, ben.token, mediaId, [await up(webmVideo(2), 'waves.webm')]);
-  await sendMedia(suite.server, ben.token, mediaId, [await up(oggTone(2), 'voice.ogg', { durationMs: 2000, waveform: Array.from({ length: 64 }, (_, i) => (i % 8) / 8) })]);
+  await sendMedia(suite.server, ben.token, mediaId, [await up(webmTone(2), 'voice.webm', { durationMs: 2000, waveform: Array.from({ length: 64 }, (_, i) => (i % 8) / 8) })]);
   await sendMedia(suite.server, ben.token, mediaId, [await up(pdf(), 'itinerary.pdf')], 'the plan');
 }, 90_000);
 

@@ -33,9 +33,9 @@ export function webmVideo(seconds = 3): Buffer {
   return ffmpeg(['-f', 'lavfi', '-i', `testsrc=duration=${seconds}:size=320x240:rate=10`, '-c:v', 'libvpx', '-b:v', '200k'], 'webm');
 }
 
-/** An Ogg/Opus tone of `seconds`. */
-export function oggTone(seconds = 2): Buffer {
-  return ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:a', 'libopus'], 'ogg');
+/** A tone of `seconds` as Opus in WebM, the way Chromium records a voice message. */
+export function webmTone(seconds = 2): Buffer {
+  return ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:a', 'libopus', '-vn'], 'webm');
 }
 
 /** A small, valid PDF. */
