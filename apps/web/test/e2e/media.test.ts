@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { screenshot } from '../support/browser.js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { MANY_SIGNUPS } from '../../../../packages/server/test/support/fixtures.js';
+import type { TestServer } from '../../../../packages/server/test/support/server.js';
+import { screenshot, startWebServer } from '../support/browser.js';
 import { png, pdf, webmVideo } from '../support/media.js';
 import { createConversation, deviceToken, personInBrowser, poll, sendText, shellServerAndBrowser, userId, type Person } from '../support/people.js';
 
@@ -147,7 +149,7 @@ test('a voice message recorded with the microphone arrives with its duration and
   await voice.waitFor({ timeout: 20_000 });
   // The waveform measured in Ana's page travelled with the file.
   expect(await voice.locator('.voice-bar').count()).toBeGreaterThan(0);
-  await voice.getByRole('button', { name: 'Play' }).click();
+  await voice.getByRole('button', { name: 'Play', exact: true }).click();
   await poll(() => voice.locator('audio').evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0.2);
   await voice.getByRole('button', { name: 'Playback speed 1×' }).click();
   expect(await voice.locator('audio').evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
@@ -176,4 +178,38 @@ test('the Files panel lists the conversation’s files and filters them by kind'
   await poll(() => panel.locator('.files-row').count()).toBe(2);
   await panel.getByLabel('Show').selectOption('image');
   await poll(() => panel.locator('.files-row').allTextContents()).toEqual([expect.stringContaining('photo.png')]);
+});
+
+describe('on a server that accepts only images', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startWebServer('sqlite', { ...MANY_SIGNUPS, files: { allowedTypes: ['image/*'] } });
+  });
+  afterAll(async () => server?.close());
+
+  async function alone(): Promise<Person> {
+    const ana = await personInBrowser(suite.browser, server, 'ana');
+    people.push(ana);
+    const token = await deviceToken(server, ana.username);
+    const id = await createConversation(server, token, { kind: 'group', title: 'Only photos', memberIds: [] });
+    await ana.page.goto(`/c/${id}`);
+    await ana.page.locator('.composer-input').waitFor();
+    return ana;
+  }
+
+  test('a file of a type the server announced it refuses is refused at once, with the reason, and cannot be sent', async () => {
+    const ana = await alone();
+    await attach(ana.page, [{ name: 'notes.pdf', mimeType: 'application/pdf', buffer: pdf() }]);
+    await ana.page.getByRole('alert').filter({ hasText: 'This type of file cannot be sent here.' }).waitFor();
+    expect(await ana.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+    await ana.page.getByRole('button', { name: 'Remove notes.pdf' }).click();
+    await ana.page.locator('.tray-item').waitFor({ state: 'detached' });
+  });
+
+  test('a file that claims no type is refused by the server from its bytes, with the reason', async () => {
+    const ana = await alone();
+    await attach(ana.page, [{ name: 'mystery', mimeType: '', buffer: pdf() }]);
+    await ana.page.getByRole('alert').filter({ hasText: 'This type of file cannot be sent here.' }).waitFor();
+    expect(await ana.page.locator('.tray-item').getAttribute('data-state')).toBe('failed');
+  });
 });
