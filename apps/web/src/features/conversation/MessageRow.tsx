@@ -26,10 +26,10 @@ export function SystemLine({ message, content, tabbable }: { message: Message; c
 /** A media message's files, then its caption, rendered like a text message. */
 function MediaBody({ content, meId }: { content: MediaContent; meId: string | undefined }) {
   return (
-    <>
+    <div className="msg-media">
       <MediaAttachments attachments={content.attachments} />
       {content.text.trim() !== '' && <MessageText text={content.text} entities={content.entities} meId={meId} />}
-    </>
+    </div>
   );
 }
 
