@@ -79,14 +79,13 @@ export function ConversationHeader({
       <button
         type="button"
         className={`icon-btn conv-members-btn${panel === 'members' ? ' active' : ''}`}
+        aria-label={direct ? t('conversation.details') : t('conversation.memberCount', { count: conversation.memberCount })}
         aria-expanded={panel === 'members'}
         aria-controls="members-panel"
         onClick={() => onTogglePanel('members')}
       >
         <IconUsers size={20} />
-        {/* The name is in words, the digit only for the eye: in Arabic "two members" is one word, without a digit. */}
         {!direct && <span className="conv-members-count" aria-hidden="true">{conversation.memberCount}</span>}
-        <span className="visually-hidden">{direct ? t('conversation.details') : t('conversation.memberCount', { count: conversation.memberCount })}</span>
       </button>
     </header>
   );
