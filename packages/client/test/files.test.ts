@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { HearthError } from '../src/index.js';
 import { pdf, png, webmTone } from '../../../apps/web/test/support/media.js';
-import { nextEvent, pair, useTestServer } from './support.js';
+import { newClient, nextEvent, pair, useTestServer } from './support.js';
 
 // The SDK's uploads (tus) and media messages against a real server, on SQLite (the files feature's own tests cover
 // each backend and storage).
@@ -63,6 +65,44 @@ describe('files through the SDK', () => {
     expect([first.files.map((f) => f.attachment.name), first.hasMore]).toEqual([['c.png', 'b.png'], true]);
     const next = await ana.client.files.list(id, { kind: 'image', limit: 2, before: first.files.at(-1)!.seq });
     expect([next.files.map((f) => f.attachment.name), next.hasMore]).toEqual([['a.png'], false]);
+  });
+
+  test('an upload whose connection drops half way resumes and completes', async () => {
+    const { ana, id } = await pair(t);
+    // A proxy in front of the server that cuts the first upload connection after 1 MB of its body.
+    const target = new URL(t.url);
+    let cut = false;
+    let patches = 0;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      let sent = 0;
+      client.on('data', (chunk: Buffer) => {
+        if (chunk.includes('PATCH ')) patches++;
+        sent += chunk.length;
+        if (!cut && sent > 1024 * 1024) {
+          cut = true;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        upstream.write(chunk);
+      });
+      upstream.pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const viaProxy = t.track(newClient(`http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, { token: ana.client.token! }));
+    try {
+      const bytes = Buffer.alloc(3 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
+      const uploaded = await viaProxy.files.upload(id, bytes, { name: 'big.bin' });
+      expect(cut).toBe(true);
+      expect(patches).toBeGreaterThan(1);
+      expect([uploaded.size, uploaded.sha256]).toEqual([bytes.length, createHash('sha256').update(bytes).digest('hex')]);
+    } finally {
+      proxy.close();
+    }
   });
 
   test('an upload aborted half way rejects with CANCELLED, and a Node stream uploads', async () => {
