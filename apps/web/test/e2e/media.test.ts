@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { MANY_SIGNUPS } from '../../../../packages/server/test/support/fixtures.js';
 import type { TestServer } from '../../../../packages/server/test/support/server.js';
 import { screenshot, startWebServer } from '../support/browser.js';
-import { png, pdf, webmVideo } from '../support/media.js';
+import { call } from '../../../../packages/server/test/support/raw.js';
+import { pdf, png, sendMedia, uploadAs, webmTone, webmVideo } from '../support/media.js';
 import { createConversation, deviceToken, personInBrowser, poll, sendText, shellServerAndBrowser, userId, type Person } from '../support/people.js';
 
 /*
@@ -178,6 +179,22 @@ test('the Files panel lists the conversation’s files and filters them by kind'
   await poll(() => panel.locator('.files-row').count()).toBe(2);
   await panel.getByLabel('Show').selectOption('image');
   await poll(() => panel.locator('.files-row').allTextContents()).toEqual([expect.stringContaining('photo.png')]);
+});
+
+test('a voice message says what it is in the list and in the quote of a reply to it', async () => {
+  const { ana, ben, conversationId } = await pair();
+  const anaToken = await deviceToken(suite.server, ana.username);
+  const voice = await uploadAs(suite.server, anaToken, conversationId, webmTone(2), 'voice.webm', { voice: { durationMs: 2000, waveform: [0.2, 1, 0.5] } });
+  const voiceId = await sendMedia(suite.server, anaToken, conversationId, [voice]);
+  await poll(() => ben.page.getByRole('navigation', { name: /conversations/i }).getByText('Voice message (0:02)').count()).toBe(1);
+  const res = await call(suite.server.url, 'sendMessage', {
+    token: await deviceToken(suite.server, ben.username),
+    params: { conversationId },
+    body: { clientId: 'reply-to-voice', content: { type: 'text', text: 'lovely voice', entities: [] }, replyToId: voiceId },
+  });
+  expect(res.status).toBe(200);
+  const reply = ana.page.getByRole('article').filter({ hasText: 'lovely voice' });
+  await reply.locator('.reply-quote').getByText('Voice message (0:02)').waitFor();
 });
 
 describe('on a server that accepts only images', () => {
