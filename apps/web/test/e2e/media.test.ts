@@ -100,6 +100,23 @@ test('an image pasted into the composer arrives on the other side as a thumbnail
   await poll(() => ben.page.getByRole('navigation', { name: /conversations/i }).getByText('Photo: the venue').count()).toBe(1);
 });
 
+test('a media message’s caption can be edited, and the other side sees the new one with the same files', async () => {
+  const { ana, ben } = await pair();
+  await paste(ana.page, [spec('caption.png', 'image/png', image)]);
+  await ana.page.locator('.composer-input').fill('first caption');
+  await sendTray(ana.page, 1);
+  const mine = ana.page.getByRole('article').filter({ hasText: 'first caption' });
+  await mine.locator('.media-image').waitFor();
+  await mine.hover();
+  await mine.getByRole('button', { name: 'Edit', exact: true }).click();
+  await poll(() => ana.page.locator('.composer-input').inputValue()).toBe('first caption');
+  await ana.page.locator('.composer-input').fill('better caption');
+  await ana.page.keyboard.press('Enter');
+  const theirs = ben.page.getByRole('article').filter({ hasText: 'better caption' });
+  await theirs.waitFor();
+  expect(await theirs.getByRole('button', { name: 'Open caption.png' }).count()).toBe(1);
+});
+
 test('images dropped on the conversation arrive together, and the lightbox goes through them and closes with Escape', async () => {
   const { ana, ben } = await pair();
   await drop(ana.page, [spec('first.png', 'image/png', image), spec('second.png', 'image/png', await png(300, 500, '#157f3b'))]);

@@ -50,14 +50,17 @@ function useSubmit({ replyTo, editing, onCancel, onSent, onError, uploads }: Com
   return () => {
     const body = draft.text.replace(/^\s*\n|\s+$/g, '');
     const media = !editing && uploads.items.length > 0;
+    // A media message's caption may be emptied; a text may not.
+    const captionEdit = editing?.content?.type === 'media';
     // With files attached, Send waits for their uploads (the button says so); the text is their caption.
-    if (media ? !uploads.ready : !body.trim()) return;
+    if (media ? !uploads.ready : !body.trim() && !captionEdit) return;
     // Send is disabled then, with the reason under the composer; Enter still tells it in words.
     if (new TextEncoder().encode(body).length > client.limits.maxTextBytes) return onError(new HearthError('MESSAGE_TOO_LARGE', '', { maxBytes: client.limits.maxTextBytes }));
     const entities = mentionEntities(body, draft.mentions);
     if (editing) {
-      const before = editing.content?.type === 'text' ? editing.content : undefined;
-      if (body !== (before?.text ?? '') || JSON.stringify(entities) !== JSON.stringify(before?.entities ?? [])) client.messages.edit(id, editing.id, body, entities).catch(onError);
+      const before = editing.content?.type === 'text' || editing.content?.type === 'media' ? editing.content : undefined;
+      const content = before?.type === 'media' ? { type: 'media' as const, text: body, entities, attachments: before.attachments } : body;
+      if (body !== (before?.text ?? '') || JSON.stringify(entities) !== JSON.stringify(before?.entities ?? [])) client.messages.edit(id, editing.id, content, entities).catch(onError);
       draft.restore();
       return onCancel();
     }
@@ -179,7 +182,7 @@ export const Composer = memo(function Composer(props: ComposerProps) {
   const open = options.length > 0;
   const limit = useSizeLimit(text, `${listId}-limit`);
   const attached = uploads.items.length > 0 && !editing;
-  const sendable = (attached ? uploads.ready : text.trim() !== '') && !limit.over;
+  const sendable = (attached ? uploads.ready : text.trim() !== '' || editing?.content?.type === 'media') && !limit.over;
   const showMic = !attached && !editing && text.trim() === '' && typeof MediaRecorder !== 'undefined';
   return (
     <div className="composer-wrap">
