@@ -15,10 +15,11 @@ import { NODE_SCENARIOS, severalNodesSummary } from './nodes.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
 import { DEFAULT_RELAY, findRelay } from './reference.js';
 import { lastWindowUs, RELAY_COUNTERPARTS, relayRatios, SCENARIOS, type BenchOptions, type ScenarioResult } from './scenarios.js';
+import { UPLOAD_SCENARIOS } from './uploads.js';
 import { createPostgresDatabase, dataDirs, killAllServersNow, machineBusyMs, SERVER_ENV_OVERRIDES, ServerProcess } from './server-process.js';
 
-/** Every scenario: one server, the reference relay, and several nodes (which need PostgreSQL and Redis). */
-const ALL_SCENARIOS = { ...SCENARIOS, ...NODE_SCENARIOS };
+/** Every scenario: one server, the reference relay, uploads, and several nodes (which need PostgreSQL and Redis). */
+const ALL_SCENARIOS = { ...SCENARIOS, ...UPLOAD_SCENARIOS, ...NODE_SCENARIOS };
 
 const HELP = `Usage: npm run bench -- [options]   (or: node packages/bench/dist/run.js [options])
 
@@ -39,6 +40,8 @@ const HELP = `Usage: npm run bench -- [options]   (or: node packages/bench/dist/
                           nodes-3-idle spreads them over 16 source addresses and a client process per 15,000)
   --idle-settle SECONDS   settle time before idle-connections reads RSS (default 10)
   --text-bytes N          length of each message text (default 64)
+  --uploaders N           clients uploading at once in uploads (default 20)
+  --upload-mb N           size of each one's file in uploads, MiB (default 100; a first round uses a tenth)
   --server-node-args STR  extra node arguments for the server child (space-separated)
   --server-env KEY=VALUE  an extra HEARTH_* setting for the server (repeatable; inherited HEARTH_* are ignored)
   --profile DIR           run the server under --cpu-prof, write profiles to DIR and print their summary
@@ -89,6 +92,8 @@ function parseOptions() {
       'group-rate': { type: 'string' },
       'idle-connections': { type: 'string' },
       'idle-settle': { type: 'string' },
+      uploaders: { type: 'string' },
+      'upload-mb': { type: 'string' },
       'text-bytes': { type: 'string' },
       'server-node-args': { type: 'string' },
       'server-env': { type: 'string', multiple: true },
@@ -109,7 +114,8 @@ function parseOptions() {
 function defaultScenarios(withRelay: boolean, withNodes: boolean): string[] {
   const hearth = Object.keys(SCENARIOS).filter((n) => !n.startsWith('relay-'));
   const single = hearth.flatMap((n) => (withRelay && RELAY_COUNTERPARTS[n] ? [RELAY_COUNTERPARTS[n], n] : [n]));
-  return withNodes ? [...single, ...Object.keys(NODE_SCENARIOS)] : single;
+  const withUploads = [...single, ...Object.keys(UPLOAD_SCENARIOS)];
+  return withNodes ? [...withUploads, ...Object.keys(NODE_SCENARIOS)] : withUploads;
 }
 
 /** What a run is asked to do, from the command line. */
@@ -171,6 +177,8 @@ function planFrom(values: ReturnType<typeof parseOptions>['values']): RunPlan {
     groupRatePerSender: positive(values['group-rate'], 20, 'group-rate'),
     idleConnections: Math.floor(positive(values['idle-connections'], 5000, 'idle-connections')),
     idleSettleS: positive(values['idle-settle'], 10, 'idle-settle'),
+    uploaders: Math.floor(positive(values.uploaders, 20, 'uploaders')),
+    uploadMb: positive(values['upload-mb'], 100, 'upload-mb'),
     postgres: adminUrl !== undefined,
     redisUrl: values['redis-url'],
     // The text is "<send time, 13+1+3 digits> <filler>"; the filler brings it to textBytes characters.

@@ -17,6 +17,9 @@ export interface BenchOptions {
   groupRatePerSender: number;
   idleConnections: number;
   idleSettleS: number;
+  /** Clients and the size of each one's file in `uploads`. */
+  uploaders: number;
+  uploadMb: number;
   /** The server runs on PostgreSQL (its processes' CPU is reported apart). */
   postgres: boolean;
   /** Redis that the several-node scenarios' nodes share (--redis-url); undefined: those scenarios cannot run. */

@@ -1,10 +1,11 @@
+import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import { clientId, expectError, group, http, MANY_SIGNUPS, users, type Account } from '../support/fixtures.js';
 import { call, RawSocket } from '../support/raw.js';
 import { ShiftableClock } from '../support/scenario.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createUpload, headUpload, patchUpload, png, upload, uploadMetadata, videoFixture, voiceFixture } from '../support/uploads.js';
+import { createUpload, headUpload, patchUpload, png, upload, uploadMetadata, VIDEO_LOCATION, videoFixture, voiceFixture } from '../support/uploads.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -35,15 +36,39 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     expect(res.body.files.allowedTypes).toContain('image/jpeg');
   });
 
-  test('a video gets its duration, size and a poster frame', async () => {
+  test('tus-js-client uploads in chunks and gets the UploadedFile from the last answer', async () => {
     const { ana, conversationId } = await pair();
-    const res = await upload(t, ana, conversationId, videoFixture(), 'clip.mp4');
+    const bytes = await png(200, 100);
+    const body = await new Promise<string>((resolve, reject) => {
+      const client = new tus.Upload(bytes, {
+        endpoint: new URL('/api/uploads', t.url).toString(),
+        headers: { authorization: `Bearer ${ana.token}` },
+        metadata: { conversationId, filename: 'wide.png', filetype: 'image/png' },
+        chunkSize: 1000,
+        retryDelays: [],
+        onSuccess: ({ lastResponse }) => resolve(lastResponse.getBody()),
+        onError: reject,
+      });
+      client.start();
+    });
+    expect(JSON.parse(body)).toMatchObject({ kind: 'image', name: 'wide.png', width: 200, height: 100, conversationId });
+  });
+
+  test('a video gets its duration, size and a poster frame, and loses its location', async () => {
+    const { ana, conversationId } = await pair();
+    const clip = videoFixture();
+    expect(clip.includes(Buffer.from(VIDEO_LOCATION))).toBe(true);
+    const res = await upload(t, ana, conversationId, clip, 'clip.mp4');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 160, height: 120, thumbnail: true });
     expect(res.body.durationMs).toBeGreaterThanOrEqual(2900);
     expect(res.body.placeholder).toEqual(expect.any(String));
     const poster = await fetch(new URL(`/api/files/${res.body.id}/thumbnail`, t.url), { headers: { authorization: `Bearer ${ana.token}` } });
     expect([poster.status, poster.headers.get('content-type')]).toEqual([200, 'image/webp']);
+    const stored = Buffer.from(await (await fetch(new URL(`/api/files/${res.body.id}`, t.url), { headers: { authorization: `Bearer ${ana.token}` } })).arrayBuffer());
+    expect(stored.includes(Buffer.from(VIDEO_LOCATION))).toBe(false);
+    expect(stored.includes(Buffer.from('HearthCam'))).toBe(false);
+    expect(stored.length).toBe(res.body.size);
   });
 
   test('a voice message keeps its waveform and duration and is remuxed to Ogg/Opus', async () => {
@@ -98,6 +123,32 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     } finally {
       socket.ws.close();
     }
+  });
+
+  test('a removed member keeps the files of the messages they saw, not those sent after', async () => {
+    const { ana, ben, conversationId } = await pair();
+    const before = (await upload(t, ana, conversationId, Buffer.from('seen'), 'seen.txt')).body;
+    await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId }, body: { clientId: clientId(), content: { type: 'media', attachments: [{ id: before.id }] } } });
+    expect((await call(t.url, 'removeMember', { token: ana.token, params: { conversationId, userId: ben.me.id } })).status).toBe(200);
+    const after = (await upload(t, ana, conversationId, Buffer.from('unseen'), 'unseen.txt')).body;
+    await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId }, body: { clientId: clientId(), content: { type: 'media', attachments: [{ id: after.id }] } } });
+    expect((await info(ben, before.id)).status).toBe(200);
+    expectError(await info(ben, after.id), 404, 'FILE_NOT_FOUND');
+    const listed = await call(t.url, 'conversationFiles', { token: ben.token, params: { conversationId } });
+    expect(listed.body.files.map((f: { attachment: { id: string } }) => f.attachment.id)).toEqual([before.id]);
+  });
+
+  test('an upload with the session cookie needs the same-origin header', async () => {
+    const { ana, conversationId } = await pair();
+    const signIn = await fetch(new URL('/api/auth/signin', t.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hearth-request': '1' },
+      body: JSON.stringify({ username: ana.me.username, password: ana.password, cookie: true }),
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const headers = { 'tus-resumable': '1.0.0', cookie, 'upload-length': '5', 'upload-metadata': uploadMetadata({ conversationId, filename: 'c.txt' }) };
+    expectError(await http(t, 'POST', '/api/uploads', { headers }), 403, 'CSRF_CHECK_FAILED');
+    expect((await http(t, 'POST', '/api/uploads', { headers: { ...headers, 'x-hearth-request': '1' } })).status).toBe(201);
   });
 
   test('signed links stop working when they expire', async () => {

@@ -117,7 +117,10 @@ export function ffmpegFixture(input: string[], output: string[], extension: stri
   }
 }
 
-/** Three seconds of a 160×120 test picture, H.264 in MP4. */
-export const videoFixture = () => ffmpegFixture(['-f', 'lavfi', '-i', 'testsrc=duration=3:size=160x120:rate=10'], ['-pix_fmt', 'yuv420p', '-c:v', 'libx264'], 'mp4');
+/** Three seconds of a 160×120 test picture, H.264 in MP4, with a location and a title in its metadata. */
+export const videoFixture = () =>
+  ffmpegFixture(['-f', 'lavfi', '-i', 'testsrc=duration=3:size=160x120:rate=10'], ['-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-metadata', `location=${VIDEO_LOCATION}`, '-metadata', 'title=HearthCam clip', '-movflags', 'use_metadata_tags'], 'mp4');
+/** Where the video fixture says it was filmed (an ISO 6709 location, as phones write it). */
+export const VIDEO_LOCATION = '+48.8584+002.2945/';
 /** A second of a tone, Opus in WebM: what Chromium's MediaRecorder makes of a voice message. */
 export const voiceFixture = () => ffmpegFixture(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1'], ['-c:a', 'libopus'], 'webm');

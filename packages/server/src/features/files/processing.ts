@@ -98,7 +98,7 @@ export async function processUpload(path: string, work: string, meta: UploadMeta
   if (isVoice) found = await voice(path, work, meta, mimeType, base, options.ffmpeg);
   else if (IMAGE_TYPES.has(mimeType)) found = { ...base, kind: 'image', ...(await image(path, work, mimeType, options.maxImagePixels)) };
   else if (family === 'image') found = { ...base, kind: 'file' };
-  else if (family === 'video') found = { ...base, kind: 'video', ...(await video(path, options.ffmpeg)) };
+  else if (family === 'video') found = { ...base, kind: 'video', ...(await video(path, work, mimeType, options.ffmpeg)) };
   else if (family === 'audio') found = { ...base, kind: 'audio', durationMs: options.ffmpeg ? (await probe(path, options.ffmpeg.ffprobe)).durationMs : null };
   else found = { ...base, kind: 'file' };
   return { ...found, ...(await digest(found.original)) };
@@ -230,10 +230,33 @@ async function probe(path: string, ffprobe: string): Promise<Probe> {
   };
 }
 
-/** Duration and size from ffprobe, and a poster frame (a second in, or the first frame of a short clip). */
-async function video(path: string, ffmpeg: ProcessOptions['ffmpeg']) {
+/** ffmpeg's muxer for each video type whose metadata it can drop by remuxing. */
+const VIDEO_MUXERS: Record<string, { format: string; extra: string[] }> = {
+  'video/mp4': { format: 'mp4', extra: ['-movflags', '+faststart'] },
+  'video/quicktime': { format: 'mov', extra: ['-movflags', '+faststart'] },
+  'video/webm': { format: 'webm', extra: [] },
+  'video/x-matroska': { format: 'matroska', extra: [] },
+};
+
+/**
+ * Duration and size from ffprobe, a poster frame (a second in, or the first frame of a short clip), and a copy
+ * without the container's metadata (a phone's MP4 carries where it was filmed), remuxed without re-encoding; MP4
+ * gets its index first so that playback starts before the whole file has arrived.
+ */
+async function video(path: string, work: string, mimeType: string, ffmpeg: ProcessOptions['ffmpeg']) {
   if (!ffmpeg) return {};
   const found = await probe(path, ffmpeg.ffprobe);
+  const muxer = VIDEO_MUXERS[mimeType];
+  let original = path;
+  if (muxer) {
+    const cleaned = `${work}.clean`;
+    try {
+      await run(ffmpeg.ffmpeg, ['-v', 'error', '-i', path, '-map', '0', '-map_metadata', '-1', '-c', 'copy', ...muxer.extra, '-f', muxer.format, cleaned]);
+      original = cleaned;
+    } catch (err) {
+      throw new HearthError('FILE_INVALID', { mimeType }, 'The video cannot be read.', { cause: err });
+    }
+  }
   const at = found.durationMs !== null && found.durationMs > 2000 ? 1 : 0;
   try {
     const { stdout } = await run(
@@ -242,10 +265,10 @@ async function video(path: string, ffmpeg: ProcessOptions['ffmpeg']) {
       { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
     );
     const thumbnail = await sharp(stdout).resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
-    return { ...found, thumbnail, placeholder: await placeholderOf(thumbnail) };
+    return { ...found, original, thumbnail, placeholder: await placeholderOf(thumbnail) };
   } catch {
     // A video without a decodable frame (audio only in a video container) still goes out, without a poster.
-    return found;
+    return { ...found, original };
   }
 }
 

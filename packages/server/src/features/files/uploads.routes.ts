@@ -103,7 +103,11 @@ function toUpload(state: UploadState): Upload {
 const TUS_CODES: Record<number, ErrorCode> = { 404: 'FILE_NOT_FOUND', 410: 'FILE_NOT_FOUND', 413: 'FILE_TOO_LARGE' };
 
 function errorBody(err: Error | { status_code: number; body: string }, log: Logger, maxBytes: number): { status_code: number; body: string } {
-  if (err instanceof HearthError) return { status_code: HTTP_STATUS[err.code], body: JSON.stringify(err.toBody()) };
+  if (err instanceof HearthError) {
+    // tus answers an offset that is not the upload's with 409 Conflict; the body says which offset it is.
+    const status = 'expectedOffset' in err.details ? 409 : HTTP_STATUS[err.code];
+    return { status_code: status, body: JSON.stringify(err.toBody()) };
+  }
   if ('status_code' in err && err.status_code < 500) {
     const code = TUS_CODES[err.status_code] ?? 'VALIDATION_FAILED';
     const error = new HearthError(code, code === 'FILE_TOO_LARGE' ? { maxBytes } : {}, code === 'VALIDATION_FAILED' ? err.body.trim() : undefined);

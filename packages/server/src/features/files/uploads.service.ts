@@ -114,7 +114,7 @@ export class UploadsService {
   async writePart(id: string, offset: number, body: Readable): Promise<number> {
     const row = await store.findById(this.db, id);
     if (row?.status !== 'uploading') throw new HearthError('FILE_NOT_FOUND', { fileId: id });
-    if (Number(row.upload_offset) !== offset) throw new HearthError('VALIDATION_FAILED', { offset: Number(row.upload_offset) }, 'Upload-Offset does not match the upload.');
+    if (Number(row.upload_offset) !== offset) throw new HearthError('VALIDATION_FAILED', { expectedOffset: Number(row.upload_offset) }, 'Upload-Offset does not match the upload.');
     const key = storageKeys.part(id, offset, randomBytes(4).toString('hex'));
     let written: number;
     try {
@@ -131,7 +131,8 @@ export class UploadsService {
     // Another request (on any node) that moved the offset first wins; this part was never counted.
     if (!(await store.advance(this.db, id, offset, offset + written, JSON.stringify(parts)))) {
       await this.blobs.delete(key);
-      throw new HearthError('VALIDATION_FAILED', {}, 'The upload moved on meanwhile; ask for its offset again.');
+      const now = await store.findById(this.db, id);
+      throw new HearthError('VALIDATION_FAILED', { expectedOffset: Number(now?.upload_offset ?? 0) }, 'The upload moved on meanwhile; ask for its offset again.');
     }
     return offset + written;
   }

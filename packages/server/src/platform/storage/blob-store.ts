@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 
 /** A byte range of a stored object, both ends included (as HTTP `Range` counts). */
 export interface ByteRange {
@@ -30,4 +30,20 @@ export function checkKey(key: string): void {
   if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/.test(key) || key.split('/').some((s) => s === '.' || s === '..')) {
     throw new Error(`invalid storage key ${JSON.stringify(key)}`);
   }
+}
+
+/**
+ * The stream's bytes through a counter: read `bytes()` once the result has been consumed. An error of the source
+ * destroys the result, so that a consumer never takes a cut stream for a whole one.
+ */
+export function counted(source: Readable): { stream: Readable; bytes: () => number } {
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  pipeline(source, counter, () => undefined);
+  return { stream: counter, bytes: () => size };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkKey, type BlobStore, type ByteRange } from './blob-store.js';
+import { checkKey, counted, type BlobStore, type ByteRange } from './blob-store.js';
 
 /** Objects as files under one directory. Writes go to a temporary name and are renamed: a reader never sees half. */
 export class DiskBlobStore implements BlobStore {
@@ -22,16 +22,15 @@ export class DiskBlobStore implements BlobStore {
     const target = this.pathOf(key);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    let size = 0;
-    body.on('data', (chunk: Buffer) => (size += chunk.length));
+    const { stream, bytes } = counted(body);
     try {
-      await pipeline(body, fs.createWriteStream(temp));
+      await pipeline(stream, fs.createWriteStream(temp));
       await fs.promises.rename(temp, target);
     } catch (err) {
       await fs.promises.rm(temp, { force: true });
       throw err;
     }
-    return size;
+    return bytes();
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable | undefined> {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { checkKey, type BlobStore, type ByteRange } from './blob-store.js';
+import { checkKey, counted, type BlobStore, type ByteRange } from './blob-store.js';
 
 export interface S3Options {
   endpoint?: string | undefined;
@@ -33,10 +33,9 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Readable): Promise<number> {
     checkKey(key);
-    let size = 0;
-    body.on('data', (chunk: Buffer) => (size += chunk.length));
-    await new Upload({ client: this.client, params: { Bucket: this.options.bucket, Key: key, Body: body }, queueSize: 2 }).done();
-    return size;
+    const { stream, bytes } = counted(body);
+    await new Upload({ client: this.client, params: { Bucket: this.options.bucket, Key: key, Body: stream }, queueSize: 2 }).done();
+    return bytes();
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable | undefined> {
