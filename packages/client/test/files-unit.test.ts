@@ -46,6 +46,7 @@ test('allowed types match exactly or by family, and everything when the server g
   expect(typeAllowed('image/png', ['image/*'])).toBe(true);
   expect(typeAllowed('application/x-msdownload', ['image/*', 'application/pdf'])).toBe(false);
   expect(typeAllowed('application/pdf', undefined)).toBe(true);
+  expect(typeAllowed('audio/webm;codecs=opus', ['audio/webm'])).toBe(true);
 });
 
 test('a media message waits in the outbox with its attachments, without the upload-only fields', () => {

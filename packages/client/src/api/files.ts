@@ -14,15 +14,18 @@ export interface UploadLimits {
 }
 
 /**
- * Whether a type is among `allowedTypes` (exact, or a `family/*` entry); true when the server gave no list.
+ * Whether a type is among `allowedTypes` (exact, or a `family/*` entry), parameters aside; true when the server gave
+ * no list.
  * The server decides from the bytes: this only saves uploading what it would refuse by its claimed type.
  * Never throws.
  * @example if (!typeAllowed(file.type, limits.allowedTypes)) showRefused(file.name);
  */
 export function typeAllowed(type: string, allowedTypes: readonly string[] | undefined): boolean {
   if (!allowedTypes || allowedTypes.length === 0 || allowedTypes.includes('*/*')) return true;
-  const family = type.split('/')[0];
-  return allowedTypes.some((t) => t === type || t === `${family}/*`);
+  // `audio/webm;codecs=opus` (a recording's type) is `audio/webm` for the list.
+  const essence = type.split(';')[0]!.trim().toLowerCase();
+  const family = essence.split('/')[0];
+  return allowedTypes.some((t) => t === essence || t === `${family}/*`);
 }
 
 /**

@@ -75,6 +75,29 @@ function useSubmit({ replyTo, editing, onCancel, onSent, onError, uploads }: Com
 }
 
 /**
+ * A finished voice recording: into the tray (its upload shows progress, and a failure can be retried or removed),
+ * then sent as soon as it is uploaded. Returns what the recorder calls with the recording.
+ */
+function useSendRecording(uploads: Uploads, submit: () => void): (file: File, voice: { durationMs: number; waveform: number[] }) => void {
+  const [waiting, setWaiting] = useState(false);
+  const submitRef = useRef(submit);
+  submitRef.current = submit;
+  const failed = uploads.items.some((i) => i.state === 'failed');
+  useEffect(() => {
+    if (!waiting || !(uploads.ready || failed || uploads.items.length === 0)) return;
+    setWaiting(false);
+    if (uploads.ready) submitRef.current();
+  }, [waiting, uploads.ready, uploads.items.length, failed]);
+  return useCallback(
+    (file, voice) => {
+      uploads.add([file], voice);
+      setWaiting(true);
+    },
+    [uploads],
+  );
+}
+
+/**
  * The size of the draft against the server's limit: a line near it (over 90 %), and `over` past it, which disables
  * Send and says why (`id` is the line's, for aria-describedby).
  */
@@ -120,7 +143,7 @@ export const Composer = memo(function Composer(props: ComposerProps) {
   const { trigger, options, emoji } = suggestions;
   useComposerFocus(areaRef, id, replyTo, text);
   const submit = useSubmit(props, draft, setCaret);
-  const voice = useVoiceMessage(id, onError);
+  const voice = useVoiceMessage(useSendRecording(uploads, submit), onError);
 
   const replaceRange = useCallback(
     (start: number, end: number, insert: string, mention?: DraftMention) => {

@@ -1,6 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ClipboardEvent, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient } from '../../app/client.js';
 import { IconMic, IconPaperclip } from './icons.js';
 import type { VoiceMeasure } from './measure.js';
 import type { Uploads } from './useUploads.js';
@@ -78,10 +77,10 @@ export function useFileDrop(uploads: Uploads, enabled: boolean) {
 
 /**
  * Voice messages from the composer: the mic button starts a recording (a click starts it, and Send or Cancel end
- * it; on a touch screen, holding records and letting go sends). Sending uploads it as a voice message, then sends it.
+ * it; on a touch screen, holding records and letting go sends). A finished recording goes to `onRecorded` with its
+ * measures (the composer puts it in the tray, where it uploads with its progress, and sends it once uploaded).
  */
-export function useVoiceMessage(conversationId: string, onError: (err: unknown) => void) {
-  const client = useClient();
+export function useVoiceMessage(onRecorded: (file: File, voice: VoiceMeasure) => void, onError: (err: unknown) => void) {
   const [mode, setMode] = useState<null | 'click' | 'hold'>(null);
   const [released, setReleased] = useState(false);
   const stop = useCallback(() => {
@@ -98,12 +97,9 @@ export function useVoiceMessage(conversationId: string, onError: (err: unknown) 
   const send = useCallback(
     (file: File, voice: VoiceMeasure) => {
       stop();
-      client.files
-        .upload(conversationId, file, { voice })
-        .then((uploaded) => client.messages.send(conversationId, { type: 'media', attachments: [uploaded] }))
-        .catch(onError);
+      onRecorded(file, voice);
     },
-    [client, conversationId, onError, stop],
+    [onRecorded, stop],
   );
   // The button that was held gives way to the recorder: the finger lifting anywhere ends the hold.
   useEffect(() => {
