@@ -37,7 +37,7 @@ export type UploadSource = Blob | Uint8Array | NodeReadable;
 
 /**
  * The options of `client.files.upload`.
- * @example const options: UploadOptions = { onProgress: (sent, total) => bar.value = sent / total, signal: abort.signal };
+ * @example const options: FileUploadOptions = { onProgress: (sent, total) => (bar.value = sent / total), signal: abort.signal };
  */
 export interface FileUploadOptions {
   /** The file name the recipients see; defaults to a `File`'s name, else `file`. */

@@ -214,10 +214,10 @@ test('a voice message says what it is in the list and in the quote of a reply to
   await reply.locator('.reply-quote').getByText('Voice message (0:02)').waitFor();
 });
 
-describe('on a server that accepts only images', () => {
+describe('on a server that accepts only images, up to 200 kB', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startWebServer('sqlite', { ...MANY_SIGNUPS, files: { allowedTypes: ['image/*'] } });
+    server = await startWebServer('sqlite', { ...MANY_SIGNUPS, files: { allowedTypes: ['image/*'], maxUploadBytes: 200_000 } });
   });
   afterAll(async () => server?.close());
 
@@ -238,6 +238,12 @@ describe('on a server that accepts only images', () => {
     expect(await ana.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
     await ana.page.getByRole('button', { name: 'Remove notes.pdf' }).click();
     await ana.page.locator('.tray-item').waitFor({ state: 'detached' });
+  });
+
+  test('a file larger than the server announced is refused at once, saying how large a file may be', async () => {
+    const ana = await alone();
+    await attach(ana.page, [{ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(300_000, 1) }]);
+    await ana.page.getByRole('alert').filter({ hasText: 'This file is larger than the 200 kB this server accepts.' }).waitFor();
   });
 
   test('a file that claims no type is refused by the server from its bytes, with the reason', async () => {

@@ -27,7 +27,7 @@ function TrayCard({ item, uploads }: { item: TrayItem; uploads: Uploads }) {
         )}
         {item.state === 'failed' && item.error && (
           <span className="tray-error" role="alert">
-            {errorText(item.error)}
+            {item.error.code === 'FILE_TOO_LARGE' && typeof item.error.details.maxBytes === 'number' ? t('media.tooLarge', { max: formatBytes(item.error.details.maxBytes, i18n.language) }) : errorText(item.error)}
           </span>
         )}
       </div>
