@@ -159,7 +159,7 @@ describe.each(VARIANTS)('$name', (variant) => {
     expect(problems.join('\n')).toBe('');
   }, 60_000);
 
-  test('a conversation with photos, a video, a voice message and a file, its Files panel and the lightbox have no axe violations', async () => {
+  test('a conversation with photos, a video, a voice message and a file, its Files panel, the lightbox, the recorder and the tray have no axe violations', async () => {
     const problems: string[] = [];
     const page = await openPage(suite.server.url, variant, `/c/${mediaId}`, ana.token);
     await page.locator('.media-file').waitFor();
@@ -173,6 +173,21 @@ describe.each(VARIANTS)('$name', (variant) => {
     await page.locator('.media-image').first().click();
     await page.locator('.lightbox-image').waitFor();
     problems.push(...(await check(page, variant, 'lightbox')));
+    await page.keyboard.press('Escape');
+    await page.locator('.lightbox').waitFor({ state: 'detached' });
+    // The composer recording a voice message, then with files attached.
+    await page.getByRole('button', { name: text(variant.language, 'media.record'), exact: true }).click();
+    await page.locator('.recorder-time').waitFor();
+    problems.push(...(await check(page, variant, 'recorder')));
+    await page.getByRole('button', { name: text(variant.language, 'media.cancelRecording'), exact: true }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: text(variant.language, 'media.attach'), exact: true }).click();
+    await (await chooser).setFiles([
+      { name: 'sunset.png', mimeType: 'image/png', buffer: await png(320, 200) },
+      { name: 'budget.pdf', mimeType: 'application/pdf', buffer: pdf() },
+    ]);
+    await expect.poll(() => page.locator('.tray-item[data-state="done"]').count(), { timeout: 15_000 }).toBe(2);
+    problems.push(...(await check(page, variant, 'tray')));
     await page.context().close();
     expect(problems.join('\n')).toBe('');
   }, 60_000);
