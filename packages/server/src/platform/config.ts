@@ -4,10 +4,11 @@ import { DEFAULT_LIMITS } from '@hearth/protocol';
 
 /**
  * The types accepted by default: common images, video, audio, documents and archives. Not HTML, SVG or scripts
- * (they are served as attachments anyway), nor executables.
+ * (they are served as attachments anyway), nor executables. Not HEIC or BMP either: sharp cannot rewrite them, so
+ * their metadata (a HEIC photo's location) could not be removed.
  */
 export const DEFAULT_ALLOWED_TYPES = [
-  'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/heic', 'image/bmp', 'image/tiff',
+  'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/tiff',
   'video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska', 'video/ogg',
   'audio/mpeg', 'audio/ogg', 'audio/opus', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/mp4', 'audio/aac', 'audio/flac', 'audio/x-flac', 'audio/x-m4a',
   'application/pdf', 'text/plain', 'text/csv', 'application/rtf',

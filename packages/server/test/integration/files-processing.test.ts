@@ -1,4 +1,6 @@
 import * as tus from 'tus-js-client';
+import net from 'node:net';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import { clientId, expectError, group, http, MANY_SIGNUPS, users, type Account } from '../support/fixtures.js';
@@ -172,5 +174,68 @@ describe.each(BACKENDS)('file processing, messages and cleanup (%s)', (backend) 
     await eventually(async () => (await headUpload(t, ana, abandoned.path)).status === 404);
     await eventually(async () => (await info(ana, unsent.id)).status === 404);
     expect((await info(ana, kept.id)).status).toBe(200);
+  });
+
+  test("a deleted message's files are deleted a day after the deletion, not before", async () => {
+    const { ana, conversationId } = await pair();
+    const file = (await upload(t, ana, conversationId, Buffer.from('kept a while'), 'k.txt')).body;
+    const sent = await call(t.url, 'sendMessage', { token: ana.token, params: { conversationId }, body: { clientId: clientId(), content: { type: 'media', attachments: [{ id: file.id }] } } });
+    clock.advance(2 * DAY);
+    await call(t.url, 'deleteMessage', { token: ana.token, params: { conversationId, messageId: sent.body.id } });
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await info(ana, file.id)).status).toBe(200);
+    clock.advance(DAY + 60_000);
+    await eventually(async () => (await info(ana, file.id)).status === 404);
+  });
+
+  test('a PATCH cut off mid-body keeps a consistent offset, and the upload resumes from it', async () => {
+    const { ana, conversationId } = await pair();
+    const bytes = Buffer.alloc(200_000, 'z');
+    const created = await createUpload(t, ana, bytes.length, { conversationId, filename: 'cut.txt' });
+    const { hostname, port } = new URL(t.url);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.write(
+          `PATCH ${created.path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${ana.token}\r\nTus-Resumable: 1.0.0\r\n` +
+            `Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: ${bytes.length}\r\n\r\n`,
+        );
+        socket.write(bytes.subarray(0, 80_000), () => setTimeout(() => socket.destroy(), 200));
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+    let offset = -1;
+    await eventually(async () => {
+      const head = await headUpload(t, ana, created.path);
+      offset = Number(head.headers.get('upload-offset'));
+      return head.status === 200 && (offset === 0 || offset === 80_000);
+    });
+    const rest = await patchUpload(t, ana, created.path, offset, bytes.subarray(offset));
+    expect(rest.status).toBe(200);
+    expect((rest.body as { sha256: string }).sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  test('HTML goes out as a plain-text attachment, sandboxed, with a harmless file name', async () => {
+    const { ana, conversationId } = await pair();
+    const page = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
+    const name = 'evil "page";\u00e9t\u00e9.html';
+    const res = await upload(t, ana, conversationId, page, name);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'file', mimeType: 'text/plain', name });
+    const got = await fetch(new URL(`/api/files/${res.body.id}`, t.url), { headers: { authorization: `Bearer ${ana.token}` } });
+    expect(got.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(got.headers.get('content-disposition')).toBe(`attachment; filename="evil _page___t_.html"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    expect(got.headers.get('content-security-policy')).toBe('sandbox');
+    expect(got.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  test('paths that try to leave the storage find nothing', async () => {
+    const { ana } = await pair();
+    for (const path of ['/api/files/..%2F..%2Fetc%2Fpasswd', '/api/files/%2e%2e/thumbnail']) {
+      const res = await fetch(new URL(path, t.url), { headers: { authorization: `Bearer ${ana.token}` } });
+      expect([400, 404]).toContain(res.status);
+    }
+    const head = await http(t, 'HEAD', '/api/uploads/..%2F..%2Fhearth.db', { headers: { 'tus-resumable': '1.0.0', authorization: `Bearer ${ana.token}` } });
+    expect(head.status).toBe(404);
   });
 });

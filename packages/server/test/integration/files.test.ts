@@ -198,7 +198,8 @@ describe.each(BACKENDS.flatMap((b) => STORAGES.map((s) => [b, s] as const)))('fi
     const link = await call(t.url, 'fileLink', { token: ana.token, params: { fileId: file.id } });
     expect(link.status).toBe(200);
     expect(link.body.expiresAt).toBeGreaterThan(Date.now());
-    expect((await download(undefined, link.body.url)).status).toBe(200);
+    const linked = await download(undefined, link.body.url);
+    expect([linked.status, linked.headers.get('cross-origin-resource-policy')]).toEqual([200, 'cross-origin']);
     const thumbLink = await call(t.url, 'fileLink', { token: ana.token, params: { fileId: file.id }, query: { variant: 'thumbnail' } });
     expect((await download(undefined, thumbLink.body.url)).headers.get('content-type')).toBe('image/webp');
     const url = new URL(link.body.url, t.url);
@@ -228,5 +229,31 @@ describe.each(BACKENDS.flatMap((b) => STORAGES.map((s) => [b, s] as const)))('fi
     expect((await download(ana, `/api/files/${file.id}`, { 'if-none-match': `"${file.sha256}"` })).status).toBe(304);
     const image = (await upload(t, ana, conversationId, await png(4, 4), 'i.png')).body;
     expect((await download(ana, `/api/files/${image.id}?download=1`)).headers.get('content-disposition')).toMatch(/^attachment; filename="i.png"/);
+  });
+
+  test("the Files panel pages by message, newest first, never cutting a message's files in two", async () => {
+    const { ana, ben, conversationId } = await pair();
+    const sent: string[][] = [];
+    for (let m = 0; m < 3; m++) {
+      const ids = [];
+      for (let f = 0; f < 2; f++) ids.push((await upload(t, ana, conversationId, Buffer.from(`m${m}f${f}`), `m${m}f${f}.txt`)).body.id as string);
+      expect((await sendMedia(ana, conversationId, ids)).status).toBe(200);
+      sent.push(ids);
+    }
+    const seen: string[] = [];
+    let before: number | undefined;
+    for (let page = 0; page < 5; page++) {
+      const res = await call(t.url, 'conversationFiles', { token: ben.token, params: { conversationId }, query: { limit: 3, ...(before ? { before } : {}) } });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.files.map((f: { attachment: { id: string } }) => f.attachment.id));
+      if (!res.body.hasMore) break;
+      before = res.body.files.at(-1).seq;
+    }
+    expect(seen).toEqual([...sent[2]!, ...sent[1]!, ...sent[0]!]);
+    const four = [];
+    for (let f = 0; f < 4; f++) four.push((await upload(t, ana, conversationId, Buffer.from(`big${f}`), `big${f}.txt`)).body.id as string);
+    expect((await sendMedia(ana, conversationId, four)).status).toBe(200);
+    const first = await call(t.url, 'conversationFiles', { token: ben.token, params: { conversationId }, query: { limit: 3 } });
+    expect([first.body.files.map((f: { attachment: { id: string } }) => f.attachment.id), first.body.hasMore]).toEqual([four, true]);
   });
 });

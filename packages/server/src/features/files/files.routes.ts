@@ -22,9 +22,11 @@ const DownloadQuery = z.object({
  * `Content-Disposition` for a name a user chose: an ASCII fallback with anything risky replaced, and the exact name
  * as RFC 8187 `filename*`.
  */
-export function contentDisposition(inline: boolean, name: string): string {
+function contentDisposition(inline: boolean, name: string): string {
   const fallback = name.replace(/[^\x20-\x7e]|["\\/;%]/g, '_');
-  return `${inline ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  // encodeURIComponent leaves ' ( ) * as they are; RFC 8187 allows none of them unencoded.
+  const exact = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${inline ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }
 
 /** The one range of a `Range: bytes=…` header, or undefined for none or several; 'invalid' when unsatisfiable. */
@@ -80,7 +82,9 @@ export function registerFilesRoutes(app: FastifyInstance, deps: HttpDeps, files:
       .header('cache-control', 'private, max-age=3600')
       .header('x-content-type-options', 'nosniff')
       // Even if a browser were to render it, a file is a sandboxed document: no script, no same-origin access.
-      .header('content-security-policy', 'sandbox');
+      .header('content-security-policy', 'sandbox')
+      // A signed link is made to be used elsewhere (a player, an embed on another origin): let other origins load it.
+      .header('cross-origin-resource-policy', 'signature' in who ? 'cross-origin' : 'same-origin');
     if (req.headers['if-none-match'] === found.etag) {
       found.body.destroy();
       return reply.status(304).send();

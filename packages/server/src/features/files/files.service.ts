@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Attachment, FileLink, FilesPage, FilesQuery, MediaContent, UploadedFile } from '@hearth/protocol';
+import { ATTACHMENTS_MAX, type Attachment, type FileLink, type FilesPage, type FilesQuery, type MediaContent, type UploadedFile } from '@hearth/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
@@ -98,19 +98,25 @@ export class FilesService {
   /** A page of the conversation's files, newest first, for someone who may read it. */
   async list(actor: Actor, conversationId: string, query: FilesQuery): Promise<FilesPage> {
     const { upToSeq } = await requireReader(this.db, conversationId, actor.userId);
+    // Enough rows for `limit` files plus the rest of a message cut by the limit, and one to tell whether more remain.
     const rows = await store.listForConversation(this.db, conversationId, {
       before: query.before,
       upToSeq: Number.isFinite(upToSeq) ? upToSeq : undefined,
       kind: query.kind,
-      limit: query.limit + 1,
+      limit: query.limit + ATTACHMENTS_MAX + 1,
     });
-    let page = rows.slice(0, query.limit);
-    const hasMore = rows.length > query.limit;
-    // The next page starts before the last message of this one: never cut a message's files in two.
-    if (hasMore && rows[query.limit]!.seq === page.at(-1)!.seq) {
-      const cut = page.filter((r) => r.seq !== page.at(-1)!.seq);
-      if (cut.length > 0) page = cut;
+    // Whole messages only (the next page starts before the last one's seq): as many as fit in `limit`, and at least
+    // one, even when its files alone are more.
+    let end = 0;
+    while (end < rows.length) {
+      let next = end;
+      while (next < rows.length && rows[next]!.seq === rows[end]!.seq) next++;
+      if (end > 0 && next > query.limit) break;
+      end = next;
+      if (end >= query.limit) break;
     }
+    const page = rows.slice(0, end);
+    const hasMore = rows.length > end;
     const files = new Map((await store.findByIds(this.db, [...new Set(page.map((r) => r.file_id))])).map((f) => [f.id, f]));
     return {
       files: page.flatMap((r) => {
@@ -145,9 +151,12 @@ export class FilesService {
     );
   }
 
-  /** A deleted message carries its files no more (a file nothing carries is deleted after a while). */
-  async forgetCarriers(trx: Transaction<DB>, messageId: string): Promise<void> {
-    await store.deleteMessageFiles(trx, messageId);
+  /**
+   * A deleted message carries its files no more; a file nothing carries any more is deleted `orphanExpiryMs` after
+   * this (the grace period: another message may still be sent with it meanwhile).
+   */
+  async forgetCarriers(trx: Transaction<DB>, messageId: string, now: number): Promise<void> {
+    await store.deleteMessageFiles(trx, messageId, now);
   }
 
   /**

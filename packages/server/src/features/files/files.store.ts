@@ -48,13 +48,13 @@ export async function listUnfinishedBefore(db: Executor, before: number, limit: 
   return db.selectFrom('files').selectAll().where('status', '!=', 'ready').where('created_at', '<', before).limit(limit).execute();
 }
 
-/** Finished files that no message carries, finished before `before`. */
+/** Finished files that no message carries, finished (or last released by a deleted message) before `before`. */
 export async function listOrphansBefore(db: Executor, before: number, limit: number): Promise<FileRow[]> {
   return db
     .selectFrom('files')
     .selectAll()
     .where('status', '=', 'ready')
-    .where('finished_at', '<', before)
+    .where((eb) => eb(eb.fn.coalesce('released_at', 'finished_at'), '<', before))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('message_files').select('file_id').whereRef('message_files.file_id', '=', 'files.id'))))
     .limit(limit)
     .execute();
@@ -65,8 +65,11 @@ export async function insertMessageFiles(db: Executor, rows: MessageFileRow[]): 
   await db.insertInto('message_files').values(rows).execute();
 }
 
-export async function deleteMessageFiles(db: Executor, messageId: string): Promise<void> {
-  await db.deleteFrom('message_files').where('message_id', '=', messageId).execute();
+/** Forgets which files the message carries, marking them released at `now`. */
+export async function deleteMessageFiles(db: Executor, messageId: string, now: number): Promise<void> {
+  const rows = await db.deleteFrom('message_files').where('message_id', '=', messageId).returning('file_id').execute();
+  if (rows.length === 0) return;
+  await db.updateTable('files').set({ released_at: now }).where('id', 'in', rows.map((r) => r.file_id)).execute();
 }
 
 /** The (conversation, seq) of each message that carries the file. */

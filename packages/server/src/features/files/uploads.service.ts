@@ -59,6 +59,8 @@ export class UploadsService {
     private readonly ffmpeg: ProcessOptions['ffmpeg'],
   ) {
     this.jobs = new Semaphore(settings.processingConcurrency);
+    // What a previous run of this node left mid-processing (a crash): its uploads are cleaned up by expiry.
+    fs.rmSync(workDir, { recursive: true, force: true });
     fs.mkdirSync(workDir, { recursive: true });
   }
 

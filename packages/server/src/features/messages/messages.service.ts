@@ -190,7 +190,7 @@ export class MessagesService {
         await store.update(ctx.trx, messageId, { content: null, deleted_at: ctx.now, deleted_by: actor.userId, mentions_all: 0 });
         await store.deleteMentions(ctx.trx, conversationId, seq);
         await reactions.removeAllOf(ctx.trx, messageId);
-        await this.files.forgetCarriers(ctx.trx, messageId);
+        await this.files.forgetCarriers(ctx.trx, messageId, ctx.now);
         const pts = await positions.allocate(ctx.trx, conversationId, 1);
         await appendEvent(ctx, { type: 'message.deleted', conversationId, pts, messageId, seq, senderId: row.sender_id, deletedAt: ctx.now, deletedBy: actor.userId });
         row.content = null;

@@ -161,6 +161,8 @@ export interface FilesTable {
   thumbnail_key: string | null;
   created_at: number;
   finished_at: number | null;
+  /** When a deleted message last stopped carrying it: the grace before an orphan is deleted counts from here. */
+  released_at: number | null;
 }
 
 /** Which message carries which file, at which place among its attachments. */

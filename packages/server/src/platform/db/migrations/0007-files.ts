@@ -34,6 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('thumbnail_key', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint')
+    .addColumn('released_at', 'bigint')
     .execute();
   await db.schema.createIndex('files_status_created').on('files').columns(['status', 'created_at']).execute();
   await db.schema
