@@ -4,6 +4,7 @@ import { ActivityReporter } from './activity.js';
 import { AuthApi } from './api/auth.js';
 import type { ClientContext } from './api/context.js';
 import { ConversationsApi } from './api/conversations.js';
+import { FilesApi } from './api/files.js';
 import { MessagesApi } from './api/messages.js';
 import { UsersApi } from './api/users.js';
 import type { Announce, ClientEvents } from './client-events.js';
@@ -86,6 +87,8 @@ export class HearthClient extends Emitter<ClientEvents> implements ClientContext
   readonly conversations: ConversationsApi;
   /** Sending, history, edits, reactions and read state. */
   readonly messages: MessagesApi;
+  /** Uploads, file URLs and signed links, a conversation's files. */
+  readonly files: FilesApi;
 
   private readonly sender: OutboxSender;
   private readonly receipts: ReceiptsCoordinator;
@@ -140,6 +143,7 @@ export class HearthClient extends Emitter<ClientEvents> implements ClientContext
     this.users = new UsersApi(this);
     this.conversations = new ConversationsApi(this);
     this.messages = new MessagesApi(this, this.sender, this.receipts);
+    this.files = new FilesApi(this);
 
     this.socket.on('state', (state) => {
       if (state !== 'online') this.typingIndicators.forgetAll();

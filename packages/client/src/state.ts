@@ -323,7 +323,7 @@ export class ClientState {
    * @example if (state.mentionsMe(message)) notify(message);
    */
   mentionsMe(m: Message): boolean {
-    if (m.content?.type !== 'text') return false;
+    if (m.content?.type !== 'text' && m.content?.type !== 'media') return false;
     return m.content.entities.some((e) => e.type === 'mention_all' || (e.type === 'mention' && e.userId === this.me?.id));
   }
 

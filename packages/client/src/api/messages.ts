@@ -1,4 +1,4 @@
-import { Message, type Entity, type ForwardResult, type ForwardTarget, type HistoryPage, type WrittenContent, toUserContent } from '@hearth/protocol';
+import { Attachment, Message, type Entity, type ForwardResult, type ForwardTarget, type HistoryPage, type WrittenContent, toUserContent } from '@hearth/protocol';
 import { HearthError } from '../errors.js';
 import type { OutgoingMessage } from '../outbox.js';
 import type { OutboxSender } from '../outbox-sender.js';
@@ -18,8 +18,29 @@ function newClientId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function toContent(input: string | WrittenContent, entities: Entity[] = []): WrittenContent {
-  return typeof input === 'string' ? { type: 'text', text: input, entities } : input;
+/**
+ * A media message as an app sends it: the caption (optional) and the files, as `client.files.upload` resolved them
+ * (`UploadedFile`) or as another message carries them (`Attachment`).
+ * @example const draft: MediaDraft = { type: 'media', text: 'the venue', attachments: [uploaded] };
+ */
+export interface MediaDraft {
+  type: 'media';
+  text?: string;
+  entities?: Entity[];
+  attachments: Attachment[];
+}
+
+const ATTACHMENT_FIELDS = Object.keys(Attachment.shape) as Array<keyof Attachment>;
+
+/** An UploadedFile's Attachment part: the outbox and the pending message keep what a message carries, no more. */
+function attachmentOf(file: Attachment): Attachment {
+  return Object.fromEntries(ATTACHMENT_FIELDS.map((k) => [k, file[k]])) as Attachment;
+}
+
+function toContent(input: string | WrittenContent | MediaDraft, entities: Entity[] = []): WrittenContent {
+  if (typeof input === 'string') return { type: 'text', text: input, entities };
+  if (input.type === 'text') return input;
+  return { type: 'media', text: input.text ?? '', entities: input.entities ?? entities, attachments: input.attachments.map(attachmentOf) };
 }
 
 /**
@@ -44,17 +65,20 @@ export class MessagesApi {
   /**
    * Sends a message. It is queued at once (see `pending()`), sent when connected, re-sent after reconnects with
    * the same clientId (never duplicated), and the promise resolves with the stored message on acknowledgement.
+   * A media message (`{ type: 'media', text, attachments }`, files uploaded with `client.files.upload`) is held in
+   * the outbox with its attachments, so the pending message can show its files at once.
    * Transient failures (DISCONNECTED, TIMEOUT, RATE_LIMITED, SERVER_SHUTTING_DOWN, INTERNAL_ERROR) are retried, not
    * reported: offline, the promise simply waits. If the message is discarded, it rejects with CANCELLED.
    * @example
    * const m = await client.messages.send(id, 'hello @ana', {
    *   entities: [{ type: 'mention', offset: 6, length: 4, userId }],
    * });
+   * await client.messages.send(id, { type: 'media', text: 'the venue', attachments: [await client.files.upload(id, file)] });
    * @throws HearthError for a permanent refusal (CONVERSATION_NOT_FOUND, MESSAGE_TOO_LARGE, VALIDATION_FAILED …):
    * also MESSAGE_NOT_FOUND (`replyToId` not in this conversation), FRAME_TOO_LARGE, and PROTOCOL_ERROR for an
    * answer that is not a message; CANCELLED when it is discarded. Never throws synchronously.
    */
-  send(conversationId: string, text: string | WrittenContent, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
+  send(conversationId: string, text: string | WrittenContent | MediaDraft, options: { replyToId?: string; entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
     return this.sender.enqueue(this.outgoing(conversationId, options.clientId, toContent(text, options.entities), null, options.replyToId ?? null));
   }
 
@@ -66,7 +90,7 @@ export class MessagesApi {
    * @throws HearthError USER_NOT_FOUND, OPERATION_NOT_ALLOWED (yourself), and the transport's errors (opening needs
    * the server: offline, it rejects with NETWORK_ERROR and nothing is queued); then as `send`
    */
-  async sendToUser(userId: string, text: string | WrittenContent, options: { entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
+  async sendToUser(userId: string, text: string | WrittenContent | MediaDraft, options: { entities?: Entity[]; clientId?: string } = {}): Promise<Message> {
     const conversation = await this.client.http.call('createConversation', { body: { kind: 'direct', userId } });
     this.client.adoptConversation(conversation);
     return this.send(conversation.id, text, options);
@@ -145,10 +169,10 @@ export class MessagesApi {
    * @throws HearthError PERMISSION_DENIED, MESSAGE_NOT_FOUND, MESSAGE_DELETED, OPERATION_NOT_ALLOWED (a forwarded
    * copy), MESSAGE_TOO_LARGE, VALIDATION_FAILED (blank text), RATE_LIMITED, CONVERSATION_NOT_FOUND, TIMEOUT
    */
-  edit(conversationId: string, messageId: string, text: string | WrittenContent, entities?: Entity[]): Promise<Message> {
+  edit(conversationId: string, messageId: string, text: string | WrittenContent | MediaDraft, entities?: Entity[]): Promise<Message> {
     const content = toContent(text, entities);
     return this.client.viaSocketOr(
-      { type: 'message.edit', conversationId, messageId, content },
+      { type: 'message.edit', conversationId, messageId, content: toUserContent(content) },
       () => this.client.http.call('editMessage', { params: { conversationId, messageId }, body: { content: toUserContent(content) } }),
       Message,
     );

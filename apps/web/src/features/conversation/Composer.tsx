@@ -3,6 +3,9 @@ import { memo, useCallback, useEffect, useId, useLayoutEffect, useRef, useState,
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { withTone } from '../emoji/data.js';
+import { AttachmentTray } from '../media/AttachmentTray.js';
+import { AttachButton, MicButton, pastedFiles, RecorderSlot, useVoiceMessage } from '../media/ComposerMedia.js';
+import type { Uploads } from '../media/useUploads.js';
 import { rememberEmoji, skinTone } from '../emoji/prefs.js';
 import { Autocomplete, type Option } from './Autocomplete.js';
 import { ComposerBar, EmojiButton } from './ComposerBar.js';
@@ -20,6 +23,8 @@ interface ComposerProps {
   onSent: () => void;
   onEditLast: () => void;
   onError: (err: unknown) => void;
+  /** The files attached to the next message (its caption is the text). */
+  uploads: Uploads;
 }
 
 /** Focus on opening (not on touch screens, where it would pop the keyboard up) and on replying; height follows the text. */
@@ -39,27 +44,57 @@ function useComposerFocus(area: RefObject<HTMLTextAreaElement | null>, conversat
 }
 
 /** Sends the draft (as a reply when replying) or saves the edit; does nothing with a blank draft. */
-function useSubmit({ replyTo, editing, onCancel, onSent, onError }: ComposerProps, draft: ComposerDraft, setCaret: (caret: number) => void): () => void {
+function useSubmit({ replyTo, editing, onCancel, onSent, onError, uploads }: ComposerProps, draft: ComposerDraft, setCaret: (caret: number) => void): () => void {
   const client = useClient();
   const { conversationId: id } = useInfo();
   return () => {
     const body = draft.text.replace(/^\s*\n|\s+$/g, '');
-    if (!body.trim()) return;
+    const media = !editing && uploads.items.length > 0;
+    // A media message's caption may be emptied; a text may not.
+    const captionEdit = editing?.content?.type === 'media';
+    // With files attached, Send waits for their uploads (the button says so); the text is their caption.
+    if (media ? !uploads.ready : !body.trim() && !captionEdit) return;
     // Send is disabled then, with the reason under the composer; Enter still tells it in words.
     if (new TextEncoder().encode(body).length > client.limits.maxTextBytes) return onError(new HearthError('MESSAGE_TOO_LARGE', '', { maxBytes: client.limits.maxTextBytes }));
     const entities = mentionEntities(body, draft.mentions);
     if (editing) {
-      const before = editing.content?.type === 'text' ? editing.content : undefined;
-      if (body !== (before?.text ?? '') || JSON.stringify(entities) !== JSON.stringify(before?.entities ?? [])) client.messages.edit(id, editing.id, body, entities).catch(onError);
+      const before = editing.content?.type === 'text' || editing.content?.type === 'media' ? editing.content : undefined;
+      const content = before?.type === 'media' ? { type: 'media' as const, text: body, entities, attachments: before.attachments } : body;
+      if (body !== (before?.text ?? '') || JSON.stringify(entities) !== JSON.stringify(before?.entities ?? [])) client.messages.edit(id, editing.id, content, entities).catch(onError);
       draft.restore();
       return onCancel();
     }
     client.stopTyping(id);
-    client.messages.send(id, body, { entities, ...(replyTo ? { replyToId: replyTo.id } : {}) }).catch(() => undefined);
+    const content = media ? { type: 'media' as const, text: body, entities, attachments: uploads.items.flatMap((i) => (i.uploaded ? [i.uploaded] : [])) } : body;
+    client.messages.send(id, content, { entities, ...(replyTo ? { replyToId: replyTo.id } : {}) }).catch(() => undefined);
+    if (media) uploads.clear();
     draft.clear();
     setCaret(0);
     onSent();
   };
+}
+
+/**
+ * A finished voice recording: into the tray (its upload shows progress, and a failure can be retried or removed),
+ * then sent as soon as it is uploaded. Returns what the recorder calls with the recording.
+ */
+function useSendRecording(uploads: Uploads, submit: () => void): (file: File, voice: { durationMs: number; waveform: number[] }) => void {
+  const [waiting, setWaiting] = useState(false);
+  const submitRef = useRef(submit);
+  submitRef.current = submit;
+  const failed = uploads.items.some((i) => i.state === 'failed');
+  useEffect(() => {
+    if (!waiting || !(uploads.ready || failed || uploads.items.length === 0)) return;
+    setWaiting(false);
+    if (uploads.ready) submitRef.current();
+  }, [waiting, uploads.ready, uploads.items.length, failed]);
+  return useCallback(
+    (file, voice) => {
+      uploads.add([file], voice);
+      setWaiting(true);
+    },
+    [uploads],
+  );
 }
 
 /**
@@ -95,7 +130,7 @@ function composerKeys(e: KeyboardEvent<HTMLTextAreaElement>, s: Suggestions, act
 
 /** Writes a new message, a reply or an edit: mentions and emoji shortcodes complete as you type. */
 export const Composer = memo(function Composer(props: ComposerProps) {
-  const { title, replyTo, editing, onCancel, onEditLast } = props;
+  const { title, replyTo, editing, onCancel, onEditLast, onError, uploads } = props;
   const { t } = useTranslation();
   const client = useClient();
   const { conversationId: id, kind, meId } = useInfo();
@@ -108,6 +143,7 @@ export const Composer = memo(function Composer(props: ComposerProps) {
   const { trigger, options, emoji } = suggestions;
   useComposerFocus(areaRef, id, replyTo, text);
   const submit = useSubmit(props, draft, setCaret);
+  const voice = useVoiceMessage(useSendRecording(uploads, submit), onError);
 
   const replaceRange = useCallback(
     (start: number, end: number, insert: string, mention?: DraftMention) => {
@@ -168,6 +204,9 @@ export const Composer = memo(function Composer(props: ComposerProps) {
 
   const open = options.length > 0;
   const limit = useSizeLimit(text, `${listId}-limit`);
+  const attached = uploads.items.length > 0 && !editing;
+  const sendable = (attached ? uploads.ready : text.trim() !== '' || editing?.content?.type === 'media') && !limit.over;
+  const showMic = !attached && !editing && text.trim() === '' && typeof MediaRecorder !== 'undefined';
   return (
     <div className="composer-wrap">
       {(replyTo || editing) && <ComposerBar replyTo={replyTo} editing={editing} onCancel={cancel} />}
@@ -181,31 +220,42 @@ export const Composer = memo(function Composer(props: ComposerProps) {
           onChoose={choose}
         />
       )}
-      <div className={`composer${editing ? ' composer-editing' : ''}`}>
-        <EmojiButton onPick={(glyph) => replaceRange(areaRef.current?.selectionStart ?? text.length, areaRef.current?.selectionEnd ?? text.length, glyph)} onClose={() => areaRef.current?.focus()} />
-        {/* A textbox, not a combobox (a role a textarea may not take): aria-autocomplete and aria-activedescendant announce the suggestions. */}
-        <textarea
-          ref={areaRef}
-          className="composer-input"
-          rows={1}
-          dir="auto"
-          value={text}
-          placeholder={editing ? t('conversation.editPlaceholder') : t('conversation.placeholder', { title })}
-          aria-label={t('conversation.composer')}
-          aria-autocomplete="list"
-          aria-controls={open ? listId : undefined}
-          aria-activedescendant={open ? `${listId}-opt-${suggestions.active}` : undefined}
-          aria-describedby={limit.over ? `${listId}-help ${limit.id}` : `${listId}-help`}
-          onChange={onChange}
-          onKeyDown={(e) => composerKeys(e, suggestions, { choose, submit, ...(editing || replyTo ? { cancel } : {}), ...(text === '' && !editing ? { editLast: onEditLast } : {}) })}
-          onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
-          onBlur={suggestions.dismiss}
-          onFocus={suggestions.undismiss}
-        />
-        <button type="button" className="composer-send" aria-label={editing ? t('conversation.saveEdit') : t('conversation.send')} aria-describedby={limit.over ? limit.id : undefined} disabled={!text.trim() || limit.over} onClick={submit}>
-          <IconSend size={18} />
-        </button>
-      </div>
+      {!editing && <AttachmentTray uploads={uploads} />}
+      {voice.mode !== null ? (
+        <RecorderSlot voice={voice} />
+      ) : (
+        <div className={`composer${editing ? ' composer-editing' : ''}`}>
+          {!editing && <AttachButton onFiles={uploads.add} />}
+          <EmojiButton onPick={(glyph) => replaceRange(areaRef.current?.selectionStart ?? text.length, areaRef.current?.selectionEnd ?? text.length, glyph)} onClose={() => areaRef.current?.focus()} />
+          {/* A textbox, not a combobox (a role a textarea may not take): aria-autocomplete and aria-activedescendant announce the suggestions. */}
+          <textarea
+            ref={areaRef}
+            className="composer-input"
+            rows={1}
+            dir="auto"
+            value={text}
+            placeholder={editing ? t('conversation.editPlaceholder') : t('conversation.placeholder', { title })}
+            aria-label={t('conversation.composer')}
+            aria-autocomplete="list"
+            aria-controls={open ? listId : undefined}
+            aria-activedescendant={open ? `${listId}-opt-${suggestions.active}` : undefined}
+            aria-describedby={limit.over ? `${listId}-help ${limit.id}` : `${listId}-help`}
+            onChange={onChange}
+            onKeyDown={(e) => composerKeys(e, suggestions, { choose, submit, ...(editing || replyTo ? { cancel } : {}), ...(text === '' && !editing ? { editLast: onEditLast } : {}) })}
+            onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+            onPaste={(e) => !editing && pastedFiles(e, uploads)}
+            onBlur={suggestions.dismiss}
+            onFocus={suggestions.undismiss}
+          />
+          {showMic ? (
+            <MicButton voice={voice} />
+          ) : (
+            <button type="button" className="composer-send" aria-label={editing ? t('conversation.saveEdit') : uploads.uploading && attached ? t('media.waitUploads') : t('conversation.send')} aria-describedby={limit.over ? limit.id : undefined} disabled={!sendable} onClick={submit}>
+              <IconSend size={18} />
+            </button>
+          )}
+        </div>
+      )}
       <span id={`${listId}-help`} className="visually-hidden">
         {t('markdown.help')}
       </span>

@@ -3,6 +3,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { displayName, useUser } from '../../app/people.js';
 import { plainText } from '../markdown/render.js';
+import { writtenLine } from '../media/format.js';
 import { IconClose, IconEdit, IconReply, IconSmile } from './icons.js';
 
 const EmojiPicker = lazy(() => import('../emoji/EmojiPicker.js'));
@@ -18,7 +19,7 @@ export function ComposerBar({ replyTo, editing, onCancel }: { replyTo: Message |
         <span className="composer-bar-title">{editing ? t('conversation.editing') : t('conversation.replyingTo', { name: displayName(replyAuthor) })}</span>
         {replyTo && !editing && (
           <span className="composer-bar-excerpt" dir="auto">
-            {replyTo.content?.type === 'text' ? plainText(replyTo.content.text) : ''}
+            {writtenLine(replyTo.content, t, plainText)}
           </span>
         )}
         {editing && <span className="composer-bar-excerpt muted">{t('conversation.editHint')}</span>}

@@ -6,6 +6,9 @@ import { conversationTitle, displayName, useUser } from '../../app/people.js';
 import { navigate } from '../../app/router.js';
 import { conversationSnapshot, sameConversation } from '../../app/snapshots.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
+import { useFileDrop } from '../media/ComposerMedia.js';
+import { FilesPanel } from '../media/FilesPanel.js';
+import { useUploads } from '../media/useUploads.js';
 import { MembersPanel } from '../members/MembersPanel.js';
 import { ProfileContext } from '../profile/context.js';
 import { ProfileCard } from '../profile/ProfileCard.js';
@@ -71,11 +74,12 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   const typers = useClientState((c) => c.typers(id), shallowEqual);
   const timeline = useTimeline(id);
   const listRef = useRef<MessageListHandle>(null);
-  const [panelOpen, setPanelOpen] = useState(false);
+  const [panel, setPanel] = useState<'members' | 'files' | null>(null);
   const [profileId, setProfileId] = useState<string | null>(null);
   const { toast, show, showError } = useToast();
   const target = useComposerTarget(id, meId, listRef);
   const { actions, dialogs } = useMessageActions({ target, list: listRef, show, showError });
+  const uploads = useUploads(id);
 
   // Members: for receipts (ticks, "Seen by"), mentions and the panel.
   useEffect(() => {
@@ -85,13 +89,15 @@ function Loaded({ conversation }: { conversation: Conversation }) {
   const readOnly = conversation.me.removal !== null;
   const moderator = kind !== 'direct' && !readOnly && (conversation.me.role === 'owner' || conversation.me.role === 'admin');
   const info: ConversationInfo = useMemo(() => ({ conversationId: id, kind, memberCount, meId, moderator, readOnly }), [id, kind, memberCount, meId, moderator, readOnly]);
+  const drop = useFileDrop(uploads, !readOnly);
+  const toggle = (which: 'members' | 'files') => setPanel((p) => (p === which ? null : which));
 
   return (
     <InfoContext.Provider value={info}>
       <ActionsContext.Provider value={actions}>
         <ProfileContext.Provider value={setProfileId}>
-          <section className="conv" aria-labelledby="conv-title">
-            <ConversationHeader conversation={conversation} title={title} typers={typers} panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((o) => !o)} />
+          <section className={`conv${drop.dragging ? ' conv-dropping' : ''}`} aria-labelledby="conv-title" {...drop.handlers}>
+            <ConversationHeader conversation={conversation} title={title} typers={typers} panel={panel} onTogglePanel={toggle} />
             <div className="conv-body">
               <div className="conv-main">
                 <MessageList ref={listRef} timeline={timeline} title={title} />
@@ -101,12 +107,14 @@ function Loaded({ conversation }: { conversation: Conversation }) {
                 ) : (
                   <>
                     {kind === 'direct' && conversation.lastMessage === null && <DraftHint title={title} />}
-                    <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} />
+                    <Composer title={title} replyTo={target.replyTo} editing={target.editing} onCancel={target.cancel} onSent={target.sent} onEditLast={target.editLast} onError={showError} uploads={uploads} />
                   </>
                 )}
               </div>
-              {panelOpen && <MembersPanel conversation={conversation} onClose={() => setPanelOpen(false)} onError={showError} />}
+              {panel === 'members' && <MembersPanel conversation={conversation} onClose={() => setPanel(null)} onError={showError} />}
+              {panel === 'files' && <FilesPanel conversationId={id} onClose={() => setPanel(null)} />}
             </div>
+            {drop.dragging && <DropHint />}
             <Overlays conversationId={id} dialogs={dialogs} toast={toast} show={show} showError={showError} onReact={actions.toggleReaction} />
             {profileId && <ProfileCard userId={profileId} onClose={() => setProfileId(null)} />}
           </section>
@@ -141,6 +149,16 @@ function RemovedNotice({ conversationId, removedBy, onError }: { conversationId:
       <button type="button" className="btn" disabled={busy} onClick={hide}>
         {t('conversation.hideRemoved')}
       </button>
+    </div>
+  );
+}
+
+/** Over the conversation while files are dragged onto it. */
+function DropHint() {
+  const { t } = useTranslation();
+  return (
+    <div className="conv-drop" aria-hidden="true">
+      <p>{t('media.dropHere')}</p>
     </div>
   );
 }

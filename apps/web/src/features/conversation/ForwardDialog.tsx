@@ -9,6 +9,7 @@ import { useClientState } from '../../app/store.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { DialogActions, Dialog } from '../../ui/Dialog.js';
 import { plainText } from '../markdown/render.js';
+import { writtenLine } from '../media/format.js';
 import { PickedList, type Picked } from '../sidebar/PickedList.js';
 import { autofocus, useDirectory } from '../sidebar/UserPicker.js';
 
@@ -88,7 +89,7 @@ export function ForwardDialog({ message, onForwarded, onClose }: { message: Mess
   const { conversations, people, loading } = useChoices(query);
   const keys = new Set(chosen.map((c) => c.key));
   const full = chosen.length >= FORWARD_TARGETS_MAX;
-  const excerpt = message.content?.type === 'text' ? plainText(message.content.text) : '';
+  const excerpt = writtenLine(message.content, t, plainText);
 
   function toggle(choice: Choice) {
     setChosen((list) => (list.some((c) => c.key === choice.key) ? list.filter((c) => c.key !== choice.key) : [...list, choice]));

@@ -7,20 +7,21 @@ import { formatRelative } from '../../i18n/index.js';
 import { Avatar } from '../../ui/Avatar.js';
 import { statusLine } from '../profile/context.js';
 import { ProfileAvatar, ProfileName } from '../profile/ProfileButton.js';
+import { IconFiles } from '../media/icons.js';
 import { IconBack, IconUsers } from './icons.js';
 
 export function ConversationHeader({
   conversation,
   title,
   typers,
-  panelOpen,
+  panel,
   onTogglePanel,
 }: {
   conversation: Conversation;
   title: string;
   typers: string[];
-  panelOpen: boolean;
-  onTogglePanel: () => void;
+  panel: 'members' | 'files' | null;
+  onTogglePanel: (which: 'members' | 'files') => void;
 }) {
   const { t } = useTranslation();
   const direct = conversation.kind === 'direct';
@@ -67,11 +68,21 @@ export function ConversationHeader({
       </div>
       <button
         type="button"
-        className={`icon-btn conv-members-btn${panelOpen ? ' active' : ''}`}
+        className={`icon-btn conv-files-btn${panel === 'files' ? ' active' : ''}`}
+        aria-label={t('media.filesPanel')}
+        aria-expanded={panel === 'files'}
+        aria-controls="files-panel"
+        onClick={() => onTogglePanel('files')}
+      >
+        <IconFiles size={20} />
+      </button>
+      <button
+        type="button"
+        className={`icon-btn conv-members-btn${panel === 'members' ? ' active' : ''}`}
         aria-label={direct ? t('conversation.details') : t('conversation.memberCount', { count: conversation.memberCount })}
-        aria-expanded={panelOpen}
+        aria-expanded={panel === 'members'}
         aria-controls="members-panel"
-        onClick={onTogglePanel}
+        onClick={() => onTogglePanel('members')}
       >
         <IconUsers size={20} />
         {!direct && <span className="conv-members-count" aria-hidden="true">{conversation.memberCount}</span>}

@@ -6,6 +6,7 @@ import { displayName, useUser } from '../../app/people.js';
 import { shallowEqual, useClientState } from '../../app/store.js';
 import { formatDateTime, formatTime } from '../../i18n/index.js';
 import { plainText } from '../markdown/render.js';
+import { writtenLine } from '../media/format.js';
 import { ProfileAvatar, ProfileName } from '../profile/ProfileButton.js';
 import { useActions, useInfo } from './context.js';
 import { IconCheck, IconClock, IconDoubleCheck, IconForward, IconReply } from './icons.js';
@@ -53,13 +54,16 @@ export function ReplyQuote({ message }: { message: Message }) {
   const ref = message.replyTo!;
   const author = useUser(ref.senderId);
   const name = displayName(author);
+  // A media original that is loaded says what it is ("Photo", "Voice message (0:07)"), not only its file names.
+  const original = useClientState((c) => c.messages.window(message.conversationId)?.messages.find((m) => m.id === ref.messageId)?.content ?? null);
+  const excerpt = original?.type === 'media' && ref.excerpt !== null ? writtenLine(original, t, plainText) : ref.excerpt !== null ? plainText(ref.excerpt) : null;
   return (
     <button type="button" className="reply-quote" onClick={() => actions.jumpToReply(ref)} title={t('conversation.goToOriginal')}>
       <IconReply size={14} className="reply-quote-icon" />
       <span className="visually-hidden">{t('conversation.inReplyTo')}</span>
       <span className="reply-quote-name">{name}</span>
       <span className="reply-quote-text" dir="auto">
-        {ref.excerpt !== null ? plainText(ref.excerpt) : <em>{t('conversation.originalDeleted')}</em>}
+        {excerpt ?? <em>{t('conversation.originalDeleted')}</em>}
       </span>
     </button>
   );

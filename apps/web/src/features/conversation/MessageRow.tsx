@@ -1,10 +1,11 @@
-import type { Message, OutgoingMessage, SystemContent } from '@hearth/client';
+import type { MediaContent, Message, OutgoingMessage, SystemContent } from '@hearth/client';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../app/client.js';
 import { useClientState } from '../../app/store.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { MessageText } from '../markdown/Markdown.js';
+import { MediaAttachments } from '../media/MediaAttachments.js';
 import { useActions, useInfo } from './context.js';
 import { IconAlert, IconForward, IconTrash } from './icons.js';
 import { ForwardedMark, Gutter, HiddenByline, MessageHeader, ReactionChip, ReplyQuote, SeenBy, Status } from './MessageParts.js';
@@ -18,6 +19,16 @@ export function SystemLine({ message, content, tabbable }: { message: Message; c
   return (
     <div className="msg msg-system" data-message-id={message.id} data-seq={message.seq} tabIndex={tabbable ? 0 : -1} role="article" aria-roledescription={t('conversation.messageRole')}>
       <div className="msg-system-text">{text}</div>
+    </div>
+  );
+}
+
+/** A media message's files, then its caption, rendered like a text message. */
+function MediaBody({ content, meId }: { content: MediaContent; meId: string | undefined }) {
+  return (
+    <div className="msg-media">
+      <MediaAttachments attachments={content.attachments} />
+      {content.text.trim() !== '' && <MessageText text={content.text} entities={content.entities} meId={meId} />}
     </div>
   );
 }
@@ -64,6 +75,8 @@ export const MessageRow = memo(function MessageRow({
             </div>
           ) : message.content?.type === 'text' ? (
             <MessageText text={message.content.text} entities={message.content.entities} meId={meId} />
+          ) : message.content?.type === 'media' ? (
+            <MediaBody content={message.content} meId={meId} />
           ) : null}
           <span className="msg-meta">
             {message.editedAt !== null && !deleted && (
@@ -107,6 +120,7 @@ export const PendingRow = memo(function PendingRow({ item, head }: { item: Outgo
         )}
         <div className="msg-body">
           {item.content?.type === 'text' && <MessageText text={item.content.text} entities={item.content.entities} meId={meId} />}
+          {item.content?.type === 'media' && <MediaBody content={item.content} meId={meId} />}
           <span className="msg-meta">{!failed && <Status item={item} />}</span>
         </div>
         {failed && (

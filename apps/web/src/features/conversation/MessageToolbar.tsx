@@ -34,7 +34,7 @@ export function MessageToolbar({ message, tabbable }: { message: Message; tabbab
           </button>
         </>
       )}
-      {mine && text && !readOnly && (
+      {mine && (text || message.content?.type === 'media') && !readOnly && (
         <button type="button" tabIndex={tab} className="msg-action" aria-label={t('conversation.actions.edit')} title={t('conversation.actions.edit')} onClick={() => actions.edit(message)}>
           <IconEdit size={16} />
         </button>

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 /** Small stroke icons (Feather-style, 24-unit grid). Decorative: buttons carry their own accessible names. */
-function Svg({ children, size = 18, className, flip }: { children: ReactNode; size?: number; className?: string | undefined; flip?: boolean }) {
+export function Svg({ children, size = 18, className, flip }: { children: ReactNode; size?: number; className?: string | undefined; flip?: boolean }) {
   return (
     <svg
       className={`icon${flip ? ' icon-flip' : ''}${className ? ` ${className}` : ''}`}

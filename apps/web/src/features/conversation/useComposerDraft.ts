@@ -40,7 +40,8 @@ export function useComposerDraft(conversationId: string, editing: Message | null
   );
 
   useEffect(() => {
-    if (!editing || editing.content?.type !== 'text') return;
+    // A text, or a media message's caption.
+    if (!editing || (editing.content?.type !== 'text' && editing.content?.type !== 'media')) return;
     saved.current ??= latest.current;
     setText(editing.content.text);
     setMentions(mentionsFromEntities(editing.content.text, editing.content.entities));

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient, useClientEvent } from '../../app/client.js';
 import { plainText } from '../markdown/render.js';
+import { writtenLine } from '../media/format.js';
 
 /**
  * Messages from others while the list is away from the latest (counted for the "N new messages" button, until
@@ -21,7 +22,7 @@ export function useNewMessages(conversationId: string, meId: string | undefined,
     if (message.conversationId !== conversationId || message.senderId === meId) return;
     if (away) setCount((n) => n + 1);
     const name = client.users.cached(message.senderId)?.displayName ?? '';
-    const text = message.content?.type === 'text' ? plainText(message.content.text).slice(0, 240) : '';
+    const text = writtenLine(message.content, t, plainText).slice(0, 240);
     setAnnouncement(t('conversation.announce', { name, text }));
   });
   const clear = useCallback(() => setCount(0), []);

@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { useClient } from '../../app/client.js';
 import { conversationTitle } from '../../app/people.js';
 import { navigate, parseRoute } from '../../app/router.js';
+import { writtenLine } from '../media/format.js';
 import { plainLine } from '../sidebar/format.js';
 import { notificationsActive } from './preferences.js';
 
@@ -59,7 +60,7 @@ function showNotification(client: HearthClient, conversation: Conversation, mess
     conversation.kind === 'direct'
       ? sender
       : i18next.t('notifications.inConversation', { name: sender, conversation: conversationTitle(client, conversation) });
-  const body = message.content?.type === 'text' ? plainLine(message.content.text, 200) : '';
+  const body = writtenLine(message.content, i18next.t, (text) => plainLine(text, 200));
   try {
     const notification = new Notification(title, { body, tag: conversation.id, lang: i18next.language, dir: 'auto' });
     notification.onclick = (e) => {

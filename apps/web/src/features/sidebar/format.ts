@@ -1,6 +1,7 @@
 import type { Conversation, HearthClient, Message } from '@hearth/client';
 import i18next from 'i18next';
 import { systemText } from '../conversation/systemLine.js';
+import { mediaSummary } from '../media/format.js';
 
 const DAY = 86_400_000;
 
@@ -70,7 +71,8 @@ export function previewOf(client: HearthClient, conversation: Conversation, t: T
   }
   if (m.content.type === 'system') return { sender: null, text: systemText(client, m.senderId, m.content, t), italic: true, forwarded: false };
   const sender = mine ? t('sidebar.preview.you') : conversation.kind === 'direct' ? null : (client.users.cached(m.senderId)?.displayName ?? '…');
-  return { sender, text: plainLine(m.content.text), italic: false, forwarded: m.forwarded !== null };
+  const text = m.content.type === 'media' ? mediaSummary(m.content, t, plainLine) : plainLine(m.content.text);
+  return { sender, text, italic: false, forwarded: m.forwarded !== null };
 }
 
 /** Case- and accent-insensitive form of a string, for filtering. */
