@@ -37,6 +37,7 @@ function message(seq: number, senderId = PEER, text = `m${seq}`): Message {
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    linkPreview: null,
   };
 }
 

@@ -39,6 +39,8 @@ Options (each also read from the environment variable shown):
   --log-level LEVEL     HEARTH_LOG_LEVEL      fatal|error|warn|info|debug|trace|silent (default info)
   --metrics-port PORT   HEARTH_METRICS_PORT   serve Prometheus /metrics on this port (default: not served)
   --metrics-host HOST   HEARTH_METRICS_HOST   address of the metrics port (default 127.0.0.1)
+  --no-link-previews    HEARTH_LINK_PREVIEWS=false  never read the pages of links in messages (default: read,
+                                              public addresses only)
   -h, --help            this text
   -v, --version         the version
 `;
@@ -53,6 +55,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
+  'no-link-previews': { type: 'boolean' },
   username: { type: 'string' },
   'display-name': { type: 'string' },
   password: { type: 'string' },
@@ -79,6 +82,7 @@ function configFrom(values: Values): Config {
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] as Config['logLevel'] } : {}),
     ...(values['metrics-port'] !== undefined ? { metricsPort: values['metrics-port'] } : {}),
     ...(values['metrics-host'] !== undefined ? { metricsHost: values['metrics-host'] } : {}),
+    ...(values['no-link-previews'] === true ? { linkPreviews: { enabled: false } } : {}),
   };
   return loadConfig(process.env, { webRoot: defaultWebRoot(), ...overrides });
 }

@@ -12,6 +12,8 @@ import { RedisLoginThrottle } from './features/auth/redis-login-throttle.js';
 import { registerConversationsRoutes } from './features/conversations/conversations.routes.js';
 import { ConversationsService } from './features/conversations/conversations.service.js';
 import { ConversationViews } from './features/conversations/conversations.views.js';
+import { registerLinkPreviewsRoutes } from './features/link-previews/link-previews.routes.js';
+import { LinkPreviewsService } from './features/link-previews/link-previews.service.js';
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
 import { latestMessages } from './features/messages/messages.views.js';
@@ -122,6 +124,7 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
   const presence = new PresenceService(db, bus, clock, log, presenceRegistry);
   const conversationViews = new ConversationViews(latestMessages);
   const conversations = new ConversationsService(db, capabilities, writer, conversationViews, postSystemMessage);
+  const linkPreviews = new LinkPreviewsService(db, writer, clock, log, config.linkPreviews);
   return {
     database,
     metrics,
@@ -133,7 +136,8 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
     presence,
     users: new UsersService(db, bus, clock),
     conversations,
-    messages: new MessagesService(db, writer, metrics, config.limits, conversations),
+    messages: new MessagesService(db, writer, metrics, config.limits, conversations, (message) => linkPreviews.messageWritten(message)),
+    linkPreviews,
     reactions: new ReactionsService(writer),
     receipts: new ReceiptsService(writer),
     typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),
@@ -156,6 +160,7 @@ function registerRoutes(app: FastifyInstance, s: Services, isAccepting: () => bo
   registerConversationsRoutes(app, deps, s.conversations);
   registerMessagesRoutes(app, deps, s.messages);
   registerReactionsRoutes(app, deps, s.reactions);
+  registerLinkPreviewsRoutes(app, deps, s.linkPreviews);
   registerReceiptsRoutes(app, deps, s.receipts);
   registerSyncRoutes(app, deps, s.sync);
 }
@@ -287,6 +292,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       const metricsClosed = metricsListener?.close();
       // Queued writes commit before sockets close, so every acknowledged message is stored and every stored
       // message's acknowledgement has been written. Later writes are refused with SERVER_SHUTTING_DOWN.
+      // Previews under way are dropped (their messages stay without one); what they would write must not be refused.
+      await within(services.linkPreviews.close());
       await within(services.writer.drain());
       await within(gateway.close());
       await within(httpClosed);

@@ -6,6 +6,7 @@ import * as systemMessages from './migrations/0003-system-messages.js';
 import * as formerMemberships from './migrations/0004-former-memberships.js';
 import * as userTimeZone from './migrations/0005-user-time-zone.js';
 import * as changeCursor from './migrations/0006-change-cursor.js';
+import * as linkPreviews from './migrations/0008-link-previews.js';
 import { openPostgres } from './postgres/postgres-database.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
@@ -35,6 +36,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-former-memberships': formerMemberships,
   '0005-user-time-zone': userTimeZone,
   '0006-change-cursor': changeCursor,
+  // 0007 is the files feature's (issue 9).
+  '0008-link-previews': linkPreviews,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
