@@ -7,6 +7,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import { MessageText } from '../markdown/Markdown.js';
 import { useActions, useInfo } from './context.js';
 import { IconAlert, IconForward, IconTrash } from './icons.js';
+import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { ForwardedMark, Gutter, HiddenByline, MessageHeader, ReactionChip, ReplyQuote, SeenBy, Status } from './MessageParts.js';
 import { MessageToolbar } from './MessageToolbar.js';
 import { systemText } from './systemLine.js';
@@ -74,6 +75,7 @@ export const MessageRow = memo(function MessageRow({
             {mine && !deleted && <Status message={message} />}
           </span>
         </div>
+        {message.linkPreview && !deleted && <LinkPreviewCard preview={message.linkPreview} />}
         {message.reactions.length > 0 && (
           <div className="reactions">
             {message.reactions.map((g) => (
