@@ -82,6 +82,20 @@ describe.each(BACKENDS)('link previews (%s)', (backend) => {
     expect(pages.hits('/image.png') - before).toBe(1);
   });
 
+  test('what a page gave is kept for a day: after that, the page is read again', async () => {
+    const [ana, ben] = await s.people(2);
+    const group = await s.group(ana!, [ben!]);
+    const benWs = await s.connect(ben!);
+    const link = `${pages.url}/plain?ttl`;
+    const first = await s.post(ana!, group.id, link);
+    await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === first.id);
+    const read = pages.hits('/plain');
+    s.clock.advance(25 * 3600_000);
+    const second = await s.post(ana!, group.id, link);
+    await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === second.id);
+    expect(pages.hits('/plain')).toBe(read + 1);
+  });
+
   test('an edit to another link replaces the preview, an edit without a link removes it, a delete drops it', async () => {
     const [ana, ben] = await s.people(2);
     const group = await s.group(ana!, [ben!]);
