@@ -101,6 +101,12 @@ describe('link previews in the web app', () => {
     await benPage.reload();
     await list(benPage).getByRole('group', { name: 'Link preview: Example News' }).waitFor();
     expect(toSite).toEqual([]);
+    // Only the author may remove it; it then goes for both.
+    expect(await list(benPage).getByRole('button', { name: 'Remove the preview' }).count()).toBe(0);
+    expect(await axeViolations(anaPage, '.conv')).toEqual([]);
+    await list(anaPage).getByRole('button', { name: 'Remove the preview' }).click();
+    await list(benPage).getByTestId('link-preview').waitFor({ state: 'detached' });
+    await list(anaPage).getByTestId('link-preview').waitFor({ state: 'detached' });
   });
 
   test('the card fits a 375 px screen in dark mode, right to left', async () => {

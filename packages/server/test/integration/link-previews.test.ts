@@ -123,6 +123,29 @@ describe.each(BACKENDS)('link previews (%s)', (backend) => {
     expect(pages.hits('/other')).toBe(1);
   });
 
+  test('the author may remove a preview, for good while the link stays; other members may not', async () => {
+    const [ana, ben] = await s.people(2);
+    const group = await s.group(ana!, [ben!]);
+    const benWs = await s.connect(ben!);
+    const sent = await s.post(ana!, group.id, `${pages.url}/plain?remove`);
+    const shown = await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === sent.id);
+    const params = { conversationId: group.id, messageId: sent.id };
+    expect((await s.http(ben!, 'removeLinkPreview', { params })).body).toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(await s.ok<Message>(ana!, 'removeLinkPreview', { params })).toMatchObject({ id: sent.id, linkPreview: null });
+    const removed = await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === sent.id && f.pts > shown.pts);
+    expect(removed.linkPreview).toBeNull();
+    // Again: nothing changes. An edit that keeps the link does not bring the preview back.
+    await s.ok(ana!, 'removeLinkPreview', { params });
+    const edited = await s.ok<Message>(ana!, 'editMessage', { params, body: { content: text(`the same ${pages.url}/plain?remove`) } });
+    expect(edited.linkPreview).toBeNull();
+    await settled(s);
+    expect((await s.history(ben!, group.id)).find((m) => m.id === sent.id)?.linkPreview).toBeNull();
+    expect(benWs.frames.filter((f) => f.type === 'message.previewed' && f.messageId === sent.id)).toHaveLength(2);
+    // An edit to another link is previewed again.
+    await s.ok<Message>(ana!, 'editMessage', { params, body: { content: text(`${pages.url}/other?remove`) } });
+    await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === sent.id && f.linkPreview?.title === 'Another page');
+  });
+
   test('links in code are not previewed; bad HTML in a legacy encoding still is', async () => {
     const [ana, ben] = await s.people(2);
     const group = await s.group(ana!, [ben!]);

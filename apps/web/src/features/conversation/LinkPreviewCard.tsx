@@ -1,5 +1,7 @@
-import type { LinkPreview } from '@hearth/client';
+import type { LinkPreview, Message } from '@hearth/client';
 import { useTranslation } from 'react-i18next';
+import { useActions, useInfo } from './context.js';
+import { IconClose } from './icons.js';
 
 /** The host of a link, without `www.`, for a card whose page gives no site name. */
 function hostOf(url: string): string | undefined {
@@ -15,10 +17,13 @@ function hostOf(url: string): string | undefined {
  * What a message's first link points at, under the message: the site, the title as a link (a new tab, no opener,
  * no referrer), the description clamped to three lines, and the image, which the Hearth server read and serves
  * (the browser never contacts the linked site until the link is followed). The image's size is reserved from its
- * width and height, so the list does not jump when it loads.
+ * width and height, so the list does not jump when it loads. The author (or a moderator) may remove it.
  */
-export function LinkPreviewCard({ preview }: { preview: LinkPreview }) {
+export function LinkPreviewCard({ message, preview }: { message: Message; preview: LinkPreview }) {
   const { t } = useTranslation();
+  const { meId, moderator, readOnly } = useInfo();
+  const actions = useActions();
+  const removable = !readOnly && (message.senderId === meId || moderator);
   const host = hostOf(preview.url);
   if (host === undefined) return null;
   const site = preview.siteName ?? host;
@@ -33,6 +38,11 @@ export function LinkPreviewCard({ preview }: { preview: LinkPreview }) {
         </a>
         {preview.description && <p className="link-preview-description">{preview.description}</p>}
       </div>
+      {removable && (
+        <button type="button" className="link-preview-remove" aria-label={t('conversation.removeLinkPreview')} title={t('conversation.removeLinkPreview')} onClick={() => actions.removeLinkPreview(message)}>
+          <IconClose size={14} />
+        </button>
+      )}
       {image && (
         <img
           className="link-preview-image"

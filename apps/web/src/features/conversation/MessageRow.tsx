@@ -75,7 +75,7 @@ export const MessageRow = memo(function MessageRow({
             {mine && !deleted && <Status message={message} />}
           </span>
         </div>
-        {message.linkPreview && !deleted && <LinkPreviewCard preview={message.linkPreview} />}
+        {message.linkPreview && !deleted && <LinkPreviewCard message={message} preview={message.linkPreview} />}
         {message.reactions.length > 0 && (
           <div className="reactions">
             {message.reactions.map((g) => (

@@ -1,7 +1,7 @@
-import { Id } from '@hearth/protocol';
+import { api, Id } from '@hearth/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { HttpDeps } from '../../platform/http.js';
+import { route, type HttpDeps } from '../../platform/http.js';
 import { requestCredentials } from '../../platform/session-cookie.js';
 import { parse } from '../../platform/validate.js';
 import type { LinkPreviewsService } from './link-previews.service.js';
@@ -15,6 +15,7 @@ const ImageParams = z.object({ conversationId: Id, messageId: Id });
  * The address carries `?v=<image id>`: a new image is a new address, so the answer may be cached for good.
  */
 export function registerLinkPreviewsRoutes(app: FastifyInstance, deps: HttpDeps, previews: LinkPreviewsService): void {
+  route(app, deps, api.removeLinkPreview, ({ actor, params }) => previews.removePreview(actor, params.conversationId, params.messageId));
   app.get('/api/conversations/:conversationId/messages/:messageId/link-preview/image', async (req, reply) => {
     const actor = await deps.authenticate(requestCredentials(req).token);
     const params = parse(ImageParams, req.params);

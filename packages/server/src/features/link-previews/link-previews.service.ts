@@ -9,14 +9,14 @@ import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { reduceImage } from '../../platform/reduce-image.js';
 import { FetchRefused, safeFetch, type SafeFetchOptions } from '../../platform/safe-fetch.js';
-import { requireReader } from '../conversations/access.js';
+import { canModerate, requireMember, requireReader } from '../conversations/access.js';
 import { appendEvent } from '../conversations/event-log.js';
 import * as positions from '../conversations/positions.store.js';
 import type { WriteQueue } from '../../platform/write-queue.js';
 import { firstLink } from '../messages/links.js';
-import { requireMessage } from '../messages/messages.service.js';
+import { requireMessage, requireUserMessage } from '../messages/messages.service.js';
 import * as messages from '../messages/messages.store.js';
-import { parseContent, parseLinkPreview, toLinkPreview, type StoredLinkPreview } from '../messages/messages.views.js';
+import { loadMessages, parseContent, parseLinkPreview, toLinkPreview, type StoredLinkPreview } from '../messages/messages.views.js';
 import * as store from './link-previews.store.js';
 import { decodeHtml, extractMetadata } from './page-metadata.js';
 
@@ -115,7 +115,37 @@ export class LinkPreviewsService {
     return Buffer.from(image.data, 'base64');
   }
 
+  /**
+   * Removes the preview of a message, for good while it keeps that link: its author may, and moderators of groups and
+   * channels (as for edits). Members get `message.previewed` with null; removing again (or where there is none yet)
+   * changes nothing visible, and a read under way finds the preview removed and attaches nothing.
+   */
+  async removePreview(actor: Actor, conversationId: string, messageId: string): Promise<Message> {
+    return this.writer.run(async (ctx) => {
+      const access = await requireMember(ctx.trx, conversationId, actor.userId);
+      const row = await requireMessage(ctx.trx, conversationId, messageId);
+      requireUserMessage(row);
+      if (row.sender_id !== actor.userId && !canModerate(access)) throw new HearthError('PERMISSION_DENIED', { messageId });
+      if (row.deleted_at !== null) throw new HearthError('MESSAGE_DELETED', { messageId });
+      const url = firstLink(parseContent(row.content));
+      const stored = parseLinkPreview(row.link_preview);
+      if (url !== undefined && !stored?.removed) {
+        const removed: StoredLinkPreview = { url, title: null, description: null, siteName: null, image: null, removed: true };
+        row.link_preview = JSON.stringify(removed);
+        await messages.update(ctx.trx, messageId, { link_preview: row.link_preview });
+        if (stored !== null) {
+          const pts = await positions.allocate(ctx.trx, conversationId, 1);
+          await appendEvent(ctx, { type: 'message.previewed', conversationId, pts, messageId, seq: Number(row.seq), linkPreview: null });
+        }
+      }
+      const [message] = await loadMessages(ctx.trx, [row]);
+      return message!;
+    });
+  }
+
   private async preview(messageId: string, url: string): Promise<void> {
+    // Already previewed for this link, or its preview was removed: nothing to read.
+    if (parseLinkPreview((await messages.findById(this.db, messageId))?.link_preview ?? null)?.url === url) return;
     const found = await this.lookup(url);
     if (found === null || this.closed) return;
     await this.writer.run(async (ctx) => {

@@ -176,12 +176,15 @@ export class MessagesService {
       const pts = await positions.allocate(ctx.trx, conversationId, 1);
       await appendEvent(ctx, { type: 'message.edited', conversationId, pts, messageId, seq, content, editedAt: ctx.now, editedBy: actor.userId });
       // A preview of a link the message no longer has goes; one of a new link follows once its page is read.
+      // A removed preview stays removed while the link stays.
       const preview = parseLinkPreview(row.link_preview);
       const keepsPreview = preview !== null && preview.url === firstLink(content);
       if (preview !== null && !keepsPreview) {
         await store.update(ctx.trx, messageId, { link_preview: null });
-        const previewPts = await positions.allocate(ctx.trx, conversationId, 1);
-        await appendEvent(ctx, { type: 'message.previewed', conversationId, pts: previewPts, messageId, seq, linkPreview: null });
+        if (!preview.removed) {
+          const previewPts = await positions.allocate(ctx.trx, conversationId, 1);
+          await appendEvent(ctx, { type: 'message.previewed', conversationId, pts: previewPts, messageId, seq, linkPreview: null });
+        }
       }
       const [message] = await loadMessages(ctx.trx, [
         { ...row, content: JSON.stringify(content), edited_at: ctx.now, edited_by: actor.userId, link_preview: keepsPreview ? row.link_preview : null },

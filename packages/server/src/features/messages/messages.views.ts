@@ -25,6 +25,8 @@ export function replyRefOf(original: MessageRow): ReplyRef {
  */
 export interface StoredLinkPreview extends Omit<LinkPreview, 'image'> {
   image: { id: string; width: number; height: number } | null;
+  /** Set when the author removed the preview: the message shows none, and this link is not read for it again. */
+  removed?: true;
 }
 
 export function parseLinkPreview(json: string | null): StoredLinkPreview | null {
@@ -33,10 +35,13 @@ export function parseLinkPreview(json: string | null): StoredLinkPreview | null 
 
 /** The wire form of a stored preview of a message: its image served under the message, `v` naming the version. */
 export function toLinkPreview(conversationId: string, messageId: string, stored: StoredLinkPreview | null): LinkPreview | null {
-  if (stored === null) return null;
-  const { image, ...texts } = stored;
+  if (stored === null || stored.removed) return null;
+  const { url, title, description, siteName, image } = stored;
   return {
-    ...texts,
+    url,
+    title,
+    description,
+    siteName,
     image: image && {
       url: `/api/conversations/${conversationId}/messages/${messageId}/link-preview/image?v=${image.id}`,
       width: image.width,
