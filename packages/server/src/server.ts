@@ -277,7 +277,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const metricsUrl = metricsListener?.url;
-  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind, ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}) }, 'hearth is listening');
+  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind, linkPreviews: config.linkPreviews.enabled, ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}) }, 'hearth is listening');
+  if (config.linkPreviews.enabled && config.linkPreviews.allowHosts.length > 0) {
+    log.warn({ allowHosts: config.linkPreviews.allowHosts }, 'link previews may read these hosts whatever their address (tests and intranets only)');
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -158,6 +158,7 @@ describe.each(BACKENDS)('link previews (%s)', (backend) => {
 
   test.each([
     ['a page over the size cap', '/big', 'too-large'],
+    ['a compressed page that inflates past the cap', '/gzip-bomb', 'too-large'],
     ['a page that never ends', '/slow', 'timeout'],
     ['something other than HTML', '/json', 'unsupported-type'],
     ['a redirect loop', '/loop', 'too-many-redirects'],

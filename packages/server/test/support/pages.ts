@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 
 /** A web site on loopback for the link preview tests: pages good and bad, and how often each was asked for. */
@@ -30,6 +31,8 @@ export async function startPageServer(): Promise<PageServer> {
   const counts = new Map<string, number>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  // 20 MB of HTML in about 20 KB: the cap applies to what it inflates to.
+  const bomb = gzipSync(Buffer.concat([Buffer.from('<html><head><title>Bomb</title></head><body>'), Buffer.alloc(20 * 1024 * 1024, 0x20)]));
   const png = await sharp({ create: { width: 1200, height: 630, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toBuffer();
   let port = 0;
   const html = (res: http.ServerResponse, body: string | Buffer, type = 'text/html; charset=utf-8') => {
@@ -54,6 +57,9 @@ export async function startPageServer(): Promise<PageServer> {
       case '/image.png':
         res.writeHead(200, { 'content-type': 'image/png' });
         return res.end(png);
+      case '/gzip-bomb':
+        res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip', 'content-length': bomb.length });
+        return res.end(bomb);
       case '/json':
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end('{"title":"not a page"}');
