@@ -124,7 +124,7 @@ function createServices(database: Database, bus: Bus, config: Config, clock: Clo
   const presence = new PresenceService(db, bus, clock, log, presenceRegistry);
   const conversationViews = new ConversationViews(latestMessages);
   const conversations = new ConversationsService(db, capabilities, writer, conversationViews, postSystemMessage);
-  const linkPreviews = new LinkPreviewsService(db, writer, clock, log, config.linkPreviews);
+  const linkPreviews = new LinkPreviewsService(db, writer, clock, log, metrics, config.linkPreviews);
   return {
     database,
     metrics,

@@ -140,8 +140,8 @@ export const Config = z.object({
       maxHtmlBytes: z.coerce.number().int().min(1024).default(1_048_576),
       maxImageBytes: z.coerce.number().int().min(1024).default(5_242_880),
       maxRedirects: z.coerce.number().int().min(0).max(10).default(3),
-      /** Pages read at once by one node. */
-      concurrency: z.coerce.number().int().min(1).max(64).default(4),
+      /** Pages read at once by one node (see `LinkPreviewOptions.concurrency`). */
+      concurrency: z.coerce.number().int().min(1).max(64).default(2),
       /** How long what a page gave is reused for other messages with the same link. */
       cacheTtlMs: z.coerce.number().int().min(0).default(86_400_000),
       /** How long a page that gave nothing (refused, failed, empty) is not asked again. */

@@ -80,6 +80,8 @@ describe.each(BACKENDS)('link previews (%s)', (backend) => {
     await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === third.id);
     expect(pages.hits('/og2')).toBe(1);
     expect(pages.hits('/image.png') - before).toBe(1);
+    const metrics = await (await fetch(`${s.t.server.metricsUrl!}/metrics`)).text();
+    expect(metrics).toMatch(/^hearth_link_preview_reads_total\{outcome="ok"\} [1-9]/m);
   });
 
   test('what a page gave is kept for a day: after that, the page is read again', async () => {

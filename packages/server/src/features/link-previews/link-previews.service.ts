@@ -7,6 +7,7 @@ import type { DB } from '../../platform/db/schema.js';
 import { HearthError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { reduceImage } from '../../platform/reduce-image.js';
 import { FetchRefused, safeFetch, type SafeFetchOptions } from '../../platform/safe-fetch.js';
 import { canModerate, requireMember, requireReader } from '../conversations/access.js';
@@ -30,7 +31,11 @@ export interface LinkPreviewOptions {
   maxHtmlBytes: number;
   maxImageBytes: number;
   maxRedirects: number;
-  /** Pages (and their images) read at once by this node. */
+  /**
+   * Pages (and their images) read at once by this node. Name resolution takes a thread of libuv's pool (4 threads by
+   * default, shared with file and crypto work) for as long as a slow DNS server makes it wait, whatever our deadline:
+   * the default of 2 leaves the rest of the pool to the server.
+   */
   concurrency: number;
   cacheTtlMs: number;
   failureTtlMs: number;
@@ -67,6 +72,7 @@ export class LinkPreviewsService {
     private readonly writer: WriteQueue,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly metrics: Metrics,
     private readonly options: LinkPreviewOptions,
   ) {
     const common = {
@@ -190,7 +196,7 @@ export class LinkPreviewsService {
       this.release();
     }
     if (this.closed) return null;
-    this.log.debug({ failure }, 'link preview read');
+    this.metrics.linkPreviewReads.inc({ outcome: failure ?? 'ok' });
     const now = this.clock.now();
     await store.putCached(this.db, {
       url_hash: key,
