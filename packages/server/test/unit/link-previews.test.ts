@@ -83,11 +83,26 @@ describe('the first link of a message', () => {
     ['<https://example.org/d>', 'https://example.org/d'],
     ['`https://example.org/code` then http://example.org/e', 'http://example.org/e'],
     ['```\nhttps://example.org/block\n```\nhttps://example.org/f', 'https://example.org/f'],
+    ['``a ` https://example.org/in-code``, https://example.org/h', 'https://example.org/h'],
+    ['a lone ` then https://example.org/i', 'https://example.org/i'],
     ['ftp://example.org/x mailto:a@example.org', undefined],
     ['no link here', undefined],
     ['https:// broken', undefined],
   ])('%s', (text, link) => {
     expect(textOf(text)).toBe(link);
+  });
+
+  test.each([
+    ['a run of backticks', '`'.repeat(65_536)],
+    ['alternating backticks', '`a'.repeat(32_768)],
+    ['runs of every length', Array.from({ length: 300 }, (_, i) => '`'.repeat(i + 1) + 'x').join('')],
+    ['punctuation after a link', `http://a/${'.,'.repeat(30_000)}x`],
+    ['closing brackets after a link', `http://a/${')'.repeat(60_000)}`],
+    ['unclosed fences', '~~~ '.repeat(16_000)],
+  ])('stays linear on %s (it runs for every message)', (_what, text) => {
+    const started = performance.now();
+    textOf(text);
+    expect(performance.now() - started).toBeLessThan(250);
   });
 
   test('a media caption counts; system lines and deleted messages have none', () => {
