@@ -159,6 +159,19 @@ describe.each(BACKENDS)('link previews (%s)', (backend) => {
   });
 
   test.each([
+    ['a decompression bomb', '/with-bomb'],
+    ['an SVG', '/with-svg'],
+    ['HTML claiming to be a PNG', '/with-fake'],
+  ])('an image that is %s is left out: the preview comes without it', async (_what, path) => {
+    const [ana, ben] = await s.people(2);
+    const group = await s.group(ana!, [ben!]);
+    const benWs = await s.connect(ben!);
+    const sent = await s.post(ana!, group.id, `${pages.url}${path}`);
+    const event = await until(benWs, (f) => f.type === 'message.previewed' && f.messageId === sent.id);
+    expect(event.linkPreview).toMatchObject({ title: expect.stringMatching(/^Image /), image: null });
+  });
+
+  test.each([
     ['a page over the size cap', '/big', 'too-large'],
     ['a compressed page that inflates past the cap', '/gzip-bomb', 'too-large'],
     ['a page that never ends', '/slow', 'timeout'],

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 
 /** A web site on loopback for the link preview tests: pages good and bad, and how often each was asked for. */
@@ -25,6 +25,31 @@ const OTHER_PAGE = `<html><head><meta property="og:title" content="Another page"
 const PLAIN_PAGE = `<html><head><title>Plain &amp; simple</title><meta name="description" content="Only a title and a description"></head></html>`;
 // windows-1252 with a broken document: unclosed tags, a stray end tag, an attribute without quotes.
 const LATIN1_PAGE = Buffer.from(`<html><head><meta charset=windows-1252><title>Caf\xe9 cr\xe8me</title></b><meta name=description content="d\xe9j\xe0 vu"><body><div><p>unclosed`, 'latin1');
+
+/** A PNG that declares 50 000 × 50 000 pixels in a few hundred bytes: a decompression bomb for image decoders. */
+function pngBomb(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(50_000, 0);
+  header.writeUInt32BE(50_000, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.alloc(64 * 1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const withImage = (image: string) =>
+  `<html><head><meta property="og:title" content="Image ${image}"><meta property="og:image" content="${image}"></head></html>`;
 
 /** Starts the site on an ephemeral loopback port. */
 export async function startPageServer(): Promise<PageServer> {
@@ -54,6 +79,22 @@ export async function startPageServer(): Promise<PageServer> {
         return html(res, LATIN1_PAGE, 'text/html');
       case '/empty':
         return html(res, '<html><body>nothing to say</body></html>');
+      case '/with-bomb':
+        return html(res, withImage('/bomb.png'));
+      case '/with-svg':
+        return html(res, withImage('/image.svg'));
+      case '/with-fake':
+        return html(res, withImage('/fake.png'));
+      case '/bomb.png':
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return res.end(pngBomb());
+      case '/image.svg':
+        res.writeHead(200, { 'content-type': 'image/svg+xml' });
+        return res.end('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
+      case '/fake.png':
+        // Claims to be a PNG; is HTML.
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return res.end('<html>not an image</html>');
       case '/image.png':
         res.writeHead(200, { 'content-type': 'image/png' });
         return res.end(png);
