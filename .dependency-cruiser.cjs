@@ -19,7 +19,7 @@ const TRANSPORT = ['^node_modules/(fastify|@fastify/[^/]+|ws)/', `${PLATFORM}(ht
  * out cycles between feature folders, which dependency-cruiser's `circular` (a module-level check) cannot see.
  * A new feature takes its place here.
  */
-const FEATURE_RANKING = ['users', 'auth', 'presence', 'conversations', 'files', 'messages', 'receipts', 'typing', 'sync', 'ops', 'realtime'];
+const FEATURE_RANKING = ['users', 'auth', 'presence', 'conversations', 'files', 'messages', 'link-previews', 'receipts', 'typing', 'sync', 'ops', 'realtime'];
 
 /** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
 const ranking = FEATURE_RANKING.slice(0, -1).map((feature, i) => ({

@@ -57,6 +57,7 @@ export function storedMessage(item: OutgoingMessage, ack: SendAck, senderId: str
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    linkPreview: null,
   };
 }
 

@@ -98,10 +98,13 @@ export class ClientState {
           conversation.me.unreadCount = Math.max(0, conversation.me.unreadCount - 1);
           if (held && this.mentionsMe(held)) conversation.me.unreadMentionCount = Math.max(0, conversation.me.unreadMentionCount - 1);
         }
-        this.patchMessage(conversation, event.messageId, (m) => ({ ...m, content: null, deletedAt: event.deletedAt, reactions: [] }));
+        this.patchMessage(conversation, event.messageId, (m) => ({ ...m, content: null, deletedAt: event.deletedAt, reactions: [], linkPreview: null }));
         this.requoteReplies(conversation, event.messageId, null);
         break;
       }
+      case 'message.previewed':
+        this.patchMessage(conversation, event.messageId, (m) => ({ ...m, linkPreview: event.linkPreview }));
+        break;
       case 'reaction.added':
       case 'reaction.removed':
         this.patchMessage(conversation, event.messageId, (m) => ({

@@ -38,7 +38,7 @@ describe('the stored message an acknowledgement stands for', () => {
   test('a bare acknowledgement places the message as it was sent', () => {
     expect(storedMessage(item(), { id: MSG, seq: 13, createdAt: 5 }, ME)).toEqual({
       id: MSG, conversationId: CONV, seq: 13, senderId: ME, clientId: 'c1', createdAt: 5,
-      content: { type: 'text', text: 'hi', entities: [] }, replyTo: null, forwarded: null, editedAt: null, deletedAt: null, reactions: [],
+      content: { type: 'text', text: 'hi', entities: [] }, replyTo: null, forwarded: null, editedAt: null, deletedAt: null, reactions: [], linkPreview: null,
     });
   });
 

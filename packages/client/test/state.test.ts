@@ -37,6 +37,7 @@ function message(seq: number, senderId = PEER, text = `m${seq}`): Message {
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    linkPreview: null,
   };
 }
 
@@ -97,6 +98,21 @@ describe('applying conversation events', () => {
 
     s.applyConversationEvent({ type: 'message.deleted', conversationId: CONV, pts: 5, messageId: original.id, seq: 1, senderId: PEER, deletedAt: 8, deletedBy: PEER });
     expect(s.windows.get(CONV)!.messages[1]?.replyTo?.excerpt).toBeNull();
+  });
+
+  test('a preview is set on the held message and its conversation’s last message, removed again, and dropped by a delete', () => {
+    const s = stateAt(0);
+    const m = message(1, PEER, 'see https://example.org/');
+    s.applyConversationEvent({ type: 'message.created', conversationId: CONV, pts: 1, message: m });
+    const linkPreview = { url: 'https://example.org/', title: 'Example', description: null, siteName: null, image: null };
+    expect(s.applyConversationEvent({ type: 'message.previewed', conversationId: CONV, pts: 2, messageId: m.id, seq: 1, linkPreview })).toBe('applied');
+    expect(s.windows.get(CONV)?.messages[0]?.linkPreview).toEqual(linkPreview);
+    expect(s.conversations.get(CONV)?.lastMessage?.linkPreview).toEqual(linkPreview);
+    s.applyConversationEvent({ type: 'message.previewed', conversationId: CONV, pts: 3, messageId: m.id, seq: 1, linkPreview: null });
+    expect(s.windows.get(CONV)?.messages[0]?.linkPreview).toBeNull();
+    s.applyConversationEvent({ type: 'message.previewed', conversationId: CONV, pts: 4, messageId: m.id, seq: 1, linkPreview });
+    s.applyConversationEvent({ type: 'message.deleted', conversationId: CONV, pts: 5, messageId: m.id, seq: 1, senderId: PEER, deletedAt: 9, deletedBy: PEER });
+    expect(s.windows.get(CONV)?.messages[0]).toMatchObject({ content: null, linkPreview: null });
   });
 
   test('own messages never count as unread', () => {

@@ -279,6 +279,17 @@ export const api = {
     response: Message,
     rateLimit: 'send',
   }),
+  /**
+   * Removes the link preview of a message (its author, or a moderator): `linkPreview` becomes null with a
+   * `message.previewed` event, and the link is not previewed again unless an edit changes it.
+   */
+  removeLinkPreview: endpoint({
+    method: 'DELETE',
+    path: '/api/conversations/:conversationId/messages/:messageId/link-preview',
+    params: convMessage,
+    response: Message,
+    rateLimit: 'send',
+  }),
   addReaction: endpoint({
     method: 'PUT',
     path: '/api/conversations/:conversationId/messages/:messageId/reactions/:emoji',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Seq, Timestamp } from './common.js';
 import { Conversation, Member, Receipt } from './conversations.js';
-import { Message, WrittenContent } from './messages.js';
+import { LinkPreview, Message, WrittenContent } from './messages.js';
 import { Me, Presence, User } from './users.js';
 
 const convEvent = { conversationId: Id, pts: Seq };
@@ -44,6 +44,21 @@ export const MessageDeletedEvent = z.object({
   senderId: Id,
   deletedAt: Timestamp,
   deletedBy: Id,
+});
+/**
+ * `message.previewed`: the message's link preview changed: the server read the page of its first link (some time
+ * after the message or its edit), or removed the preview (`linkPreview` null) because an edit changed or removed
+ * the link. A deleted message loses its preview with `message.deleted`, with no event of this kind.
+ * @example
+ * MessagePreviewedEvent.parse({ type: 'message.previewed', conversationId, pts: 45, messageId, seq: 42,
+ *   linkPreview: { url: 'https://example.org/', title: 'Example', description: null, siteName: null, image: null } })
+ */
+export const MessagePreviewedEvent = z.object({
+  type: z.literal('message.previewed'),
+  ...convEvent,
+  messageId: Id,
+  seq: Seq,
+  linkPreview: LinkPreview.nullable(),
 });
 const reactionFields = { ...convEvent, messageId: Id, seq: Seq, emoji: z.string(), userId: Id };
 /**
@@ -119,6 +134,7 @@ export const ConversationEvent = z.discriminatedUnion('type', [
   MessageCreatedEvent,
   MessageEditedEvent,
   MessageDeletedEvent,
+  MessagePreviewedEvent,
   ReactionAddedEvent,
   ReactionRemovedEvent,
   ConversationUpdatedEvent,

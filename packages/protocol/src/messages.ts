@@ -242,13 +242,41 @@ export const ReactionGroup = z.object({
 export type ReactionGroup = z.infer<typeof ReactionGroup>;
 
 /**
+ * What a link in a message points at, as the server read it: the page of the first http(s) link of a text message
+ * or a media caption (outside inline code), fetched by the server after the message was stored, so that no reader's
+ * device contacts the site. `image` is the page's image reduced by the server (at most 600 px a side, WebP) and
+ * served by it at `image.url`, a path on the Hearth server (`GET`, members only, with the session as for any call);
+ * null when the page names none or it could not be read. Texts are plain text, never HTML.
+ * @example
+ * LinkPreview.parse({ url: 'https://example.org/post', title: 'A post', description: null, siteName: 'Example',
+ *   image: { url: '/api/conversations/…/messages/…/link-preview/image?v=…', width: 600, height: 315 } })
+ */
+export const LinkPreview = z.object({
+  /** The link as the message has it. */
+  url: z.string(),
+  /** The page's title (`og:title`, else `<title>`), up to 300 characters; null when it has none. */
+  title: z.string().nullable(),
+  /** Its description (`og:description`, else `<meta name="description">`), up to 1000 characters; null when none. */
+  description: z.string().nullable(),
+  /** The site's name (`og:site_name`); null when the page does not give one. */
+  siteName: z.string().nullable(),
+  image: z.object({ url: z.string(), width: z.int().positive(), height: z.int().positive() }).nullable(),
+});
+/**
+ * A parsed {@link LinkPreview}.
+ * @example const label = preview.siteName ?? new URL(preview.url).hostname;
+ */
+export type LinkPreview = z.infer<typeof LinkPreview>;
+
+/**
  * A stored message. `seq` is strictly increasing within its conversation (it is the conversation's event
  * position when the message was created, so consecutive messages may skip numbers taken by other events).
- * A deleted message stays as a tombstone: `content` null, `deletedAt` set and no reactions.
+ * A deleted message stays as a tombstone: `content` null, `deletedAt` set, no reactions and no link preview.
+ * `linkPreview` arrives after the message, with `message.previewed`.
  * @example
  * Message.parse({ id: messageId, conversationId, seq: 42, senderId: userId, clientId: 'c1', createdAt: 1718000000000,
  *   content: { type: 'text', text: 'hi' }, replyTo: null, forwarded: null, editedAt: null, deletedAt: null,
- *   reactions: [] })
+ *   reactions: [], linkPreview: null })
  */
 export const Message = z.object({
   id: Id,
@@ -263,6 +291,8 @@ export const Message = z.object({
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
   reactions: z.array(ReactionGroup),
+  /** The preview of the message's first link, once the server has read the page; null until then, and without one. */
+  linkPreview: LinkPreview.nullable(),
 });
 /**
  * A parsed {@link Message}. `clientId` is the sender's, so a sender can match it with its unsent copy.

@@ -50,6 +50,8 @@ Options (each also read from the environment variable shown):
                                               images, video, audio, documents, archives)
                         HEARTH_UPLOAD_EXPIRY_MS  unfinished uploads are deleted after this (default 86400000, 24 h)
                         HEARTH_FFMPEG_PATH, HEARTH_FFPROBE_PATH  ffmpeg and ffprobe (default: found on PATH)
+  --no-link-previews    HEARTH_LINK_PREVIEWS=false  never read the pages of links in messages (default: read,
+                                              public addresses only)
   -h, --help            this text
   -v, --version         the version
 `;
@@ -71,6 +73,7 @@ const OPTIONS = {
   's3-force-path-style': { type: 'boolean' },
   'max-upload-bytes': { type: 'string' },
   'allowed-types': { type: 'string' },
+  'no-link-previews': { type: 'boolean' },
   username: { type: 'string' },
   'display-name': { type: 'string' },
   password: { type: 'string' },
@@ -108,6 +111,7 @@ function configFrom(values: Values): Config {
       ...(values['max-upload-bytes'] !== undefined ? { maxUploadBytes: values['max-upload-bytes'] } : {}),
       ...(values['allowed-types'] !== undefined ? { allowedTypes: values['allowed-types'] } : {}),
     },
+    ...(values['no-link-previews'] === true ? { linkPreviews: { enabled: false } } : {}),
   };
   return loadConfig(process.env, { webRoot: defaultWebRoot(), ...overrides });
 }

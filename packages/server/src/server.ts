@@ -18,6 +18,8 @@ import { FilesService } from './features/files/files.service.js';
 import { findFfmpeg } from './features/files/processing.js';
 import { registerUploadsRoutes } from './features/files/uploads.routes.js';
 import { UploadsService } from './features/files/uploads.service.js';
+import { registerLinkPreviewsRoutes } from './features/link-previews/link-previews.routes.js';
+import { LinkPreviewsService } from './features/link-previews/link-previews.service.js';
 import { registerMessagesRoutes } from './features/messages/messages.routes.js';
 import { MessagesService } from './features/messages/messages.service.js';
 import { latestMessages } from './features/messages/messages.views.js';
@@ -148,6 +150,7 @@ async function createServices(database: Database, bus: Bus, config: Config, cloc
   const presence = new PresenceService(db, bus, clock, log, presenceRegistry);
   const conversationViews = new ConversationViews(latestMessages);
   const conversations = new ConversationsService(db, capabilities, writer, conversationViews, postSystemMessage);
+  const linkPreviews = new LinkPreviewsService(db, writer, clock, log, metrics, config.linkPreviews);
   return {
     database,
     metrics,
@@ -159,10 +162,11 @@ async function createServices(database: Database, bus: Bus, config: Config, cloc
     presence,
     users: new UsersService(db, bus, clock),
     conversations,
-    messages: new MessagesService(db, writer, metrics, config.limits, conversations, files),
+    messages: new MessagesService(db, writer, metrics, config.limits, conversations, files, (message) => linkPreviews.messageWritten(message)),
     blobs,
     uploads,
     files,
+    linkPreviews,
     reactions: new ReactionsService(writer),
     receipts: new ReceiptsService(writer),
     typing: new TypingService(db, bus, clock, config.limits.typingTtlMs),
@@ -185,6 +189,7 @@ function registerRoutes(app: FastifyInstance, s: Services, config: Config, log: 
   registerConversationsRoutes(app, deps, s.conversations);
   registerMessagesRoutes(app, deps, s.messages);
   registerReactionsRoutes(app, deps, s.reactions);
+  registerLinkPreviewsRoutes(app, deps, s.linkPreviews);
   registerReceiptsRoutes(app, deps, s.receipts);
   registerSyncRoutes(app, deps, s.sync);
   registerUploadsRoutes(app, deps, s.uploads, config.files, log);
@@ -330,7 +335,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const metricsUrl = metricsListener?.url;
-  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind, ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}) }, 'hearth is listening');
+  log.info({ url, metricsUrl, database: database.location, dialect: database.capabilities.name, bus: bus.kind, linkPreviews: config.linkPreviews.enabled, ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}) }, 'hearth is listening');
+  if (config.linkPreviews.enabled && config.linkPreviews.allowHosts.length > 0) {
+    log.warn({ allowHosts: config.linkPreviews.allowHosts }, 'link previews may read these hosts whatever their address (tests and intranets only)');
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -345,6 +353,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       const metricsClosed = metricsListener?.close();
       // Queued writes commit before sockets close, so every acknowledged message is stored and every stored
       // message's acknowledgement has been written. Later writes are refused with SERVER_SHUTTING_DOWN.
+      // Previews under way are dropped (their messages stay without one); what they would write must not be refused.
+      await within(services.linkPreviews.close());
       await within(services.writer.drain());
       await within(gateway.close());
       await within(httpClosed);

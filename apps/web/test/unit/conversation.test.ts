@@ -21,6 +21,7 @@ function message(seq: number, senderId: string, at: number, extra: Partial<Messa
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    linkPreview: null,
     ...extra,
   };
 }

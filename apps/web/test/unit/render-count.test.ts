@@ -76,6 +76,7 @@ function message(conversationId: string, seq: number, senderId: string): Message
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    linkPreview: null,
   };
 }
 

@@ -193,6 +193,17 @@ export class MessagesApi {
   }
 
   /**
+   * Removes the link preview of a message (its author, or a moderator in groups and channels): every member's copy
+   * loses it when the `message.previewed` event arrives, and the link is not previewed again unless an edit changes
+   * it. Resolves with the message as stored.
+   * @example await client.messages.removeLinkPreview(conversationId, message.id);
+   * @throws HearthError PERMISSION_DENIED, MESSAGE_DELETED, MESSAGE_NOT_FOUND, CONVERSATION_NOT_FOUND, RATE_LIMITED
+   */
+  removeLinkPreview(conversationId: string, messageId: string): Promise<Message> {
+    return this.client.http.call('removeLinkPreview', { params: { conversationId, messageId } });
+  }
+
+  /**
    * Adds the caller's reaction (idempotent). A message takes at most 50 distinct emoji and 20 per person.
    * @example await client.messages.react(conversationId, message.id, '🎉');
    * @throws HearthError MESSAGE_DELETED, MESSAGE_NOT_FOUND, OPERATION_NOT_ALLOWED (too many reactions),

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '@hearth/protocol';
+import { DEFAULT_PORTS_ALLOWED } from './safe-fetch.js';
+
+const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 /**
  * The types accepted by default: common images, video, audio, documents and archives. Not HTML, SVG or scripts
@@ -54,9 +57,7 @@ export const Config = z.object({
    * Set when Hearth runs behind a reverse proxy: client addresses are then read from X-Forwarded-For, so that
    * sign-in throttling counts people, not the proxy.
    */
-  trustProxy: z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
-    .default(false),
+  trustProxy: boolish.default(false),
   /**
    * Serve Prometheus metrics at `/metrics` on this port, on a listener of its own (0 picks a free port). Unset,
    * metrics are served nowhere; the main port never serves them.
@@ -173,6 +174,40 @@ export const Config = z.object({
       timeCost: z.coerce.number().int().min(1).default(2),
     })
     .prefault({}),
+  /**
+   * Link previews (PROTOCOL.md §5, "Link previews"): the server reads the page of the first link of a message, with
+   * public addresses only (ARCHITECTURE.md, "Link previews").
+   */
+  linkPreviews: z
+    .object({
+      /** Off (`--no-link-previews`, HEARTH_LINK_PREVIEWS=false): no page is ever read and messages carry none. */
+      enabled: boolish.default(true),
+      /**
+       * Host names (as written in links; comma-separated in the environment) whose addresses are not checked: FOR
+       * TESTS AND INTRANETS ONLY. A host here may resolve to loopback or a private network and use any port.
+       */
+      allowHosts: z
+        .union([z.array(z.string()), z.string().transform((v) => v.split(','))])
+        .transform((hosts) => hosts.map((h) => h.trim()).filter((h) => h !== ''))
+        .default([]),
+      /** The ports a link may name (comma-separated in the environment); hosts in `allowHosts` may use any. */
+      ports: z
+        .union([z.array(z.coerce.number()), z.string().transform((v) => v.split(',').map(Number))])
+        .pipe(z.array(z.int().min(1).max(65_535)))
+        .default([...DEFAULT_PORTS_ALLOWED]),
+      /** The whole read of a page and of its image, redirects included, each. */
+      timeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
+      maxHtmlBytes: z.coerce.number().int().min(1024).default(1_048_576),
+      maxImageBytes: z.coerce.number().int().min(1024).default(5_242_880),
+      maxRedirects: z.coerce.number().int().min(0).max(10).default(3),
+      /** Pages read at once by one node (see `LinkPreviewOptions.concurrency`). */
+      concurrency: z.coerce.number().int().min(1).max(64).default(2),
+      /** How long what a page gave is reused for other messages with the same link. */
+      cacheTtlMs: z.coerce.number().int().min(0).default(86_400_000),
+      /** How long a page that gave nothing (refused, failed, empty) is not asked again. */
+      failureTtlMs: z.coerce.number().int().min(0).default(600_000),
+    })
+    .prefault({}),
   /** How long SIGTERM waits for in-flight work before closing sockets. */
   shutdownGraceMs: z.coerce.number().int().min(0).default(5_000),
 });
@@ -234,6 +269,10 @@ const ENV: Record<string, string[]> = {
   HEARTH_UPLOAD_EXPIRY_MS: ['files', 'uploadExpiryMs'],
   HEARTH_FFMPEG_PATH: ['files', 'ffmpegPath'],
   HEARTH_FFPROBE_PATH: ['files', 'ffprobePath'],
+  HEARTH_LINK_PREVIEWS: ['linkPreviews', 'enabled'],
+  HEARTH_LINK_PREVIEWS_ALLOW_HOSTS: ['linkPreviews', 'allowHosts'],
+  HEARTH_LINK_PREVIEWS_TIMEOUT_MS: ['linkPreviews', 'timeoutMs'],
+  HEARTH_LINK_PREVIEWS_PORTS: ['linkPreviews', 'ports'],
 };
 
 /** The environment variable each configuration path is read from, for help texts and error messages. */

@@ -15,6 +15,12 @@ export function createMetrics() {
       registers: [registry],
     }),
     messagesStored: new Counter({ name: 'hearth_messages_total', help: 'Messages stored.', registers: [registry] }),
+    linkPreviewReads: new Counter({
+      name: 'hearth_link_preview_reads_total',
+      help: 'Pages read for link previews, by outcome: ok, or why there is no preview (blocked-address, timeout, too-large …).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     deliveries: new Counter({ name: 'hearth_deliveries_total', help: 'Events written to sockets.', registers: [registry] }),
     floodDisconnects: new Counter({
       name: 'hearth_flood_disconnects_total',

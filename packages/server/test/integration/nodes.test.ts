@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS } from '../support/backends.js';
 import { framesAbout, group, send, text, users, type Account } from '../support/fixtures.js';
+import { startPageServer, type PageServer } from '../support/pages.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { call, RawSocket } from '../support/raw.js';
 import { killSubscribers, REDIS_AVAILABLE, REDIS_URL, redisClient, uniqueRedisPrefix } from '../support/redis.js';
@@ -23,11 +24,21 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
   let databaseUrl: string;
   let redis: Redis;
   const prefix = uniqueRedisPrefix();
-  const env = { HEARTH_REDIS_URL: REDIS_URL, HEARTH_REDIS_PREFIX: prefix };
+  let env: Record<string, string>;
+  /** Pages for link previews, on loopback (allowed for these nodes only). */
+  let pages: PageServer;
   /** The fixtures' helpers speak HTTP to one node: this is node A. */
   let a: TestServer;
 
   beforeAll(async () => {
+    pages = await startPageServer();
+    env = {
+      HEARTH_REDIS_URL: REDIS_URL,
+      HEARTH_REDIS_PREFIX: prefix,
+      HEARTH_LINK_PREVIEWS: 'true',
+      HEARTH_LINK_PREVIEWS_ALLOW_HOSTS: '127.0.0.1',
+      HEARTH_LINK_PREVIEWS_PORTS: String(pages.port),
+    };
     const database = await createPostgresDatabase();
     dropDatabase = () => database.drop();
     databaseUrl = database.url;
@@ -42,6 +53,7 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
     redis?.disconnect();
     await Promise.all([nodeA?.kill('SIGTERM'), nodeB?.kill('SIGTERM')]);
     await dropDatabase?.();
+    await pages?.close();
   });
 
   /** A group of `helper` and `observer` that `observer`'s socket follows from its start: its messages mark time. */
@@ -97,6 +109,22 @@ describe.skipIf(!REDIS_AVAILABLE || !BACKENDS.includes('postgres'))('several nod
     expect(framesAbout(danWs, conversationId)).toEqual([]);
     expect(danWs.frames.filter((f) => f.type === 'user.updated' || f.type === 'typing')).toEqual([]);
     for (const ws of [anaWs, benWs, cidWs, danWs]) ws.close();
+  });
+
+  test('a link sent on node A is read there once; its preview reaches node B, and node B reuses the shared cache', async () => {
+    const [ana, ben] = await users(a, 2);
+    const conversationId = await group(a, ana, [ben]);
+    const benWs = await RawSocket.connect(nodeB.wsUrl, ben.token);
+    const link = `${pages.url}/og`;
+    const first = await send(a, ana, conversationId, link);
+    const previewed = await benWs.next((f) => f.type === 'message.previewed' && f.messageId === first.id, 10_000, true);
+    expect(previewed.linkPreview).toMatchObject({ url: link, title: 'The & Hearth story', image: { width: 600, height: 315 } });
+    const image = await fetch(new URL(previewed.linkPreview.image.url, nodeB.url), { headers: { authorization: `Bearer ${ben.token}` } });
+    expect([image.status, image.headers.get('content-type')]).toEqual([200, 'image/webp']);
+    const second = await send({ url: nodeB.url } as TestServer, ben, conversationId, `same ${link}`);
+    await benWs.next((f) => f.type === 'message.previewed' && f.messageId === second.id, 10_000, true);
+    expect([pages.hits('/og'), pages.hits('/image.png')]).toEqual([1, 1]);
+    benWs.close();
   });
 
   test('a session revoked on node A closes its socket on node B', async () => {

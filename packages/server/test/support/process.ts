@@ -31,6 +31,8 @@ export const CHILD_TEST_ENV: Record<string, string> = {
   HEARTH_WS_FRAME_BURST: '1000000',
   HEARTH_PRESENCE_OFFLINE_GRACE_MS: '300',
   HEARTH_SHUTDOWN_GRACE_MS: '5000',
+  // No page of a link is read unless a test asks (and serves the page on loopback).
+  HEARTH_LINK_PREVIEWS: 'false',
 };
 
 /** The parent's environment without any HEARTH_* variable, plus `extra`: a child sees only what a test gives it. */

@@ -5,6 +5,7 @@ import type {
   EndpointName,
   Entity,
   ForwardRef,
+  LinkPreview,
   Member,
   Message,
   ReplyRef,
@@ -384,6 +385,7 @@ export interface ModelMessage {
   deletedAt: number | null;
   /** emoji → users who reacted with it */
   reactions: Map<string, Set<string>>;
+  linkPreview: LinkPreview | null;
 }
 
 export interface ConversationModel {
@@ -413,6 +415,7 @@ function toModelMessage(m: Message): ModelMessage {
     editedAt: m.editedAt,
     deletedAt: m.deletedAt,
     reactions: new Map(m.reactions.map((g) => [g.emoji, new Set(g.userIds)])),
+    linkPreview: m.linkPreview,
   };
 }
 
@@ -476,9 +479,13 @@ export function applyEvent(model: ConversationModel, event: ConversationEvent): 
       m.content = null;
       m.deletedAt = event.deletedAt;
       m.reactions.clear();
+      m.linkPreview = null;
       requote(model, m);
       break;
     }
+    case 'message.previewed':
+      message(event.messageId).linkPreview = event.linkPreview;
+      break;
     case 'reaction.added': {
       const m = message(event.messageId);
       const users = m.reactions.get(event.emoji) ?? new Set<string>();
@@ -539,6 +546,7 @@ export interface MessageView {
   editedAt: number | null;
   deletedAt: number | null;
   reactions: Array<{ emoji: string; userIds: string[] }>;
+  linkPreview: LinkPreview | null;
 }
 
 export function viewOfModel(model: ConversationModel): MessageView[] {
@@ -553,6 +561,7 @@ export function viewOfModel(model: ConversationModel): MessageView[] {
       editedAt: m.editedAt,
       deletedAt: m.deletedAt,
       reactions: [...m.reactions.entries()].map(([emoji, users]) => ({ emoji, userIds: [...users].sort() })).sort(byEmoji),
+      linkPreview: m.linkPreview,
     }))
     .sort((a, b) => a.seq - b.seq);
 }

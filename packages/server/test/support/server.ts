@@ -31,6 +31,9 @@ export const TEST_CONFIG: ConfigInput = {
   shutdownGraceMs: 2000,
   // Metrics on a listener of their own (the main port never serves them), on a free loopback port.
   metricsPort: 0,
+  // No test reaches out to the Internet because a message has a link: the link preview tests turn them on, with
+  // their page server on loopback.
+  linkPreviews: { enabled: false },
 };
 
 /** A fresh, empty PostgreSQL database; returns its URL and a function that drops it. */

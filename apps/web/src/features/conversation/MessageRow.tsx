@@ -8,6 +8,7 @@ import { MessageText } from '../markdown/Markdown.js';
 import { MediaAttachments } from '../media/MediaAttachments.js';
 import { useActions, useInfo } from './context.js';
 import { IconAlert, IconForward, IconTrash } from './icons.js';
+import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { ForwardedMark, Gutter, HiddenByline, MessageHeader, ReactionChip, ReplyQuote, SeenBy, Status } from './MessageParts.js';
 import { MessageToolbar } from './MessageToolbar.js';
 import { systemText } from './systemLine.js';
@@ -87,6 +88,7 @@ export const MessageRow = memo(function MessageRow({
             {mine && !deleted && <Status message={message} />}
           </span>
         </div>
+        {message.linkPreview && !deleted && <LinkPreviewCard message={message} preview={message.linkPreview} />}
         {message.reactions.length > 0 && (
           <div className="reactions">
             {message.reactions.map((g) => (

@@ -12,6 +12,8 @@ export interface MessageActions {
   /** Opens the reaction picker for a message, anchored to an element. */
   openReactionPicker: (message: Message, anchor: HTMLElement) => void;
   jumpToReply: (ref: ReplyRef) => void;
+  /** Removes the link preview of a message (its author's, or a moderator's, choice). */
+  removeLinkPreview: (message: Message) => void;
   retry: (item: OutgoingMessage) => void;
   discard: (item: OutgoingMessage) => void;
 }

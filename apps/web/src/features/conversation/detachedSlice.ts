@@ -62,9 +62,10 @@ export function useDetachedSlice(conversationId: string): {
     requoteAll(e.conversationId, e.messageId, e.content);
   });
   useClientEvent('message.deleted', (e) => {
-    patch(e.conversationId, e.messageId, (m) => ({ ...m, content: null, deletedAt: e.deletedAt, reactions: [] }));
+    patch(e.conversationId, e.messageId, (m) => ({ ...m, content: null, deletedAt: e.deletedAt, reactions: [], linkPreview: null }));
     requoteAll(e.conversationId, e.messageId, null);
   });
+  useClientEvent('message.previewed', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, linkPreview: e.linkPreview })));
   useClientEvent('reaction.added', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, reactions: toggleReaction(m.reactions, e.emoji, e.userId, true) })));
   useClientEvent('reaction.removed', (e) => patch(e.conversationId, e.messageId, (m) => ({ ...m, reactions: toggleReaction(m.reactions, e.emoji, e.userId, false) })));
   useClientEvent('refetch', (e) => {

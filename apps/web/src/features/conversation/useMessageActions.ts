@@ -55,6 +55,7 @@ export function useMessageActions({
       },
       openReactionPicker: (m, anchor) => setPopover({ message: m, rect: anchor.getBoundingClientRect(), full: false, anchor }),
       jumpToReply: (ref) => list.current?.jumpTo(ref.seq, ref.messageId),
+      removeLinkPreview: (m) => void client.messages.removeLinkPreview(m.conversationId, m.id).catch(showError),
       retry: (item) => void client.messages.retry(item.clientId).catch(() => undefined),
       discard: (item) => client.messages.discard(item.clientId),
     }),

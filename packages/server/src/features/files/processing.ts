@@ -44,9 +44,13 @@ export interface Processed {
   thumbnail: Buffer | null;
 }
 
-/** Whether a sniffed type is in the allow-list (`type/*` admits a whole family). */
+/**
+ * Whether a sniffed type is in the allow-list (`type/*` admits a whole family). Parameters are not part of the type:
+ * `audio/ogg; codecs=opus` is `audio/ogg`.
+ */
 export function isAllowed(mimeType: string, allowed: readonly string[]): boolean {
-  return allowed.some((a) => a === mimeType || (a.endsWith('/*') && mimeType.startsWith(a.slice(0, -1))));
+  const essence = mimeType.split(';')[0]!.trim().toLowerCase();
+  return allowed.some((a) => a === essence || (a.endsWith('/*') && essence.startsWith(a.slice(0, -1))));
 }
 
 /**

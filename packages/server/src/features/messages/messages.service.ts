@@ -32,7 +32,8 @@ import * as memberships from '../conversations/memberships.store.js';
 import * as positions from '../conversations/positions.store.js';
 import * as store from './messages.store.js';
 import type { MessageRow } from './messages.store.js';
-import { ackOf, loadMessages, parseContent, toMessage, type StoredSend } from './messages.views.js';
+import { firstLink } from './links.js';
+import { ackOf, loadMessages, parseContent, parseLinkPreview, toMessage, type StoredSend } from './messages.views.js';
 import * as reactions from './reactions.store.js';
 
 export interface MessageLimits {
@@ -66,6 +67,12 @@ export function requireUserMessage(row: MessageRow): void {
   if (row.is_system === 1) throw new HearthError('OPERATION_NOT_ALLOWED', { messageId: row.id }, 'A system message cannot be changed, reacted to, replied to or forwarded.');
 }
 
+/**
+ * Told of every message a person stored or edited, once committed (never awaited, never throws): the link previews
+ * feature, which sits above this one, reads its first link (`server.ts` passes it in).
+ */
+export type MessageWritten = (message: Message) => void;
+
 /** Messages in a channel's preview: a screenful, as the history's default page. */
 const PREVIEW_PAGE = 50;
 
@@ -79,6 +86,7 @@ export class MessagesService {
     private readonly limits: MessageLimits,
     private readonly conversations: ConversationsService,
     private readonly files: FilesService,
+    private readonly written: MessageWritten = () => undefined,
   ) {}
 
   /**
@@ -176,7 +184,21 @@ export class MessagesService {
       await store.insertMentions(ctx.trx, mentions.userIds.map((user_id) => ({ conversation_id: conversationId, seq, user_id })));
       const pts = await positions.allocate(ctx.trx, conversationId, 1);
       await appendEvent(ctx, { type: 'message.edited', conversationId, pts, messageId, seq, content, editedAt: ctx.now, editedBy: actor.userId });
-      const [message] = await loadMessages(ctx.trx, [{ ...row, content: JSON.stringify(content), edited_at: ctx.now, edited_by: actor.userId }]);
+      // A preview of a link the message no longer has goes; one of a new link follows once its page is read.
+      // A removed preview stays removed while the link stays.
+      const preview = parseLinkPreview(row.link_preview);
+      const keepsPreview = preview !== null && preview.url === firstLink(content);
+      if (preview !== null && !keepsPreview) {
+        await store.update(ctx.trx, messageId, { link_preview: null });
+        if (!preview.removed) {
+          const previewPts = await positions.allocate(ctx.trx, conversationId, 1);
+          await appendEvent(ctx, { type: 'message.previewed', conversationId, pts: previewPts, messageId, seq, linkPreview: null });
+        }
+      }
+      const [message] = await loadMessages(ctx.trx, [
+        { ...row, content: JSON.stringify(content), edited_at: ctx.now, edited_by: actor.userId, link_preview: keepsPreview ? row.link_preview : null },
+      ]);
+      ctx.afterCommit(() => this.written(message!));
       return message!;
     });
   }
@@ -187,7 +209,7 @@ export class MessagesService {
       const row = await this.requireChangeable(ctx, actor, conversationId, messageId);
       if (row.deleted_at === null) {
         const seq = Number(row.seq);
-        await store.update(ctx.trx, messageId, { content: null, deleted_at: ctx.now, deleted_by: actor.userId, mentions_all: 0 });
+        await store.update(ctx.trx, messageId, { content: null, deleted_at: ctx.now, deleted_by: actor.userId, mentions_all: 0, link_preview: null });
         await store.deleteMentions(ctx.trx, conversationId, seq);
         await reactions.removeAllOf(ctx.trx, messageId);
         await this.files.forgetCarriers(ctx.trx, messageId, ctx.now);
@@ -195,6 +217,7 @@ export class MessagesService {
         await appendEvent(ctx, { type: 'message.deleted', conversationId, pts, messageId, seq, senderId: row.sender_id, deletedAt: ctx.now, deletedBy: actor.userId });
         row.content = null;
         row.deleted_at = ctx.now;
+        row.link_preview = null;
       }
       // Loaded like history loads it, so the answer keeps the reply reference the stored tombstone shows.
       const [tombstone] = await loadMessages(ctx.trx, [row]);
@@ -365,6 +388,7 @@ export class MessagesService {
           edited_by: null,
           deleted_at: null,
           deleted_by: null,
+          link_preview: null,
         });
         for (const user_id of mentions.userIds) mentionRows.push({ conversation_id: conversationId, seq, user_id });
         seq++;
@@ -388,6 +412,7 @@ export class MessagesService {
       const message = toMessage(row, [], row.reply_to_id ? replied.get(row.reply_to_id) : undefined);
       out[i] = { message, isNew: true };
       ctx.publish(topics.conversation(row.conversation_id), { type: 'message.created', conversationId: row.conversation_id, pts: message.seq, message });
+      ctx.afterCommit(() => this.written(message));
     }
     const retriedMessages = await loadMessages(ctx.trx, retried.map(([, r]) => r));
     retried.forEach(([i], k) => (out[i] = { message: retriedMessages[k]!, isNew: false }));

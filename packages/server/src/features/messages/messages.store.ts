@@ -5,12 +5,12 @@ import type { DB, MessagesTable } from '../../platform/db/schema.js';
 export type MessageRow = Selectable<MessagesTable>;
 type Executor = Kysely<DB>;
 
-// 16 columns a row: 256 rows stay well under both databases' limits on bound parameters.
+// 17 columns a row: 256 rows stay well under both databases' limits on bound parameters.
 const INSERT_CHUNK = 256;
 
 const COLUMNS = [
   'id', 'conversation_id', 'seq', 'sender_id', 'client_id', 'content', 'reply_to_id', 'forwarded', 'mentions_all', 'is_system',
-  'created_at', 'edited_at', 'edited_by', 'deleted_at', 'deleted_by',
+  'created_at', 'edited_at', 'edited_by', 'deleted_at', 'deleted_by', 'link_preview',
 ] as const satisfies ReadonlyArray<keyof MessageRow>;
 
 // Every batch of sends runs these two: built once per row count (RowsQuery), not per call.
@@ -107,7 +107,7 @@ export async function listRange(db: Executor, conversationId: string, after: num
 export async function update(
   db: Executor,
   id: string,
-  fields: Partial<Pick<MessageRow, 'content' | 'edited_at' | 'edited_by' | 'deleted_at' | 'deleted_by' | 'mentions_all'>>,
+  fields: Partial<Pick<MessageRow, 'content' | 'edited_at' | 'edited_by' | 'deleted_at' | 'deleted_by' | 'mentions_all' | 'link_preview'>>,
 ): Promise<void> {
   await db.updateTable('messages').set(fields).where('id', '=', id).execute();
 }

@@ -1,4 +1,4 @@
-import { replyExcerpt, type Content, type ForwardRef, type Message, type ReplyRef, type SendAck } from '@hearth/protocol';
+import { replyExcerpt, type Content, type ForwardRef, type LinkPreview, type Message, type ReplyRef, type SendAck } from '@hearth/protocol';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import type { ConversationRow } from '../conversations/conversations.store.js';
@@ -19,6 +19,37 @@ export function replyRefOf(original: MessageRow): ReplyRef {
   };
 }
 
+/**
+ * A link preview as a message row stores it (`messages.link_preview`): the wire form, with the image named by its id
+ * in `link_preview_images` rather than by the address that serves it, which depends on the message.
+ */
+export interface StoredLinkPreview extends Omit<LinkPreview, 'image'> {
+  image: { id: string; width: number; height: number } | null;
+  /** Set when the author removed the preview: the message shows none, and this link is not read for it again. */
+  removed?: true;
+}
+
+export function parseLinkPreview(json: string | null): StoredLinkPreview | null {
+  return json === null ? null : (JSON.parse(json) as StoredLinkPreview);
+}
+
+/** The wire form of a stored preview of a message: its image served under the message, `v` naming the version. */
+export function toLinkPreview(conversationId: string, messageId: string, stored: StoredLinkPreview | null): LinkPreview | null {
+  if (stored === null || stored.removed) return null;
+  const { url, title, description, siteName, image } = stored;
+  return {
+    url,
+    title,
+    description,
+    siteName,
+    image: image && {
+      url: `/api/conversations/${conversationId}/messages/${messageId}/link-preview/image?v=${image.id}`,
+      width: image.width,
+      height: image.height,
+    },
+  };
+}
+
 /** The wire form of a stored message, given its reactions and the message it replies to (if loaded). */
 export function toMessage(row: MessageRow, reactionGroups: Message['reactions'], repliedTo: MessageRow | undefined): Message {
   return {
@@ -34,6 +65,7 @@ export function toMessage(row: MessageRow, reactionGroups: Message['reactions'],
     editedAt: row.edited_at === null ? null : Number(row.edited_at),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
     reactions: reactionGroups,
+    linkPreview: toLinkPreview(row.conversation_id, row.id, parseLinkPreview(row.link_preview)),
   };
 }
 

@@ -32,6 +32,7 @@ export async function postSystemMessage(ctx: WriteContext, conversationId: strin
     edited_by: null,
     deleted_at: null,
     deleted_by: null,
+    link_preview: null,
   };
   await store.insertMany(ctx.trx, [row]);
   const message = toMessage(row, [], undefined);

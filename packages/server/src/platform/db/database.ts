@@ -7,6 +7,7 @@ import * as formerMemberships from './migrations/0004-former-memberships.js';
 import * as userTimeZone from './migrations/0005-user-time-zone.js';
 import * as changeCursor from './migrations/0006-change-cursor.js';
 import * as files from './migrations/0007-files.js';
+import * as linkPreviews from './migrations/0008-link-previews.js';
 import { openPostgres } from './postgres/postgres-database.js';
 import type { DB } from './schema.js';
 import { openSqlite } from './sqlite/sqlite-database.js';
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-user-time-zone': userTimeZone,
   '0006-change-cursor': changeCursor,
   '0007-files': files,
+  '0008-link-previews': linkPreviews,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -101,6 +101,8 @@ export interface MessagesTable {
   edited_by: string | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  /** JSON of the message's link preview as stored (`StoredLinkPreview`, messages.views.ts); null without one. */
+  link_preview: string | null;
 }
 
 export interface MentionsTable {
@@ -180,6 +182,27 @@ export interface ServerSecretsTable {
   value: string;
 }
 
+/** Pages read for link previews, by the SHA-256 of the URL: a result or why there is none, until `expires_at`. */
+export interface LinkPreviewCacheTable {
+  url_hash: string;
+  url: string;
+  /** JSON of the preview (`StoredLinkPreview` without its url); null when the page gave none. */
+  preview: string | null;
+  /** Why there is no preview (`FetchFailure`, or `empty`); null with a preview. */
+  failure: string | null;
+  fetched_at: number;
+  expires_at: number;
+}
+
+/** Preview images as the server reduced them: WebP, base64. */
+export interface LinkPreviewImagesTable {
+  id: string;
+  width: number;
+  height: number;
+  data: string;
+  created_at: number;
+}
+
 export interface DB {
   change_counter: ChangeCounterTable;
   users: UsersTable;
@@ -194,6 +217,8 @@ export interface DB {
   files: FilesTable;
   message_files: MessageFilesTable;
   server_secrets: ServerSecretsTable;
+  link_preview_cache: LinkPreviewCacheTable;
+  link_preview_images: LinkPreviewImagesTable;
 }
 
 export type { Generated };
