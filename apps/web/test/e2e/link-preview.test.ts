@@ -82,7 +82,8 @@ describe('link previews in the web app', () => {
     await composer(anaPage).press('Enter');
 
     const card = list(benPage).getByRole('group', { name: 'Link preview: Example News' });
-    await card.waitFor();
+    // The server reads the page and then its image after the send (each capped at 5 s), on a machine that may be busy.
+    await card.waitFor({ timeout: 30_000 });
     const title = card.getByRole('link', { name: 'The & Hearth story' });
     expect(await title.getAttribute('href')).toBe(`${pages.url}/og`);
     expect(await title.getAttribute('target')).toBe('_blank');
